@@ -1,0 +1,64 @@
+"""Who is acting: a role and the scope it acts in (DESIGN.md §4)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from uuid import UUID
+
+
+class Role(StrEnum):
+    OPERATOR = "operator"  # the service operator (CLI only): creates counties
+    ORG_DEPT = "org_dept"  # 组织部, scope: county
+    COMMUNITY_ADMIN = "community_admin"  # 社区, scope: community
+    GRID_WORKER = "grid_worker"  # 网格员, scope: community
+    UNIT_ADMIN = "unit_admin"  # 单位, scope: unit
+    MEMBER = "member"  # 党员, scope: the member
+    RESIDENT = "resident"  # 群众, scope: community
+    INSPECTOR = "inspector"  # 督查, scope: county
+    AUDITOR = "auditor"  # 审计, scope: county
+    PUBLIC = "public"  # anyone: registration by QR link, disclosure pages
+
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.OPERATOR: "运维",
+    Role.ORG_DEPT: "组织部",
+    Role.COMMUNITY_ADMIN: "社区",
+    Role.GRID_WORKER: "网格员",
+    Role.UNIT_ADMIN: "单位",
+    Role.MEMBER: "党员",
+    Role.RESIDENT: "群众",
+    Role.INSPECTOR: "督查",
+    Role.AUDITOR: "审计",
+    Role.PUBLIC: "公众",
+}
+
+# Which kind of thing a role's scope names.
+SCOPE_KIND: dict[Role, str | None] = {
+    Role.OPERATOR: None,
+    Role.ORG_DEPT: "county",
+    Role.COMMUNITY_ADMIN: "community",
+    Role.GRID_WORKER: "community",
+    Role.UNIT_ADMIN: "unit",
+    Role.MEMBER: "member",
+    Role.RESIDENT: "community",
+    Role.INSPECTOR: "county",
+    Role.AUDITOR: "county",
+    Role.PUBLIC: None,
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    role: Role
+    subject: str  # who, as the token names them (staff name, member id, ...)
+    scope_id: UUID | None = None
+
+    @property
+    def ref(self) -> str:
+        """How events record who acted."""
+        return f"{self.role.value}:{self.subject}"
+
+
+OPERATOR = Actor(Role.OPERATOR, "operator")
+PUBLIC = Actor(Role.PUBLIC, "anonymous")

@@ -1,0 +1,622 @@
+"""The application service: load, decide, save. One method per command.
+
+Every command takes the acting Actor first, checks scope (domain.access), loads
+the aggregates it needs, lets them decide with the county's Policy, and saves all
+resulting events in one atomic write. A command that raises records nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, TypeVar
+from uuid import UUID, uuid4
+
+import orjson
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, Transcoder
+
+from domain import access
+from domain.actors import Actor, Role
+from domain.clock import Clock
+from domain.community import Community
+from domain.county import County
+from domain.errors import Conflict, InvalidInput, NotFound
+from domain.member import Member
+from domain.policies import Policy
+from domain.reservation import Reservation, reservation_id
+from domain.transcoder import OrjsonTranscoder, encode_value
+from domain.unit import Unit
+from domain.values import (
+    Grid,
+    MemberStatus,
+    RegistrationBasis,
+    SkillCategory,
+    TimeSlot,
+    clean_code,
+    clean_name,
+    clean_phone,
+    clean_tags,
+    clean_text,
+    to_decimal,
+)
+
+A = TypeVar("A", bound=Aggregate)
+
+MAX_ATTEMPTS = 3  # optimistic-concurrency retries: reload, re-decide, save again
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a command did: the thing it is about, and the log position it reached."""
+
+    id: UUID
+    position: int | None  # notification id of the last event written; None: nothing written
+    replayed: bool = False  # an idempotent retry: the first result, nothing new recorded
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Identity:
+    post: str
+    show_contact: bool = False
+
+
+@dataclass(frozen=True)
+class Commitment:
+    text: str
+    hours_per_year: int | None = None
+
+
+@dataclass(frozen=True)
+class Skills:
+    categories: Sequence[str] = ()
+    tags: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
+class Availability:
+    service_radius_km: Any
+    time_slots: Sequence[str] = ()
+
+
+def fingerprint(payload: Any) -> str:
+    return hashlib.sha256(
+        orjson.dumps(encode_value(payload), option=orjson.OPT_SORT_KEYS)
+    ).hexdigest()
+
+
+def _check_idempotency_key(key: str) -> str:
+    cleaned = key.strip()
+    if not 1 <= len(cleaned) <= 128 or not cleaned.isprintable():
+        raise InvalidInput(
+            "invalid_idempotency_key",
+            "幂等键应为 1–128 个可打印字符",
+            "an idempotency key is 1-128 printable characters",
+        )
+    return cleaned
+
+
+class Sishuang(Application[UUID]):
+    """四双: the one application whose event log every projection follows."""
+
+    name = "sishuang"  # pinned: PostgreSQL tables are named after it
+
+    def __init__(self, env: dict[str, str] | None = None, *, clock: Clock) -> None:
+        self.clock = clock
+        super().__init__(env)
+
+    def construct_transcoder(self) -> Transcoder:
+        return OrjsonTranscoder()
+
+    # -- plumbing ------------------------------------------------------------------------
+
+    def _save(self, *aggregates: Aggregate | None) -> int | None:
+        recordings = self.save(*aggregates)
+        return max((r.notification.id for r in recordings), default=None)
+
+    def _get(self, cls: type[A], aggregate_id: UUID, code: str, what_zh: str) -> A:
+        try:
+            aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            aggregate = None
+        if not isinstance(aggregate, cls):
+            raise NotFound(code, f"{what_zh}不存在：{aggregate_id}", f"no such {code[8:]}")
+        return aggregate
+
+    def _find(self, cls: type[A], aggregate_id: UUID) -> A | None:
+        try:
+            aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+        return aggregate if isinstance(aggregate, cls) else None
+
+    def county(self, county_id: UUID) -> County:
+        return self._get(County, county_id, "unknown_county", "县（区）")
+
+    def community(self, community_id: UUID) -> Community:
+        return self._get(Community, community_id, "unknown_community", "社区")
+
+    def unit(self, unit_id: UUID) -> Unit:
+        return self._get(Unit, unit_id, "unknown_unit", "单位")
+
+    def member(self, member_id: UUID) -> Member:
+        return self._get(Member, member_id, "unknown_member", "党员")
+
+    def policy(self, county_id: UUID) -> Policy:
+        return self.county(county_id).policy
+
+    def _retrying(self, attempt: Callable[[], Result]) -> Result:
+        """Run a decision; if another writer got there first, reload and decide again."""
+        for _ in range(MAX_ATTEMPTS - 1):
+            try:
+                return attempt()
+            except IntegrityError:
+                continue
+        try:
+            return attempt()
+        except IntegrityError:
+            raise Conflict(
+                "concurrent_update",
+                "数据正被他人同时修改，请稍后重试",
+                "someone else changed this at the same moment; try again",
+            ) from None
+
+    def _create(
+        self,
+        actor: Actor,
+        command: str,
+        idempotency_key: str | None,
+        payload: dict[str, Any],
+        build: Callable[[], tuple[UUID, list[Aggregate]]],
+    ) -> Result:
+        """Create something; with an idempotency key a retry returns the first result."""
+        if idempotency_key is None:
+
+            def attempt() -> Result:
+                created_id, aggregates = build()
+                return Result(created_id, self._save(*aggregates))
+
+            return self._retrying(attempt)
+
+        key = f"idem|{actor.ref}|{command}|{_check_idempotency_key(idempotency_key)}"
+        print_ = fingerprint(payload)
+
+        def replay(existing: Reservation) -> Result:
+            if existing.fingerprint != print_:
+                raise Conflict(
+                    "idempotency_key_reused",
+                    "该幂等键已用于另一内容不同的请求",
+                    "this idempotency key was used for a different request",
+                )
+            return Result(existing.owner_id, None, replayed=True)
+
+        def attempt() -> Result:
+            existing = self._find(Reservation, reservation_id(key))
+            if existing is not None:
+                return replay(existing)
+            created_id, aggregates = build()
+            claim = Reservation.reserve(key, command, created_id, print_, self.clock.now())
+            try:
+                return Result(created_id, self._save(*aggregates, claim))
+            except IntegrityError:
+                existing = self._find(Reservation, reservation_id(key))
+                if existing is not None:
+                    return replay(existing)
+                raise
+
+        return self._retrying(attempt)
+
+    def _claim_unique(
+        self, key: str, kind: str, owner_id: UUID, conflict: Conflict
+    ) -> Reservation:
+        """A new claim on a unique key, or Conflict if someone holds it."""
+        if self._find(Reservation, reservation_id(key)) is not None:
+            raise conflict
+        return Reservation.reserve(key, kind, owner_id, "", self.clock.now())
+
+    # -- county and policy -------------------------------------------------------------
+
+    def register_county(
+        self, actor: Actor, *, name: str, code: str, county_id: UUID | None = None
+    ) -> Result:
+        access.require_role(actor, Role.OPERATOR)
+        name = clean_name(name, "县（区）名称")
+        code = clean_code(code, "县（区）")
+        new_id = county_id or uuid4()
+
+        def build() -> tuple[UUID, list[Aggregate]]:
+            county = County.register(new_id, name, code, actor.ref, self.clock.now())
+            claim = self._claim_unique(
+                f"county-code|{code}",
+                "county-code",
+                new_id,
+                Conflict("duplicate_county", f"编码为 {code} 的县（区）已存在", "county exists"),
+            )
+            return new_id, [county, claim]
+
+        return self._create(actor, "register_county", None, {}, build)
+
+    def change_policy(
+        self, actor: Actor, county_id: UUID, overrides: dict[str, Any], reason: str
+    ) -> Result:
+        access.require_role(actor, Role.ORG_DEPT, Role.OPERATOR)
+        access.require_county(actor, county_id)
+        reason = clean_text(reason, "调整理由", required=True)
+
+        def attempt() -> Result:
+            county = self.county(county_id)
+            county.change_policy(overrides, reason, actor.ref, self.clock.now())
+            return Result(county_id, self._save(county))
+
+        return self._retrying(attempt)
+
+    # -- communities and units ---------------------------------------------------------
+
+    def register_community(
+        self,
+        actor: Actor,
+        *,
+        name: str,
+        code: str,
+        address: str = "",
+        grids: Iterable[tuple[str, str]] = (),
+        idempotency_key: str | None = None,
+    ) -> Result:
+        access.require_role(actor, Role.ORG_DEPT)
+        county_id = actor.scope_id
+        assert county_id is not None
+        name = clean_name(name, "社区名称")
+        code = clean_code(code, "社区")
+        address = clean_text(address, "地址")
+        grid_values = tuple(
+            Grid(clean_code(g_code, "网格"), clean_name(g_name, "网格名称")) for g_code, g_name in grids
+        )
+        payload = {"name": name, "code": code, "address": address, "grids": grid_values}
+
+        def build() -> tuple[UUID, list[Aggregate]]:
+            self.county(county_id)
+            new_id = uuid4()
+            community = Community.register(
+                new_id, county_id, name, code, address, grid_values, actor.ref, self.clock.now()
+            )
+            by_name = self._claim_unique(
+                f"community-name|{county_id}|{name}",
+                "community-name",
+                new_id,
+                Conflict("duplicate_community", f"社区“{name}”已登记", "community already exists"),
+            )
+            by_code = self._claim_unique(
+                f"community-code|{county_id}|{code}",
+                "community-code",
+                new_id,
+                Conflict("duplicate_community", f"社区编码 {code} 已被使用", "code already used"),
+            )
+            return new_id, [community, by_name, by_code]
+
+        return self._create(actor, "register_community", idempotency_key, payload, build)
+
+    def add_grid(self, actor: Actor, community_id: UUID, *, code: str, name: str) -> Result:
+        grid = Grid(clean_code(code, "网格"), clean_name(name, "网格名称"))
+
+        def attempt() -> Result:
+            community = self.community(community_id)
+            if actor.role is Role.COMMUNITY_ADMIN:
+                access.require_community_staff(actor, community_id)
+            else:
+                access.require_role(actor, Role.ORG_DEPT)
+                access.require_county(actor, community.county_id)
+            community.add_grid(grid, actor.ref, self.clock.now())
+            return Result(community_id, self._save(community))
+
+        return self._retrying(attempt)
+
+    def register_unit(
+        self,
+        actor: Actor,
+        *,
+        name: str,
+        member_count: int,
+        idempotency_key: str | None = None,
+    ) -> Result:
+        access.require_role(actor, Role.ORG_DEPT)
+        county_id = actor.scope_id
+        assert county_id is not None
+        name = clean_name(name, "单位名称")
+        payload = {"name": name, "member_count": member_count}
+
+        def build() -> tuple[UUID, list[Aggregate]]:
+            self.county(county_id)
+            new_id = uuid4()
+            unit = Unit.register(new_id, county_id, name, member_count, actor.ref, self.clock.now())
+            claim = self._claim_unique(
+                f"unit-name|{county_id}|{name}",
+                "unit-name",
+                new_id,
+                Conflict("duplicate_unit", f"单位“{name}”已登记", "unit already exists"),
+            )
+            return new_id, [unit, claim]
+
+        return self._create(actor, "register_unit", idempotency_key, payload, build)
+
+    def _unit_for_county_staff(self, actor: Actor, unit_id: UUID) -> Unit:
+        unit = self.unit(unit_id)
+        access.require_role(actor, Role.ORG_DEPT)
+        access.require_county(actor, unit.county_id)
+        return unit
+
+    def declare_unit_member_count(self, actor: Actor, unit_id: UUID, member_count: int) -> Result:
+        def attempt() -> Result:
+            unit = self.unit(unit_id)
+            if actor.role is Role.UNIT_ADMIN:
+                if actor.scope_id != unit_id:
+                    access.require_read_unit(actor, unit_id=unit_id, county_id=unit.county_id)
+            else:
+                unit = self._unit_for_county_staff(actor, unit_id)
+            unit.declare_member_count(member_count, actor.ref, self.clock.now())
+            return Result(unit_id, self._save(unit))
+
+        return self._retrying(attempt)
+
+    def pair_unit(self, actor: Actor, unit_id: UUID, community_id: UUID) -> Result:
+        def attempt() -> Result:
+            unit = self._unit_for_county_staff(actor, unit_id)
+            community = self.community(community_id)
+            access.require_county(actor, community.county_id)
+            unit.pair(community_id, actor.ref, self.clock.now())
+            return Result(unit_id, self._save(unit))
+
+        return self._retrying(attempt)
+
+    def unpair_unit(self, actor: Actor, unit_id: UUID, community_id: UUID, reason: str) -> Result:
+        reason = clean_text(reason, "解除结对理由", required=True)
+
+        def attempt() -> Result:
+            unit = self._unit_for_county_staff(actor, unit_id)
+            unit.unpair(community_id, reason, actor.ref, self.clock.now())
+            return Result(unit_id, self._save(unit))
+
+        return self._retrying(attempt)
+
+    def report_unit(self, actor: Actor, unit_id: UUID, community_id: UUID, note: str = "") -> Result:
+        """单位报到: the unit's party organisation reports to a paired community."""
+        access.require_role(actor, Role.UNIT_ADMIN)
+        if actor.scope_id != unit_id:
+            raise access.Forbidden("not_your_unit", "只能为本单位报到", "this is not your unit")
+        note = clean_text(note, "报到说明")
+
+        def attempt() -> Result:
+            unit = self.unit(unit_id)
+            self.community(community_id)
+            unit.report_to(community_id, note, actor.ref, self.clock.now())
+            return Result(unit_id, self._save(unit))
+
+        return self._retrying(attempt)
+
+    # -- members: 双报到 and 三亮 --------------------------------------------------------
+
+    def register_member(
+        self,
+        actor: Actor,
+        *,
+        unit_id: UUID,
+        community_id: UUID,
+        basis: str,
+        name: str,
+        phone: str,
+        post: str,
+        grid_code: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> Result:
+        """Online registration (the QR link): anyone may submit; the community reviews."""
+        name = clean_name(name, "姓名")
+        phone = clean_phone(phone)
+        post = clean_text(post, "职务")
+        basis_value = RegistrationBasis.from_code(basis)
+        payload = {
+            "unit_id": unit_id,
+            "community_id": community_id,
+            "basis": basis_value,
+            "name": name,
+            "phone": phone,
+            "post": post,
+            "grid_code": grid_code,
+        }
+
+        def build() -> tuple[UUID, list[Aggregate]]:
+            unit = self.unit(unit_id)
+            community = self.community(community_id)
+            if community.county_id != unit.county_id:
+                raise InvalidInput(
+                    "community_outside_county",
+                    "所选社区不在单位所在县（区）",
+                    "the community is not in the unit's county",
+                )
+            if basis_value is RegistrationBasis.PAIRED and community_id not in unit.paired:
+                raise Conflict(
+                    "community_not_paired",
+                    "所选社区不是本单位的结对社区",
+                    "the community is not paired with the unit",
+                )
+            grid = community.require_grid(grid_code)
+            new_id = uuid4()
+            now = self.clock.now()
+            member = Member.register(
+                new_id,
+                county_id=unit.county_id,
+                unit_id=unit_id,
+                community_id=community_id,
+                basis=basis_value,
+                grid_code=grid,
+                name=name,
+                phone=phone,
+                post=post,
+                by=actor.ref,
+                now=now,
+            )
+            return new_id, [member, self._claim_phone(unit_id, phone, new_id)]
+
+        return self._create(actor, "register_member", idempotency_key, payload, build)
+
+    def _claim_phone(self, unit_id: UUID, phone: str, member_id: UUID) -> Reservation:
+        """Same unit + phone is one person: a second registration is refused while the
+        first is pending or approved; after a rejection the person may register again."""
+        key = f"member-phone|{unit_id}|{phone}"
+        claim = self._find(Reservation, reservation_id(key))
+        now = self.clock.now()
+        if claim is None:
+            return Reservation.reserve(key, "member-phone", member_id, "", now)
+        holder = self._find(Member, claim.owner_id)
+        if holder is not None and holder.status is not MemberStatus.REJECTED:
+            raise Conflict(
+                "duplicate_registration",
+                "该手机号已在本单位登记报到，请勿重复注册",
+                "this phone is already registered for this unit",
+                member_id=str(holder.id),
+            )
+        claim.reassign(member_id, "", now)
+        return claim
+
+    def review_member(
+        self,
+        actor: Actor,
+        member_id: UUID,
+        *,
+        approve: bool,
+        reason: str = "",
+        grid_code: str | None = None,
+    ) -> Result:
+        reason = clean_text(reason, "审核意见")
+
+        def attempt() -> Result:
+            member = self.member(member_id)
+            access.require_community_staff(actor, member.community_id)
+            now = self.clock.now()
+            if approve:
+                grid = self.community(member.community_id).require_grid(grid_code)
+                member.approve(grid, reason, actor.ref, now)
+            else:
+                member.reject(reason, actor.ref, now)
+            return Result(member_id, self._save(member))
+
+        return self._retrying(attempt)
+
+    def update_member_profile(
+        self,
+        actor: Actor,
+        member_id: UUID,
+        *,
+        identity: Identity | None = None,
+        commitment: Commitment | None = None,
+        skills: Skills | None = None,
+        availability: Availability | None = None,
+    ) -> Result:
+        """三亮 and availability; each part that changes is its own event."""
+        access.require_self(actor, member_id)
+        post = clean_text(identity.post, "职务", required=True) if identity else ""
+        text = clean_text(commitment.text, "承诺内容", required=True) if commitment else ""
+        categories: tuple[SkillCategory, ...] = ()
+        tags: tuple[str, ...] = ()
+        if skills is not None:
+            categories = tuple(
+                dict.fromkeys(
+                    SkillCategory.from_code(c)  # type: ignore[misc]
+                    for c in skills.categories
+                )
+            )
+            tags = clean_tags(tuple(skills.tags))
+        radius = Decimal(0)
+        slots: tuple[TimeSlot, ...] = ()
+        if availability is not None:
+            radius = to_decimal(availability.service_radius_km, "服务半径")
+            slots = tuple(
+                dict.fromkeys(
+                    TimeSlot.from_code(s)  # type: ignore[misc]
+                    for s in availability.time_slots
+                )
+            )
+
+        def attempt() -> Result:
+            member = self.member(member_id)
+            policy = self.policy(member.county_id)
+            now = self.clock.now()
+            if identity is not None:
+                member.state_identity(post, bool(identity.show_contact), actor.ref, now)
+            if commitment is not None:
+                member.make_commitment(text, commitment.hours_per_year, policy, actor.ref, now)
+            if skills is not None:
+                member.declare_skills(categories, tags, actor.ref, now)
+            if availability is not None:
+                member.declare_availability(radius, slots, policy, actor.ref, now)
+            member.note_if_reported(now)
+            return Result(member_id, self._save(member))
+
+        return self._retrying(attempt)
+
+    # -- reminders ----------------------------------------------------------------------
+
+    def send_reminders(
+        self,
+        actor: Actor,
+        *,
+        member_ids: Sequence[UUID] = (),
+        unit_ids: Sequence[UUID] = (),
+        message: str,
+        idempotency_key: str | None = None,
+    ) -> Result:
+        """组织部 reminds members who have not reported, and units with members missing.
+
+        Members who have completed 报到 meanwhile are skipped (and listed as skipped);
+        everyone else gets one Reminded event, all in one write.
+        """
+        access.require_role(actor, Role.ORG_DEPT)
+        county_id = actor.scope_id
+        assert county_id is not None
+        message = clean_text(message, "提醒内容", required=True)
+        members = tuple(dict.fromkeys(member_ids))
+        units = tuple(dict.fromkeys(unit_ids))
+        if not members and not units:
+            raise InvalidInput(
+                "nobody_to_remind", "请选择要提醒的党员或单位", "choose members or units to remind"
+            )
+        payload = {"members": members, "units": units, "message": message}
+        skipped: list[UUID] = []
+
+        def build() -> tuple[UUID, list[Aggregate]]:
+            skipped.clear()
+            batch = uuid4()
+            now = self.clock.now()
+            out: list[Aggregate] = []
+            for member_id in members:
+                member = self.member(member_id)
+                access.require_county(actor, member.county_id)
+                if member.reported:
+                    skipped.append(member_id)
+                    continue
+                member.remind(message, str(batch), actor.ref, now)
+                out.append(member)
+            for unit_id in units:
+                unit = self.unit(unit_id)
+                access.require_county(actor, unit.county_id)
+                unit.remind(message, str(batch), actor.ref, now)
+                out.append(unit)
+            if not out:
+                raise Conflict(
+                    "nobody_to_remind", "所选党员均已完成报到", "everyone chosen has reported"
+                )
+            return batch, out
+
+        result = self._create(actor, "send_reminders", idempotency_key, payload, build)
+        if result.replayed:
+            return result
+        return Result(
+            result.id,
+            result.position,
+            details={
+                "reminded": len(members) + len(units) - len(skipped),
+                "skipped": [str(s) for s in skipped],
+            },
+        )

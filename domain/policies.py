@@ -1,0 +1,108 @@
+"""Policy values: every rule with a number, named, with its source (DESIGN.md §2).
+
+A county starts from DEFAULT_POLICY and may override values; an override is
+recorded as an event (County.PolicyChanged), so a replay knows which values were
+in force. Decisions take the Policy as an argument; events never re-check it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from domain.errors import InvalidInput
+
+
+@dataclass(frozen=True)
+class Policy:
+    # Member's annual standard: at least 4 services and 12 hours (泽州).
+    member_annual_min_services: int = 4
+    member_annual_min_hours: int = 12
+    # 亮承诺: committed hours a year, default 12 (泽州: 每年服务不少于12小时).
+    default_committed_hours: int = 12
+    # Upper bound of a credible commitment: 8 hours on each of 250 days (our bound).
+    max_committed_hours: int = 2000
+    # Member's reports to the community a year: at least 6 (田家庵).
+    member_min_reports_per_year: int = 6
+    # Unit's annual standard: at least 2 livelihood issues solved (泽州).
+    unit_min_livelihood_issues: int = 2
+    # Take window after a need is posted, then unclaimed -> 大党委 (田家庵).
+    take_window_days: int = 3
+    # Rating window after completion is claimed (田家庵).
+    rating_window_hours: int = 24
+    # Overdue: not done this many days after dispatch (田家庵).
+    overdue_days: int = 14
+    # Points per service hour (锦绣社区).
+    points_per_hour: int = 50
+    # Monthly matching meeting before this day of the month (泽州).
+    matching_meeting_before_day: int = 5
+    # Reporting coverage target: share of members reported (泽州, 田家庵).
+    reporting_coverage_target: Decimal = Decimal("0.95")
+    # 服务半径 a member may declare, in km (our bounds: a walk to a county town).
+    min_service_radius_km: Decimal = Decimal("0.1")
+    max_service_radius_km: Decimal = Decimal("50")
+
+    def with_overrides(self, overrides: dict[str, Any]) -> Policy:
+        """A copy with named values replaced; unknown names or bad values are refused."""
+        fields = {f.name: f for f in dataclasses.fields(self)}
+        changes: dict[str, Any] = {}
+        for name, raw in overrides.items():
+            if name not in fields:
+                raise InvalidInput(
+                    "unknown_policy",
+                    f"没有名为 {name} 的政策参数",
+                    f"there is no policy value named {name}",
+                    name=name,
+                )
+            current = getattr(self, name)
+            try:
+                value: Any = Decimal(str(raw)) if isinstance(current, Decimal) else int(raw)
+            except (ValueError, InvalidOperation, TypeError):
+                raise InvalidInput(
+                    "invalid_policy_value",
+                    f"政策参数 {name} 的取值无效",
+                    f"invalid value for policy {name}",
+                    name=name,
+                ) from None
+            if value < 0 or (isinstance(value, bool)):
+                raise InvalidInput(
+                    "invalid_policy_value",
+                    f"政策参数 {name} 不能为负数",
+                    f"policy {name} cannot be negative",
+                    name=name,
+                )
+            changes[name] = value
+        updated = dataclasses.replace(self, **changes)
+        if updated.default_committed_hours > updated.max_committed_hours:
+            raise InvalidInput(
+                "invalid_policy_value",
+                "默认承诺时长不能超过承诺时长上限",
+                "default committed hours exceed the maximum",
+            )
+        return updated
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+DEFAULT_POLICY = Policy()
+
+# Where each value comes from, for the configuration reference (docs/configuration.md).
+POLICY_SOURCES: dict[str, str] = {
+    "member_annual_min_services": "泽州",
+    "member_annual_min_hours": "泽州",
+    "default_committed_hours": "泽州",
+    "max_committed_hours": "sishuang (8 h x 250 days)",
+    "member_min_reports_per_year": "田家庵",
+    "unit_min_livelihood_issues": "泽州",
+    "take_window_days": "田家庵",
+    "rating_window_hours": "田家庵",
+    "overdue_days": "田家庵",
+    "points_per_hour": "锦绣社区",
+    "matching_meeting_before_day": "泽州",
+    "reporting_coverage_target": "泽州, 田家庵",
+    "min_service_radius_km": "sishuang",
+    "max_service_radius_km": "sishuang",
+}

@@ -1,0 +1,205 @@
+"""Value types shared by the aggregates, with their Chinese labels and validation."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import Enum
+
+from domain.errors import InvalidInput
+
+
+class Labelled(Enum):
+    """An enum whose value is a stable English code and which carries a Chinese label."""
+
+    def __init__(self, code: str, label: str) -> None:
+        self.code = code
+        self.label = label
+
+    @classmethod
+    def from_code(cls, code: str) -> Labelled:
+        for item in cls:
+            if item.code == code:
+                return item
+        raise InvalidInput(
+            f"invalid_{cls.error_name()}",
+            f"{cls.label_zh()}取值无效：{code}",
+            f"invalid {cls.error_name().replace('_', ' ')}: {code}",
+            value=code,
+        )
+
+    @classmethod
+    def error_name(cls) -> str:
+        return re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).lower()
+
+    @classmethod
+    def label_zh(cls) -> str:
+        return cls.__name__
+
+
+class SkillCategory(Labelled):
+    """擅长领域 from the category list; members add free tags beside them."""
+
+    MEDICAL = ("medical", "医疗健康")
+    LEGAL = ("legal", "法律咨询")
+    EDUCATION = ("education", "教育辅导")
+    PSYCHOLOGY = ("psychology", "心理疏导")
+    CULTURE = ("culture", "文化文艺")
+    POLICY = ("policy", "政策宣讲")
+    PLUMBING_ELECTRICAL = ("plumbing_electrical", "水电维修")
+    APPLIANCE_REPAIR = ("appliance_repair", "家电维修")
+    IT = ("it", "信息技术")
+    ENVIRONMENT = ("environment", "环境卫生")
+    ELDERLY_DISABLED = ("elderly_disabled", "助老助残")
+    SAFETY_PATROL = ("safety_patrol", "治安巡逻")
+    MEDIATION = ("mediation", "矛盾调解")
+    EMPLOYMENT = ("employment", "就业创业")
+    FINANCE = ("finance", "金融理财")
+    SPORTS = ("sports", "体育健身")
+    CHILDCARE = ("childcare", "儿童关爱")
+    TRANSPORT = ("transport", "交通出行")
+
+    @classmethod
+    def label_zh(cls) -> str:
+        return "擅长领域"
+
+
+class TimeSlot(Labelled):
+    """可服务时间."""
+
+    WEEKDAY_DAYTIME = ("weekday_daytime", "工作日白天")
+    WEEKDAY_EVENING = ("weekday_evening", "工作日晚上")
+    WEEKEND_MORNING = ("weekend_morning", "周末上午")
+    WEEKEND_AFTERNOON = ("weekend_afternoon", "周末下午")
+    WEEKEND_EVENING = ("weekend_evening", "周末晚上")
+    HOLIDAYS = ("holidays", "节假日")
+    ON_CALL = ("on_call", "随叫随到")
+
+    @classmethod
+    def label_zh(cls) -> str:
+        return "可服务时间"
+
+
+class RegistrationBasis(Labelled):
+    """Why the member reports to this community: where they live, or their unit's pairing."""
+
+    RESIDENCE = ("residence", "居住地社区")
+    PAIRED = ("paired", "单位结对社区")
+
+    @classmethod
+    def label_zh(cls) -> str:
+        return "报到方式"
+
+
+class MemberStatus(Labelled):
+    PENDING = ("pending", "待审核")
+    APPROVED = ("approved", "已通过")
+    REJECTED = ("rejected", "未通过")
+
+    @classmethod
+    def label_zh(cls) -> str:
+        return "审核状态"
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A community's 网格: a stable code within the community and a name."""
+
+    code: str
+    name: str
+
+
+PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+MAX_NAME_LEN = 40
+MAX_TEXT_LEN = 500
+MAX_TAG_LEN = 20
+MAX_TAGS = 20
+
+
+def clean_name(value: str, what_zh: str, code: str = "empty_name") -> str:
+    """A required display name: trimmed, not empty, not absurdly long."""
+    cleaned = " ".join((value or "").split())
+    if not cleaned:
+        raise InvalidInput(code, f"{what_zh}不能为空", f"{code.replace('_', ' ')}: name is empty")
+    if len(cleaned) > MAX_NAME_LEN:
+        raise InvalidInput(
+            "name_too_long",
+            f"{what_zh}不能超过 {MAX_NAME_LEN} 个字",
+            f"name longer than {MAX_NAME_LEN} characters",
+        )
+    return cleaned
+
+
+def clean_text(value: str | None, what_zh: str, *, required: bool = False) -> str:
+    cleaned = (value or "").strip()
+    if required and not cleaned:
+        raise InvalidInput("empty_text", f"{what_zh}不能为空", "text is empty")
+    if len(cleaned) > MAX_TEXT_LEN:
+        raise InvalidInput(
+            "text_too_long",
+            f"{what_zh}不能超过 {MAX_TEXT_LEN} 个字",
+            f"text longer than {MAX_TEXT_LEN} characters",
+        )
+    return cleaned
+
+
+def clean_phone(value: str) -> str:
+    """A mainland mobile number, 11 digits starting 13–19; spaces and dashes are tolerated."""
+    digits = re.sub(r"[\s-]", "", value or "")
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    if not PHONE_RE.match(digits):
+        raise InvalidInput(
+            "invalid_phone",
+            "手机号码格式不正确，应为 11 位手机号",
+            "malformed phone number: expected an 11-digit mainland mobile number",
+        )
+    return digits
+
+
+def mask_phone(phone: str) -> str:
+    """138****1234, for pages that must not show the whole number."""
+    return phone[:3] + "****" + phone[-4:] if len(phone) == 11 else "****"
+
+
+def clean_tags(tags: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    seen: list[str] = []
+    for raw in tags:
+        tag = " ".join((raw or "").split())
+        if not tag:
+            continue
+        if len(tag) > MAX_TAG_LEN:
+            raise InvalidInput(
+                "tag_too_long",
+                f"标签不能超过 {MAX_TAG_LEN} 个字：{tag}",
+                f"tag longer than {MAX_TAG_LEN} characters",
+            )
+        if tag not in seen:
+            seen.append(tag)
+    if len(seen) > MAX_TAGS:
+        raise InvalidInput(
+            "too_many_tags", f"标签不能超过 {MAX_TAGS} 个", f"more than {MAX_TAGS} tags"
+        )
+    return tuple(seen)
+
+
+def clean_code(value: str, what_zh: str) -> str:
+    code = (value or "").strip()
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,32}", code):
+        raise InvalidInput(
+            "invalid_code",
+            f"{what_zh}编码只能由字母、数字、下划线或连字符组成（1–32 位）",
+            "codes are 1-32 letters, digits, '_' or '-'",
+        )
+    return code
+
+
+def to_decimal(value: object, what_zh: str) -> Decimal:
+    try:
+        result = Decimal(str(value))
+    except Exception:
+        raise InvalidInput("invalid_number", f"{what_zh}不是有效的数字", "not a number") from None
+    if not result.is_finite():
+        raise InvalidInput("invalid_number", f"{what_zh}不是有效的数字", "not a number")
+    return result
