@@ -1,0 +1,69 @@
+"""Read models: projections of the one event log, and the waiting that gives a read
+after a write the write's effect."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+from domain.application import Sishuang
+from projections.base import Follower, Projection
+from projections.directory import Directory
+from projections.members import Members
+from projections.store import ReadStore
+
+
+def all_projections() -> list[Projection]:
+    return [Directory(), Members()]
+
+
+PROJECTION_NAMES = [p.name for p in all_projections()]
+
+
+class ReadModels:
+    """The query side of one process: its store, and either its own follower (the
+    default, projections in-process) or the positions a separate worker records."""
+
+    def __init__(self, app: Sishuang, *, run_projections: bool, poll_interval: float = 0.25):
+        self.app = app
+        self.projections = all_projections()
+        self.follower: Follower | None = None
+        if run_projections:
+            self.follower = Follower(app, self.projections, poll_interval=poll_interval)
+            self.store = self.follower.store
+        else:
+            self.store = ReadStore(app)
+        self.names: Sequence[str] = [p.name for p in self.projections]
+
+    def start(self) -> None:
+        if self.follower is not None:
+            self.follower.catch_up()
+            self.follower.start()
+
+    def stop(self) -> None:
+        if self.follower is not None:
+            self.follower.stop()
+
+    def position(self) -> int:
+        return min(self.store.positions(self.names).values(), default=0)
+
+    def lag(self) -> tuple[int, int]:
+        """(position the read models reached, events in the log not yet in them)."""
+        position = self.position()
+        return position, max(self.store.head() - position, 0)
+
+    def wait_for(self, position: int | None, timeout: float) -> bool:
+        """Wait (bounded) until the read models include the given log position."""
+        if position is None:
+            return True
+        if self.follower is not None:
+            self.follower.nudge()
+            return self.follower.wait_for(position, timeout)
+        deadline = time.monotonic() + timeout
+        delay = 0.01
+        while self.position() < position:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(delay)
+            delay = min(delay * 2, 0.1)
+        return True

@@ -1,0 +1,128 @@
+"""The read side's access to the database that holds the events.
+
+Read models live in the same database (SQLite file or PostgreSQL schema) as the
+event store, and each projection commits its rows together with its tracking
+position in one transaction, through the eventsourcing library's own datastore
+and tracking recorder. SQL is written once with `?` placeholders; on PostgreSQL
+they become `%s` and the schema is put on the search path for the transaction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Any
+
+from eventsourcing.persistence import Tracking, TrackingRecorder
+from eventsourcing.postgres import PostgresTrackingRecorder
+from eventsourcing.sqlite import SQLiteTrackingRecorder
+
+from domain.application import Sishuang
+
+
+@lru_cache(maxsize=512)
+def _to_pyformat(sql: str) -> str:
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
+class Tx:
+    """One transaction: execute statements, fetch rows as dicts."""
+
+    def __init__(self, cursor: Any, dialect: str) -> None:
+        self.cursor = cursor
+        self.dialect = dialect
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Tx:
+        if self.dialect == "postgres":
+            self.cursor.execute(_to_pyformat(sql), tuple(params))
+        else:
+            self.cursor.execute(sql, tuple(params))
+        return self
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if not rows:
+            return
+        if self.dialect == "postgres":
+            self.cursor.executemany(_to_pyformat(sql), [tuple(r) for r in rows])
+        else:
+            self.cursor.executemany(sql, [tuple(r) for r in rows])
+
+    def all(self) -> list[dict[str, Any]]:
+        rows = self.cursor.fetchall()
+        return [dict(r) if isinstance(r, sqlite3.Row) else dict(r) for r in rows]
+
+    def one(self) -> dict[str, Any] | None:
+        row = self.cursor.fetchone()
+        return None if row is None else dict(row)
+
+    def scalar(self) -> Any:
+        row = self.cursor.fetchone()
+        if row is None:
+            return None
+        return next(iter(dict(row).values()))
+
+
+class ReadStore:
+    def __init__(self, app: Sishuang) -> None:
+        self.app = app
+        self.tracking: TrackingRecorder = app.factory.tracking_recorder()
+        if isinstance(self.tracking, PostgresTrackingRecorder):
+            self.dialect = "postgres"
+            self.schema = self.tracking.datastore.schema
+            self.tracking_table = self.tracking.tracking_table_name
+        elif isinstance(self.tracking, SQLiteTrackingRecorder):
+            self.dialect = "sqlite"
+            self.schema = ""
+            self.tracking_table = "tracking"
+        else:  # pragma: no cover - we only configure the two
+            raise TypeError(f"unsupported tracking recorder {type(self.tracking).__name__}")
+        self.datastore: Any = self.tracking.datastore
+
+    @contextmanager
+    def _transaction(self, *, commit: bool) -> Iterator[Tx]:
+        with self.datastore.transaction(commit=commit) as cursor:
+            tx = Tx(cursor, self.dialect)
+            if self.dialect == "postgres":
+                tx.execute(f'SET LOCAL search_path TO "{self.schema}"')
+            yield tx
+
+    def write(self) -> Any:
+        return self._transaction(commit=True)
+
+    def read(self) -> Any:
+        return self._transaction(commit=False)
+
+    # -- tracking ---------------------------------------------------------------------
+
+    def record_position(self, tx: Tx, name: str, notification_id: int) -> None:
+        """Advance a projection's tracking row in the same transaction as its rows.
+
+        The library refuses to move a position backwards or to repeat it (it raises
+        IntegrityError), which is what makes two followers of one projection safe:
+        the second one's whole transaction rolls back.
+        """
+        self.tracking._insert_tracking(  # type: ignore[attr-defined]
+            tx.cursor, Tracking(name, notification_id)
+        )
+
+    def forget_position(self, tx: Tx, name: str) -> None:
+        tx.execute(f"DELETE FROM {self.tracking_table} WHERE application_name = ?", (name,))
+
+    def positions(self, names: Sequence[str]) -> dict[str, int]:
+        if not names:
+            return {}
+        marks = ",".join("?" * len(names))
+        with self.read() as tx:
+            rows = tx.execute(
+                f"SELECT application_name, notification_id FROM {self.tracking_table} "
+                f"WHERE application_name IN ({marks})",
+                list(names),
+            ).all()
+        found = {r["application_name"]: int(r["notification_id"]) for r in rows}
+        return {name: found.get(name, 0) for name in names}
+
+    def head(self) -> int:
+        """The highest notification id in the log (0 when empty)."""
+        return self.app.recorder.max_notification_id() or 0
