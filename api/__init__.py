@@ -1,0 +1,1 @@
+"""HTTP edge of sishuang: translates requests into commands and queries."""

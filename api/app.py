@@ -1,0 +1,238 @@
+"""The FastAPI application: wiring, errors, request ids, read-after-write."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+import structlog
+from eventsourcing.persistence import IntegrityError
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.logs import configure_logging
+from api.settings import Settings
+from api.tokens import verify
+from domain.actors import PUBLIC, Actor
+from domain.application import Result, Sishuang
+from domain.clock import Clock, SystemClock
+from domain.errors import DomainError, ErrorKind, Unauthenticated
+from projections import ReadModels
+
+log = structlog.get_logger("api")
+
+STATUS = {
+    ErrorKind.INVALID: 422,
+    ErrorKind.NOT_FOUND: 404,
+    ErrorKind.CONFLICT: 409,
+    ErrorKind.FORBIDDEN: 403,
+    ErrorKind.UNAUTHENTICATED: 401,
+}
+
+
+class OrjsonResponse(JSONResponse):
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content, default=str, option=orjson.OPT_NON_STR_KEYS)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    clock: Clock
+    app: Sishuang
+    read: ReadModels
+    secret: bytes
+
+
+def services(request: Request) -> Services:
+    svc: Services = request.app.state.services
+    return svc
+
+
+def current_actor(request: Request) -> Actor:
+    """The bearer token's actor; a request without a token acts as the public."""
+    header = request.headers.get("authorization", "")
+    if not header:
+        return PUBLIC
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated(
+            "invalid_token", "请使用 Bearer 登录凭证", "use an Authorization: Bearer token"
+        )
+    svc = services(request)
+    return verify(svc.secret, token.strip(), svc.clock.now())
+
+
+def signed_in(request: Request) -> Actor:
+    actor = current_actor(request)
+    if actor is PUBLIC:
+        raise Unauthenticated("unauthenticated", "请先登录", "sign in first: no bearer token")
+    return actor
+
+
+def error_body(code: str, zh: str, en: str, **extra: Any) -> dict[str, Any]:
+    return {"code": code, "message": zh, "message_en": en, **extra}
+
+
+def command_response(
+    request: Request, result: Result, body: dict[str, Any], *, created: bool = False
+) -> OrjsonResponse:
+    """Answer a command once the read models include it (bounded wait), and say so."""
+    svc = services(request)
+    consistent = svc.read.wait_for(result.position, svc.settings.read_wait_seconds)
+    headers = {"X-Read-Model-Consistent": "true" if consistent else "false"}
+    if result.position is not None:
+        headers["X-Log-Position"] = str(result.position)
+    if result.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    status = 201 if created and not result.replayed else 200
+    return OrjsonResponse({**body, "log_position": result.position}, status_code=status, headers=headers)
+
+
+def read_consistency(request: Request, response: Response) -> None:
+    """For queries: honour X-Min-Log-Position (wait, bounded) and report the lag."""
+    if request.method != "GET":
+        return
+    svc = services(request)
+    wanted = request.headers.get("x-min-log-position")
+    if wanted and wanted.isdigit():
+        svc.read.wait_for(int(wanted), svc.settings.read_wait_seconds)
+    position, lag = svc.read.lag()
+    response.headers["X-Read-Model-Position"] = str(position)
+    response.headers["X-Read-Model-Lag"] = str(lag)
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    settings = settings or Settings.from_env()
+    clock = clock or SystemClock()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        svc: Services = app.state.services
+        svc.read.start()
+        log.info(
+            "service_started",
+            store=settings.store_kind,
+            projections_in_process=settings.run_projections,
+        )
+        try:
+            yield
+        finally:
+            svc.read.stop()
+            svc.app.close()
+
+    application = Sishuang(settings.eventsourcing_env(), clock=clock)
+    read = ReadModels(
+        application,
+        run_projections=settings.run_projections,
+        poll_interval=settings.poll_interval_seconds,
+    )
+    api = FastAPI(
+        title="四双 sishuang",
+        version="1.0",
+        description="在职党员进社区：双报到、双服务、双包联、双评价。错误格式：{code, message}。",
+        default_response_class=OrjsonResponse,
+        lifespan=lifespan,
+    )
+    api.state.services = Services(settings, clock, application, read, settings.secret())
+    _install_errors(api)
+    _install_request_ids(api)
+
+    from api import routes_directory, routes_members, routes_progress, routes_system
+
+    for module in (routes_system, routes_directory, routes_members, routes_progress):
+        api.include_router(module.router, prefix="/api/v1")
+    return api
+
+
+def create_app_from_env() -> FastAPI:
+    """uvicorn factory: `uvicorn --factory api.app:create_app_from_env --workers 4`."""
+    settings = Settings.from_env()
+    configure_logging(settings.log_format, settings.log_level)
+    return create_app(settings)
+
+
+def _install_errors(api: FastAPI) -> None:
+    @api.exception_handler(DomainError)
+    async def domain_error(request: Request, exc: DomainError) -> OrjsonResponse:
+        body = error_body(exc.code, exc.message_zh, exc.message_en)
+        if exc.details:
+            body["details"] = exc.details
+        return OrjsonResponse(body, status_code=STATUS[exc.kind])
+
+    @api.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> OrjsonResponse:
+        problems = [
+            {"field": ".".join(str(p) for p in e.get("loc", ())[1:]), "problem": e.get("msg")}
+            for e in exc.errors()
+        ]
+        fields = "、".join(p["field"] or "请求体" for p in problems)
+        return OrjsonResponse(
+            error_body(
+                "invalid_request",
+                f"请求内容不正确：{fields}",
+                "the request does not have the expected shape",
+                errors=problems,
+            ),
+            status_code=422,
+        )
+
+    @api.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> OrjsonResponse:
+        if exc.status_code == 404:
+            body = error_body("not_found", "没有这个地址", "no such path")
+        elif exc.status_code == 405:
+            body = error_body("method_not_allowed", "不支持该请求方法", "method not allowed")
+        else:
+            body = error_body("http_error", "请求无法处理", str(exc.detail))
+        return OrjsonResponse(body, status_code=exc.status_code)
+
+    @api.exception_handler(IntegrityError)
+    async def integrity_error(request: Request, exc: IntegrityError) -> OrjsonResponse:
+        return OrjsonResponse(
+            error_body(
+                "concurrent_update",
+                "数据正被他人同时修改，请稍后重试",
+                "someone else changed this at the same moment; try again",
+            ),
+            status_code=409,
+        )
+
+    @api.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> OrjsonResponse:
+        log.exception("unhandled_error")
+        return OrjsonResponse(
+            error_body("internal_error", "服务器内部错误，请稍后重试", "internal error"),
+            status_code=500,
+        )
+
+
+def _install_request_ids(api: FastAPI) -> None:
+    @api.middleware("http")
+    async def request_id(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        rid = request.headers.get("x-request-id") or uuid.uuid4().hex
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=rid)
+        started = time.perf_counter()
+        response = await call_next(request)
+        response.headers["X-Request-ID"] = rid
+        log.info(
+            "request",
+            request_id=rid,
+            method=request.method,
+            path=request.url.path,
+            status=response.status_code,
+            ms=round((time.perf_counter() - started) * 1000, 1),
+        )
+        return response

@@ -1,0 +1,211 @@
+"""`sishuang` — the operator's command line.
+
+  sishuang serve [--demo] [--host H] [--port P] [--workers N] [--no-projections]
+  sishuang worker                      run the projections (production, with PostgreSQL)
+  sishuang county create --name 泽州县 --code ZZ
+  sishuang token --role org_dept --scope <county id> --subject 组织部-王 [--days 30]
+  sishuang rebuild [projection ...]   drop and rebuild read models from the log
+  sishuang demo                        load the demo county into the store
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import time
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+import structlog
+
+from api.logs import configure_logging
+from api.settings import Settings
+from api.tokens import issue
+from domain.actors import OPERATOR, SCOPE_KIND, Role
+from domain.application import Sishuang
+from domain.clock import SystemClock
+from domain.errors import DomainError
+
+log = structlog.get_logger("cli")
+
+
+def _app(settings: Settings) -> Sishuang:
+    return Sishuang(settings.eventsourcing_env(), clock=SystemClock())
+
+
+def _token(settings: Settings, role: Role, subject: str, scope: UUID | None, days: int = 30) -> str:
+    return issue(
+        settings.secret(),
+        role=role,
+        subject=subject,
+        scope_id=scope,
+        now=SystemClock().now(),
+        valid_for=timedelta(days=days),
+    )
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    if args.no_projections:
+        os.environ["SISHUANG_PROJECTIONS_IN_PROCESS"] = "false"
+    if args.demo:
+        cmd_demo(args, settings)
+    print(f"四双 sishuang: http://{args.host}:{args.port}/docs  (存储: {settings.store_kind})")
+    uvicorn.run(
+        "api.app:create_app_from_env",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_config=None,
+    )
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    from projections import all_projections
+    from projections.base import Follower
+
+    app = _app(settings)
+    follower = Follower(app, all_projections(), poll_interval=settings.poll_interval_seconds)
+
+    def stop(signum: int, frame: Any) -> None:
+        log.info("worker_stopping", signal=signum)
+        follower.stop()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    follower.start()
+    while follower._thread is not None and follower._thread.is_alive():
+        follower._thread.join(timeout=0.5)
+    app.close()
+    return 0
+
+
+def cmd_county(args: argparse.Namespace, settings: Settings) -> int:
+    app = _app(settings)
+    result = app.register_county(OPERATOR, name=args.name, code=args.code)
+    token = _token(settings, Role.ORG_DEPT, f"{args.name}组织部", result.id, days=args.days)
+    print(f"county_id: {result.id}")
+    print(f"组织部 token ({args.days} 天): {token}")
+    return 0
+
+
+def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
+    role = Role(args.role)
+    scope = UUID(args.scope) if args.scope else None
+    if SCOPE_KIND[role] is not None and scope is None:
+        print(f"角色 {role.value} 需要 --scope（{SCOPE_KIND[role]} 的 id）", file=sys.stderr)
+        return 2
+    print(_token(settings, role, args.subject, scope, days=args.days))
+    return 0
+
+
+def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
+    from projections import all_projections
+    from projections.base import Follower
+
+    app = _app(settings)
+    chosen = [p for p in all_projections() if not args.names or p.name in args.names]
+    unknown = set(args.names) - {p.name for p in chosen}
+    if unknown:
+        print(f"没有这些投影: {', '.join(sorted(unknown))}", file=sys.stderr)
+        return 2
+    for projection in chosen:
+        follower = Follower(app, [projection])
+        head = follower.store.head()
+        follower.reset(projection)
+        started = time.perf_counter()
+        done = 0
+        while True:
+            n = follower.run_once()
+            done += n
+            elapsed = time.perf_counter() - started
+            rate = done / elapsed if elapsed > 0 else 0.0
+            left = (head - follower.position) / rate if rate else 0.0
+            print(
+                f"\r{projection.name}: {follower.position}/{head} "
+                f"({rate:,.0f} 事件/秒, 预计剩余 {left:,.0f} 秒)",
+                end="",
+                flush=True,
+            )
+            if n < follower.page_size:
+                break
+        print()
+    app.close()
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from api.demo import load_demo
+
+    app = _app(settings)
+    summary = load_demo(app)
+    county_id = UUID(summary["county_id"])
+    if summary.get("already_loaded"):
+        print("演示数据已存在，未重复导入。")
+    else:
+        print(
+            f"演示数据已导入：{summary['communities']} 个社区，{summary['units']} 个单位，"
+            f"{summary['members']} 名党员。"
+        )
+    print(f"county_id: {county_id}")
+    print(f"组织部 token: {_token(settings, Role.ORG_DEPT, '组织部演示账号', county_id)}")
+    app.close()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="sishuang", description="四双 sishuang 运维命令")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="启动 API 服务")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--demo", action="store_true", help="先导入演示县数据")
+    serve.add_argument("--no-projections", action="store_true", help="投影由单独的 worker 运行")
+    serve.set_defaults(func=cmd_serve)
+
+    worker = sub.add_parser("worker", help="运行投影（读模型）")
+    worker.set_defaults(func=cmd_worker)
+
+    county = sub.add_parser("county", help="县（区）")
+    county_sub = county.add_subparsers(dest="action", required=True)
+    create = county_sub.add_parser("create", help="登记县（区）并签发组织部凭证")
+    create.add_argument("--name", required=True)
+    create.add_argument("--code", required=True)
+    create.add_argument("--days", type=int, default=30)
+    create.set_defaults(func=cmd_county)
+
+    token = sub.add_parser("token", help="签发登录凭证")
+    token.add_argument("--role", required=True, choices=[r.value for r in Role])
+    token.add_argument("--scope", help="县/社区/单位/党员 id，视角色而定")
+    token.add_argument("--subject", required=True, help="使用者，如 组织部-王")
+    token.add_argument("--days", type=int, default=30)
+    token.set_defaults(func=cmd_token)
+
+    rebuild = sub.add_parser("rebuild", help="从事件日志重建读模型")
+    rebuild.add_argument("names", nargs="*", help="投影名（默认全部）")
+    rebuild.set_defaults(func=cmd_rebuild)
+
+    demo = sub.add_parser("demo", help="导入演示县数据")
+    demo.set_defaults(func=cmd_demo)
+
+    args = parser.parse_args(argv)
+    settings = Settings.from_env()
+    configure_logging(settings.log_format, settings.log_level)
+    try:
+        code: int = args.func(args, settings)
+    except DomainError as e:
+        print(f"{e.code}: {e.message_zh}", file=sys.stderr)
+        return 1
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

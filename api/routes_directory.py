@@ -1,0 +1,247 @@
+"""组织部: communities with grids, units, pairings (包联), unit reports (单位报到), policy."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Header, Request
+from pydantic import BaseModel, Field
+
+from api.app import command_response, read_consistency, services, signed_in
+from domain import access
+from domain.actors import Actor, Role
+from domain.errors import NotFound
+from domain.policies import POLICY_SOURCES
+from projections import directory
+
+router = APIRouter(tags=["directory 名录"], dependencies=[Depends(read_consistency)])
+
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
+
+
+class GridIn(BaseModel):
+    code: str = Field(description="网格编码，如 G01")
+    name: str = Field(description="网格名称，如 第一网格")
+
+
+class CommunityIn(BaseModel):
+    name: str = Field(description="社区名称")
+    code: str = Field(description="社区编码")
+    address: str = ""
+    grids: list[GridIn] = []
+
+
+class UnitIn(BaseModel):
+    name: str = Field(description="单位党组织名称")
+    member_count: int = Field(description="在职党员人数（报到覆盖率的分母）")
+
+
+class MemberCountIn(BaseModel):
+    member_count: int
+
+
+class PairingIn(BaseModel):
+    community_id: UUID
+
+
+class EndPairingIn(BaseModel):
+    reason: str
+
+
+class UnitReportIn(BaseModel):
+    community_id: UUID
+    note: str = ""
+
+
+class PolicyIn(BaseModel):
+    overrides: dict[str, Any]
+    reason: str
+
+
+def _community_or_404(request: Request, community_id: UUID) -> dict[str, Any]:
+    row = directory.get_community(services(request).read.store, str(community_id))
+    if row is None:
+        raise NotFound("unknown_community", "社区不存在", "no such community")
+    return row
+
+
+def _unit_or_404(request: Request, unit_id: UUID) -> dict[str, Any]:
+    row = directory.get_unit(services(request).read.store, str(unit_id))
+    if row is None:
+        raise NotFound("unknown_unit", "单位不存在", "no such unit")
+    return row
+
+
+@router.post("/communities", status_code=201, summary="登记社区（组织部）")
+def register_community(
+    body: CommunityIn,
+    request: Request,
+    actor: Annotated[Actor, Depends(signed_in)],
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    svc = services(request)
+    result = svc.app.register_community(
+        actor,
+        name=body.name,
+        code=body.code,
+        address=body.address,
+        grids=[(g.code, g.name) for g in body.grids],
+        idempotency_key=idempotency_key,
+    )
+    return command_response(request, result, {"community_id": str(result.id)}, created=True)
+
+
+@router.get("/communities", summary="本县社区列表")
+def list_communities(request: Request, actor: Annotated[Actor, Depends(signed_in)]) -> Any:
+    access.require_role(actor, Role.ORG_DEPT, Role.AUDITOR, Role.INSPECTOR)
+    assert actor.scope_id is not None
+    return directory.list_communities(services(request).read.store, str(actor.scope_id))
+
+
+@router.get("/communities/{community_id}", summary="社区详情（网格、结对单位）")
+def get_community(
+    community_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]
+) -> Any:
+    row = _community_or_404(request, community_id)
+    access.require_read_community(
+        actor, community_id=community_id, county_id=UUID(row["county_id"])
+    )
+    return row
+
+
+@router.post("/communities/{community_id}/grids", status_code=201, summary="增加网格")
+def add_grid(
+    community_id: UUID,
+    body: GridIn,
+    request: Request,
+    actor: Annotated[Actor, Depends(signed_in)],
+) -> Any:
+    result = services(request).app.add_grid(actor, community_id, code=body.code, name=body.name)
+    return command_response(
+        request, result, {"community_id": str(community_id), "grid": body.code}, created=True
+    )
+
+
+@router.get(
+    "/registration-form/{community_id}",
+    summary="报到二维码落地页所需信息（公开）",
+    description="扫码报到页面：社区名称、网格、本县单位及其中与本社区结对的单位。",
+)
+def registration_form(community_id: UUID, request: Request) -> Any:
+    store = services(request).read.store
+    row = _community_or_404(request, community_id)
+    units = directory.list_units(store, row["county_id"])
+    paired = {u["unit_id"] for u in row["units"]}
+    return {
+        "community_id": row["community_id"],
+        "community_name": row["name"],
+        "grids": row["grids"],
+        "units": [
+            {"unit_id": u["unit_id"], "name": u["name"], "paired": u["unit_id"] in paired}
+            for u in units
+        ],
+    }
+
+
+@router.post("/units", status_code=201, summary="登记单位党组织（组织部）")
+def register_unit(
+    body: UnitIn,
+    request: Request,
+    actor: Annotated[Actor, Depends(signed_in)],
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    result = services(request).app.register_unit(
+        actor, name=body.name, member_count=body.member_count, idempotency_key=idempotency_key
+    )
+    return command_response(request, result, {"unit_id": str(result.id)}, created=True)
+
+
+@router.get("/units", summary="本县单位列表")
+def list_units(request: Request, actor: Annotated[Actor, Depends(signed_in)]) -> Any:
+    access.require_role(actor, Role.ORG_DEPT, Role.AUDITOR, Role.INSPECTOR)
+    assert actor.scope_id is not None
+    return directory.list_units(services(request).read.store, str(actor.scope_id))
+
+
+@router.get("/units/{unit_id}", summary="单位详情（结对社区、报到情况）")
+def get_unit(unit_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]) -> Any:
+    row = _unit_or_404(request, unit_id)
+    access.require_read_unit(actor, unit_id=unit_id, county_id=UUID(row["county_id"]))
+    return row
+
+
+@router.put("/units/{unit_id}/member-count", summary="申报在职党员人数")
+def declare_member_count(
+    unit_id: UUID,
+    body: MemberCountIn,
+    request: Request,
+    actor: Annotated[Actor, Depends(signed_in)],
+) -> Any:
+    result = services(request).app.declare_unit_member_count(actor, unit_id, body.member_count)
+    return command_response(request, result, {"unit_id": str(unit_id)})
+
+
+@router.post("/units/{unit_id}/pairings", status_code=201, summary="单位与社区结对（包联）")
+def pair_unit(
+    unit_id: UUID,
+    body: PairingIn,
+    request: Request,
+    actor: Annotated[Actor, Depends(signed_in)],
+) -> Any:
+    result = services(request).app.pair_unit(actor, unit_id, body.community_id)
+    body_out = {"unit_id": str(unit_id), "community_id": str(body.community_id)}
+    return command_response(request, result, body_out, created=True)
+
+
+@router.post("/units/{unit_id}/pairings/{community_id}/end", summary="解除结对")
+def end_pairing(
+    unit_id: UUID,
+    community_id: UUID,
+    body: EndPairingIn,
+    request: Request,
+    actor: Annotated[Actor, Depends(signed_in)],
+) -> Any:
+    result = services(request).app.unpair_unit(actor, unit_id, community_id, body.reason)
+    return command_response(
+        request, result, {"unit_id": str(unit_id), "community_id": str(community_id)}
+    )
+
+
+@router.post("/units/{unit_id}/reports", status_code=201, summary="单位报到")
+def report_unit(
+    unit_id: UUID,
+    body: UnitReportIn,
+    request: Request,
+    actor: Annotated[Actor, Depends(signed_in)],
+) -> Any:
+    result = services(request).app.report_unit(actor, unit_id, body.community_id, body.note)
+    return command_response(
+        request,
+        result,
+        {"unit_id": str(unit_id), "community_id": str(body.community_id)},
+        created=True,
+    )
+
+
+@router.get("/counties/{county_id}/policy", summary="政策参数（含来源）")
+def get_policy(county_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]) -> Any:
+    policy = services(request).app.policy(county_id)
+    return {
+        "county_id": str(county_id),
+        "values": [
+            {"name": name, "value": value, "source": POLICY_SOURCES.get(name, "")}
+            for name, value in policy.as_dict().items()
+        ],
+    }
+
+
+@router.put("/counties/{county_id}/policy", summary="调整政策参数（组织部，记录为事件）")
+def change_policy(
+    county_id: UUID,
+    body: PolicyIn,
+    request: Request,
+    actor: Annotated[Actor, Depends(signed_in)],
+) -> Any:
+    result = services(request).app.change_policy(actor, county_id, body.overrides, body.reason)
+    return command_response(request, result, {"county_id": str(county_id)})

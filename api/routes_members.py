@@ -1,0 +1,247 @@
+"""双报到 and 三亮: online registration, the community's review, the member's profile,
+and the talent pool (人才库) community staff search."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from pydantic import BaseModel, Field
+
+from api import tokens
+from api.app import command_response, current_actor, read_consistency, services, signed_in
+from domain import access
+from domain.actors import Actor, Role
+from domain.application import Availability, Commitment, Identity, Skills
+from domain.errors import NotFound
+from domain.values import mask_phone
+from projections import directory, members
+
+router = APIRouter(tags=["members 党员报到"], dependencies=[Depends(read_consistency)])
+
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
+MEMBER_TOKEN_DAYS = 90
+
+
+class RegistrationIn(BaseModel):
+    unit_id: UUID = Field(description="所在单位")
+    community_id: UUID = Field(description="报到社区")
+    basis: Literal["residence", "paired"] = Field(description="居住地社区 / 单位结对社区")
+    name: str = Field(description="姓名")
+    phone: str = Field(description="手机号码")
+    post: str = Field("", description="职务")
+    grid_code: str | None = Field(None, description="居住网格编码（可选）")
+
+
+class ReviewIn(BaseModel):
+    decision: Literal["approve", "reject"]
+    reason: str = Field("", description="审核意见；驳回时必填")
+    grid_code: str | None = Field(None, description="分配网格（可选）")
+
+
+class IdentityIn(BaseModel):
+    post: str = Field(description="职务")
+    show_contact: bool = Field(False, description="是否同意公开联系电话")
+
+
+class CommitmentIn(BaseModel):
+    text: str = Field(description="承诺内容")
+    hours_per_year: int | None = Field(None, description="每年承诺服务时长（小时），默认 12")
+
+
+class SkillsIn(BaseModel):
+    categories: list[str] = Field([], description="擅长领域编码，见 /meta/skill-categories")
+    tags: list[str] = Field([], description="自定义特长标签")
+
+
+class AvailabilityIn(BaseModel):
+    service_radius_km: Decimal = Field(description="服务半径（公里）")
+    time_slots: list[str] = Field([], description="可服务时间编码，见 /meta/time-slots")
+
+
+class ProfileIn(BaseModel):
+    identity: IdentityIn | None = None
+    commitment: CommitmentIn | None = None
+    skills: SkillsIn | None = None
+    availability: AvailabilityIn | None = None
+
+
+def _member_view(row: dict[str, Any], actor: Actor) -> dict[str, Any]:
+    """A member's record as the actor may see it: the phone in full only to the member,
+    their community and their unit, or to anyone when the member consented."""
+    out = dict(row)
+    full = actor.role in (Role.MEMBER, Role.COMMUNITY_ADMIN, Role.GRID_WORKER, Role.UNIT_ADMIN)
+    if not (full or row.get("show_contact")):
+        out["phone"] = mask_phone(row["phone"])
+    out["status_label"] = members.STATUS_LABELS.get(row["status"], row["status"])
+    out["identity_stated"] = bool(row.get("identity_stated"))
+    out["show_contact"] = bool(row.get("show_contact"))
+    out["reported"] = row.get("reported_at") is not None
+    if "skill_categories" in row:
+        out["skill_labels"] = [members.SKILL_LABELS.get(c, c) for c in row["skill_categories"]]
+        out["time_slot_labels"] = [members.SLOT_LABELS.get(s, s) for s in row["time_slots"]]
+    return out
+
+
+def _member_or_404(request: Request, member_id: UUID) -> dict[str, Any]:
+    row = members.get_member(services(request).read.store, str(member_id))
+    if row is None:
+        raise NotFound("unknown_member", "党员不存在", "no such member")
+    return row
+
+
+@router.post(
+    "/registrations",
+    status_code=201,
+    summary="党员线上报到注册（扫码，公开）",
+    description="返回 member_id 与本人登录凭证（仅能查看、修改本人信息）。",
+)
+def register(
+    body: RegistrationIn, request: Request, idempotency_key: IdempotencyKey = None
+) -> Any:
+    svc = services(request)
+    actor = current_actor(request)
+    result = svc.app.register_member(
+        actor,
+        unit_id=body.unit_id,
+        community_id=body.community_id,
+        basis=body.basis,
+        name=body.name,
+        phone=body.phone,
+        post=body.post,
+        grid_code=body.grid_code,
+        idempotency_key=idempotency_key,
+    )
+    token = tokens.issue(
+        svc.secret,
+        role=Role.MEMBER,
+        subject=str(result.id),
+        scope_id=result.id,
+        now=svc.clock.now(),
+        valid_for=timedelta(days=MEMBER_TOKEN_DAYS),
+    )
+    body_out = {"member_id": str(result.id), "status": "pending", "token": token}
+    return command_response(request, result, body_out, created=True)
+
+
+@router.get("/communities/{community_id}/registrations", summary="报到申请列表（社区审核）")
+def list_registrations(
+    community_id: UUID,
+    request: Request,
+    actor: Annotated[Actor, Depends(signed_in)],
+    status: Literal["pending", "approved", "rejected"] | None = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+    size: Annotated[int, Query(ge=1, le=200)] = 20,
+) -> Any:
+    access.require_community_staff(actor, community_id)
+    total, rows = members.list_registrations(
+        services(request).read.store, str(community_id), status, page, size
+    )
+    return {"total": total, "page": page, "size": size, "items": [_member_view(r, actor) for r in rows]}
+
+
+@router.post("/members/{member_id}/review", summary="审核报到申请（社区）")
+def review(
+    member_id: UUID,
+    body: ReviewIn,
+    request: Request,
+    actor: Annotated[Actor, Depends(signed_in)],
+) -> Any:
+    result = services(request).app.review_member(
+        actor,
+        member_id,
+        approve=body.decision == "approve",
+        reason=body.reason,
+        grid_code=body.grid_code,
+    )
+    status = "approved" if body.decision == "approve" else "rejected"
+    return command_response(request, result, {"member_id": str(member_id), "status": status})
+
+
+@router.get("/me", summary="本人报到信息（党员）")
+def me(request: Request, actor: Annotated[Actor, Depends(signed_in)]) -> Any:
+    access.require_role(actor, Role.MEMBER)
+    assert actor.scope_id is not None
+    return _member_view(_member_or_404(request, actor.scope_id), actor)
+
+
+@router.get("/members/{member_id}", summary="党员报到信息")
+def get_member(
+    member_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]
+) -> Any:
+    row = _member_or_404(request, member_id)
+    access.require_read_member(
+        actor,
+        member_id=member_id,
+        county_id=UUID(row["county_id"]),
+        community_id=UUID(row["community_id"]),
+        unit_id=UUID(row["unit_id"]),
+    )
+    return _member_view(row, actor)
+
+
+@router.put(
+    "/members/{member_id}/profile",
+    summary="亮身份、亮承诺、亮特长与可服务时间（本人）",
+    description="只提交要修改的部分；每一处改动记录为一个事件，未改动的不记录。",
+)
+def update_profile(
+    member_id: UUID,
+    body: ProfileIn,
+    request: Request,
+    actor: Annotated[Actor, Depends(signed_in)],
+) -> Any:
+    result = services(request).app.update_member_profile(
+        actor,
+        member_id,
+        identity=Identity(body.identity.post, body.identity.show_contact) if body.identity else None,
+        commitment=(
+            Commitment(body.commitment.text, body.commitment.hours_per_year)
+            if body.commitment
+            else None
+        ),
+        skills=Skills(body.skills.categories, body.skills.tags) if body.skills else None,
+        availability=(
+            Availability(body.availability.service_radius_km, body.availability.time_slots)
+            if body.availability
+            else None
+        ),
+    )
+    return command_response(request, result, {"member_id": str(member_id)})
+
+
+@router.get("/communities/{community_id}/talent-pool", summary="人才库检索（社区）")
+def talent_pool(
+    community_id: UUID,
+    request: Request,
+    actor: Annotated[Actor, Depends(signed_in)],
+    skill: Annotated[str | None, Query(description="擅长领域编码")] = None,
+    tag: Annotated[str | None, Query(description="特长标签（包含）")] = None,
+    grid: Annotated[str | None, Query(description="网格编码")] = None,
+    slot: Annotated[str | None, Query(description="可服务时间编码")] = None,
+    q: Annotated[str | None, Query(description="姓名、职务或承诺中的文字")] = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+    size: Annotated[int, Query(ge=1, le=200)] = 20,
+) -> Any:
+    store = services(request).read.store
+    row = directory.get_community(store, str(community_id))
+    if row is None:
+        raise NotFound("unknown_community", "社区不存在", "no such community")
+    access.require_read_community(
+        actor, community_id=community_id, county_id=UUID(row["county_id"])
+    )
+    total, rows = members.search_talent_pool(
+        store,
+        str(community_id),
+        skill=skill,
+        tag=tag,
+        grid=grid,
+        slot=slot,
+        text=q,
+        page=page,
+        size=size,
+    )
+    return {"total": total, "page": page, "size": size, "items": [_member_view(r, actor) for r in rows]}

@@ -1,0 +1,120 @@
+"""组织部: reporting progress per unit and per community, who has not reported, reminders."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from pydantic import BaseModel, Field
+
+from api.app import command_response, read_consistency, services, signed_in
+from domain import access
+from domain.actors import Actor, Role
+from projections import members
+
+router = APIRouter(tags=["progress 报到进度"], dependencies=[Depends(read_consistency)])
+
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
+
+
+class RemindIn(BaseModel):
+    member_ids: list[UUID] = Field([], description="要提醒的党员")
+    unit_ids: list[UUID] = Field([], description="要提醒的单位（尚有党员未注册）")
+    message: str = Field(description="提醒内容")
+
+
+def _county_reader(actor: Actor, county_id: UUID) -> None:
+    access.require_role(actor, Role.ORG_DEPT, Role.AUDITOR, Role.INSPECTOR)
+    access.require_county(actor, county_id)
+
+
+@router.get("/counties/{county_id}/progress", summary="报到进度（按单位或社区）")
+def progress(
+    county_id: UUID,
+    request: Request,
+    actor: Annotated[Actor, Depends(signed_in)],
+    by: Literal["unit", "community"] = "unit",
+) -> Any:
+    _county_reader(actor, county_id)
+    svc = services(request)
+    target = svc.app.policy(county_id).reporting_coverage_target
+    if by == "unit":
+        rows = members.progress_by_unit(svc.read.store, str(county_id), target)
+        expected = sum(int(r["expected"]) for r in rows)
+        basis = "已报到人数 ÷ 单位申报的在职党员人数"
+    else:
+        rows = members.progress_by_community(svc.read.store, str(county_id), target)
+        expected = sum(int(r["registered"]) for r in rows)
+        basis = "已报到人数 ÷ 向该社区注册（未驳回）的人数"
+    reported = sum(int(r["reported"]) for r in rows)
+    coverage = round(reported / expected, 4) if expected else None
+    return {
+        "county_id": str(county_id),
+        "by": by,
+        "target": float(target),
+        "coverage_basis": basis,
+        "totals": {
+            "registered": sum(int(r["registered"]) for r in rows),
+            "approved": sum(int(r["approved"]) for r in rows),
+            "reported": reported,
+            "expected": expected,
+            "coverage": coverage,
+            "meets_target": None if coverage is None else coverage >= float(target),
+        },
+        "rows": rows,
+    }
+
+
+@router.get("/counties/{county_id}/not-reported", summary="未完成报到的党员名单")
+def not_reported(
+    county_id: UUID,
+    request: Request,
+    actor: Annotated[Actor, Depends(signed_in)],
+    unit_id: UUID | None = None,
+    community_id: UUID | None = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+    size: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> Any:
+    _county_reader(actor, county_id)
+    total, rows = members.not_reported(
+        services(request).read.store,
+        str(county_id),
+        unit_id=str(unit_id) if unit_id else None,
+        community_id=str(community_id) if community_id else None,
+        page=page,
+        size=size,
+    )
+    for r in rows:
+        r["status_label"] = members.STATUS_LABELS.get(r["status"], r["status"])
+        missing = []
+        if r["status"] == "pending":
+            missing.append("待社区审核")
+        elif r["status"] == "rejected":
+            missing.append("申请被驳回，需重新注册")
+        else:
+            if not r["identity_stated"]:
+                missing.append("亮身份")
+            if not r["commitment_made"]:
+                missing.append("亮承诺")
+            if not r["skills_declared"]:
+                missing.append("亮特长")
+        r["missing"] = missing
+    return {"total": total, "page": page, "size": size, "items": rows}
+
+
+@router.post("/reminders", status_code=201, summary="发送报到提醒（每条提醒均记录）")
+def send_reminders(
+    body: RemindIn,
+    request: Request,
+    actor: Annotated[Actor, Depends(signed_in)],
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> Any:
+    result = services(request).app.send_reminders(
+        actor,
+        member_ids=body.member_ids,
+        unit_ids=body.unit_ids,
+        message=body.message,
+        idempotency_key=idempotency_key,
+    )
+    return command_response(request, result, {"batch": str(result.id), **result.details}, created=True)

@@ -1,0 +1,137 @@
+"""Configuration from the environment (docs/configuration.md lists every variable).
+
+One URL chooses the store: SISHUANG_DATABASE_URL=postgresql://user:pw@host:5432/db?schema=s
+for PostgreSQL, sqlite:///path/to/file for an SQLite file; without it the store is the
+SQLite file <data dir>/sishuang.sqlite3, created on first run. The library's own
+POSTGRES_* variables work too when PERSISTENCE_MODULE=eventsourcing.postgres is set.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlparse
+
+
+class ConfigError(ValueError):
+    pass
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on", "y", "t")
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = Path("data")
+    database_url: str = ""
+    lock_timeout_seconds: int = 5
+    run_projections: bool = True
+    read_wait_seconds: float = 2.0
+    poll_interval_seconds: float = 0.25
+    log_format: str = "console"
+    log_level: str = "info"
+    token_secret: str = ""
+    pool_size: int = 5
+    passthrough: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        data_dir = Path(env.get("SISHUANG_DATA_DIR", "data"))
+        default_format = "console" if sys.stderr.isatty() else "json"
+        passthrough = {
+            k: v
+            for k, v in env.items()
+            if k.startswith(("POSTGRES_", "SQLITE_")) or k == "PERSISTENCE_MODULE"
+        }
+        return cls(
+            data_dir=data_dir,
+            database_url=env.get("SISHUANG_DATABASE_URL", ""),
+            lock_timeout_seconds=int(env.get("SISHUANG_LOCK_TIMEOUT", "5")),
+            run_projections=_flag(env.get("SISHUANG_PROJECTIONS_IN_PROCESS"), True),
+            read_wait_seconds=float(env.get("SISHUANG_READ_WAIT_SECONDS", "2.0")),
+            poll_interval_seconds=float(env.get("SISHUANG_POLL_INTERVAL_SECONDS", "0.25")),
+            log_format=env.get("SISHUANG_LOG_FORMAT", default_format),
+            log_level=env.get("SISHUANG_LOG_LEVEL", "info"),
+            token_secret=env.get("SISHUANG_TOKEN_SECRET", ""),
+            pool_size=int(env.get("SISHUANG_DB_POOL_SIZE", "5")),
+            passthrough=passthrough,
+        )
+
+    # -- the event store ----------------------------------------------------------------
+
+    def eventsourcing_env(self) -> dict[str, str]:
+        """The environment the eventsourcing library's factory reads."""
+        url = self.database_url
+        if not url and self.passthrough.get("PERSISTENCE_MODULE") == "eventsourcing.postgres":
+            env = dict(self.passthrough)
+            env.setdefault("POSTGRES_LOCK_TIMEOUT", str(self.lock_timeout_seconds))
+            env.setdefault("POSTGRES_PASSWORD", "")
+            env.setdefault("POSTGRES_POOL_SIZE", str(self.pool_size))
+            env.pop("POSTGRES_ENABLE_DB_FUNCTIONS", None)
+            return env
+        if url.startswith(("postgresql://", "postgres://")):
+            return postgres_env(url, self.lock_timeout_seconds, self.pool_size)
+        if url.startswith("sqlite:///"):
+            path = Path(unquote(url[len("sqlite:///") :]))
+        elif url:
+            raise ConfigError(f"unsupported SISHUANG_DATABASE_URL scheme: {url.split(':')[0]}")
+        else:
+            path = self.data_dir / "sishuang.sqlite3"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": str(path),
+            "SQLITE_LOCK_TIMEOUT": str(self.lock_timeout_seconds),
+        }
+
+    @property
+    def store_kind(self) -> str:
+        return (
+            "postgres"
+            if self.eventsourcing_env()["PERSISTENCE_MODULE"].endswith("postgres")
+            else "sqlite"
+        )
+
+    # -- tokens ---------------------------------------------------------------------------
+
+    def secret(self) -> bytes:
+        """The token signing secret: from SISHUANG_TOKEN_SECRET, or a file in the data
+        dir created on first use (every API process of one deployment must share it)."""
+        if self.token_secret:
+            return self.token_secret.encode()
+        path = self.data_dir / "token-secret"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_hex(32))
+        return path.read_text().strip().encode()
+
+
+def postgres_env(url: str, lock_timeout: int = 5, pool_size: int = 5) -> dict[str, str]:
+    parsed = urlparse(url)
+    query = parse_qs(parsed.query)
+    if not parsed.path.strip("/"):
+        raise ConfigError("the PostgreSQL URL names no database")
+    env = {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": unquote(parsed.path.lstrip("/")),
+        "POSTGRES_HOST": parsed.hostname or "127.0.0.1",
+        "POSTGRES_PORT": str(parsed.port or 5432),
+        "POSTGRES_USER": unquote(parsed.username or "postgres"),
+        "POSTGRES_PASSWORD": unquote(parsed.password or ""),
+        "POSTGRES_LOCK_TIMEOUT": str(lock_timeout),
+        "POSTGRES_POOL_SIZE": str(pool_size),
+        "POSTGRES_CONNECT_TIMEOUT": "5",
+    }
+    if "schema" in query:
+        env["POSTGRES_SCHEMA"] = query["schema"][0]
+    return env

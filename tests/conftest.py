@@ -1,0 +1,161 @@
+"""Stores for the tests: an SQLite file per test, and a PostgreSQL schema per test in a
+database created for the session and dropped after it.
+
+Outside CI the PostgreSQL tests skip, saying why, when no server is reachable; with
+CI=true an unreachable server fails them.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from domain.actors import OPERATOR, PUBLIC, Actor, Role
+from domain.application import Sishuang
+from domain.clock import ManualClock
+
+PG_HOST = os.environ.get("SISHUANG_TEST_PG_HOST", "127.0.0.1")
+PG_PORT = int(os.environ.get("SISHUANG_TEST_PG_PORT", "5432"))
+PG_USER = os.environ.get("SISHUANG_TEST_PG_USER", "postgres")
+PG_PASSWORD = os.environ.get("SISHUANG_TEST_PG_PASSWORD", "")
+IN_CI = os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
+
+
+def _admin_connect() -> psycopg.Connection:
+    return psycopg.connect(
+        host=PG_HOST,
+        port=PG_PORT,
+        user=PG_USER,
+        password=PG_PASSWORD,
+        dbname="postgres",
+        autocommit=True,
+        connect_timeout=3,
+    )
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    try:
+        admin = _admin_connect()
+    except psycopg.OperationalError as e:
+        reason = f"no PostgreSQL server reachable at {PG_HOST}:{PG_PORT} as {PG_USER}: {e}"
+        if IN_CI:
+            pytest.fail(f"CI=true requires PostgreSQL: {reason}")
+        pytest.skip(reason)
+    name = f"sishuang_test_{uuid.uuid4().hex[:10]}"
+    with admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield name
+    finally:
+        with _admin_connect() as admin:
+            admin.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+
+
+def pg_env_for(database: str, schema: str) -> dict[str, str]:
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": database,
+        "POSTGRES_HOST": PG_HOST,
+        "POSTGRES_PORT": str(PG_PORT),
+        "POSTGRES_USER": PG_USER,
+        "POSTGRES_PASSWORD": PG_PASSWORD,
+        "POSTGRES_SCHEMA": schema,
+        "POSTGRES_LOCK_TIMEOUT": "5",
+    }
+
+
+def pg_url_for(database: str, schema: str) -> str:
+    auth = PG_USER + (f":{PG_PASSWORD}" if PG_PASSWORD else "")
+    return f"postgresql://{auth}@{PG_HOST}:{PG_PORT}/{database}?schema={schema}"
+
+
+@pytest.fixture
+def pg_schema(pg_database: str) -> Iterator[str]:
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(
+        host=PG_HOST, port=PG_PORT, user=PG_USER, password=PG_PASSWORD, dbname=pg_database,
+        autocommit=True,
+    ) as conn:
+        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+    try:
+        yield schema
+    finally:
+        with psycopg.connect(
+            host=PG_HOST, port=PG_PORT, user=PG_USER, password=PG_PASSWORD,
+            dbname=pg_database, autocommit=True,
+        ) as conn:
+            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+
+
+def sqlite_env(path: Path) -> dict[str, str]:
+    return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(path)}
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_env(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str]:
+    """The event store's environment, once for SQLite and once for PostgreSQL."""
+    if request.param == "sqlite":
+        return sqlite_env(tmp_path / "events.sqlite3")
+    database = request.getfixturevalue("pg_database")
+    schema = request.getfixturevalue("pg_schema")
+    return pg_env_for(database, schema)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def app(tmp_path: Path, clock: ManualClock) -> Iterator[Sishuang]:
+    """An application on an SQLite file: for the domain rules."""
+    application = Sishuang(sqlite_env(tmp_path / "events.sqlite3"), clock=clock)
+    yield application
+    application.close()
+
+
+class World:
+    """A small county to act in: one community with two grids, two units (one paired)."""
+
+    def __init__(self, app: Sishuang) -> None:
+        self.app = app
+        self.county_id = app.register_county(OPERATOR, name="泽州县", code="ZZ").id
+        self.org = Actor(Role.ORG_DEPT, "组织部-王", self.county_id)
+        self.community_id = app.register_community(
+            self.org, name="锦绣社区", code="JX", grids=[("G01", "第一网格"), ("G02", "第二网格")]
+        ).id
+        self.other_community_id = app.register_community(self.org, name="金村社区", code="JC").id
+        self.unit_id = app.register_unit(self.org, name="泽州县财政局", member_count=4).id
+        self.other_unit_id = app.register_unit(self.org, name="泽州县人民医院", member_count=2).id
+        app.pair_unit(self.org, self.unit_id, self.community_id)
+        self.staff = Actor(Role.COMMUNITY_ADMIN, "锦绣社区-李", self.community_id)
+        self.other_staff = Actor(Role.COMMUNITY_ADMIN, "金村社区-赵", self.other_community_id)
+
+    def register(self, name: str = "张伟", phone: str = "13800001234", **kw: object) -> uuid.UUID:
+        args: dict[str, object] = {
+            "unit_id": self.unit_id,
+            "community_id": self.community_id,
+            "basis": "paired",
+            "name": name,
+            "phone": phone,
+            "post": "科员",
+        }
+        args.update(kw)
+        return self.app.register_member(PUBLIC, **args).id  # type: ignore[arg-type]
+
+    def member_actor(self, member_id: uuid.UUID) -> Actor:
+        return Actor(Role.MEMBER, str(member_id), member_id)
+
+
+@pytest.fixture
+def world(app: Sishuang) -> World:
+    return World(app)
