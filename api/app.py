@@ -95,7 +95,9 @@ def command_response(
     if result.replayed:
         headers["Idempotent-Replayed"] = "true"
     status = 201 if created and not result.replayed else 200
-    return OrjsonResponse({**body, "log_position": result.position}, status_code=status, headers=headers)
+    return OrjsonResponse(
+        {**body, "log_position": result.position}, status_code=status, headers=headers
+    )
 
 
 def read_consistency(request: Request, response: Response) -> None:

@@ -1,11 +1,11 @@
 """`sishuang` — the operator's command line.
 
-  sishuang serve [--demo] [--host H] [--port P] [--workers N] [--no-projections]
-  sishuang worker                      run the projections (production, with PostgreSQL)
-  sishuang county create --name 泽州县 --code ZZ
-  sishuang token --role org_dept --scope <county id> --subject 组织部-王 [--days 30]
-  sishuang rebuild [projection ...]   drop and rebuild read models from the log
-  sishuang demo                        load the demo county into the store
+sishuang serve [--demo] [--host H] [--port P] [--workers N] [--no-projections]
+sishuang worker                      run the projections (production, with PostgreSQL)
+sishuang county create --name 泽州县 --code ZZ
+sishuang token --role org_dept --scope <county id> --subject 组织部-王 [--days 30]
+sishuang rebuild [projection ...]   drop and rebuild read models from the log
+sishuang demo                        load the demo county into the store
 """
 
 from __future__ import annotations

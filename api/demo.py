@@ -72,88 +72,159 @@ GRID_NAMES = ("第一网格", "第二网格", "第三网格", "第四网格", "�
 
 UNITS: tuple[UnitSpec, ...] = (
     UnitSpec(
-        "泽州县财政局", 8, True, "JX",
-        (("科员", ("policy",)), ("副科长", ("policy",)), ("会计", ("finance",)),
-         ("财政所所长", ("policy", "finance"))),
-        ("finance", "elderly_disabled", "environment"),
-        ("惠民政策解读", "财务咨询", "垃圾分类宣传"),
-        ("每季度为居民讲解一次惠民惠农政策",),
+        name="泽州县财政局",
+        weight=8,
+        exemplary=True,
+        home="JX",
+        posts=(
+            ("科员", ("policy",)),
+            ("副科长", ("policy",)),
+            ("会计", ("finance",)),
+            ("财政所所长", ("policy", "finance")),
+        ),
+        extra_categories=("finance", "elderly_disabled", "environment"),
+        tags=("惠民政策解读", "财务咨询", "垃圾分类宣传"),
+        commitments=("每季度为居民讲解一次惠民惠农政策",),
     ),
     UnitSpec(
-        "泽州县人民医院", 18, False, "ZZH",
-        (("主治医师", ("medical",)), ("副主任医师", ("medical",)), ("住院医师", ("medical",)),
-         ("护士长", ("medical", "elderly_disabled")), ("主管护师", ("medical", "elderly_disabled")),
-         ("药剂师", ("medical",))),
-        ("elderly_disabled", "psychology", "sports"),
-        ("量血压", "测血糖", "健康咨询", "慢病随访", "急救培训", "用药指导"),
-        ("每月到社区开展一次义诊", "每季度为社区老人开展一次健康讲座"),
+        name="泽州县人民医院",
+        weight=18,
+        exemplary=False,
+        home="ZZH",
+        posts=(
+            ("主治医师", ("medical",)),
+            ("副主任医师", ("medical",)),
+            ("住院医师", ("medical",)),
+            ("护士长", ("medical", "elderly_disabled")),
+            ("主管护师", ("medical", "elderly_disabled")),
+            ("药剂师", ("medical",)),
+        ),
+        extra_categories=("elderly_disabled", "psychology", "sports"),
+        tags=("量血压", "测血糖", "健康咨询", "慢病随访", "急救培训", "用药指导"),
+        commitments=("每月到社区开展一次义诊", "每季度为社区老人开展一次健康讲座"),
     ),
     UnitSpec(
-        "泽州县司法局", 6, True, "XR",
-        (("科员", ("legal",)), ("副科长", ("legal",)), ("公职律师", ("legal",)),
-         ("司法所所长", ("legal", "mediation")), ("人民调解员", ("mediation",))),
-        ("mediation", "policy", "safety_patrol"),
-        ("法律咨询", "法律援助", "纠纷调解", "普法宣传"),
-        ("每月在社区开展一次法律咨询", "每季度为居民办一场普法讲座"),
+        name="泽州县司法局",
+        weight=6,
+        exemplary=True,
+        home="XR",
+        posts=(
+            ("科员", ("legal",)),
+            ("副科长", ("legal",)),
+            ("公职律师", ("legal",)),
+            ("司法所所长", ("legal", "mediation")),
+            ("人民调解员", ("mediation",)),
+        ),
+        extra_categories=("mediation", "policy", "safety_patrol"),
+        tags=("法律咨询", "法律援助", "纠纷调解", "普法宣传"),
+        commitments=("每月在社区开展一次法律咨询", "每季度为居民办一场普法讲座"),
     ),
     UnitSpec(
-        "泽州县教育局", 7, False, "BG",
-        (("科员", ("policy",)), ("副科长", ("policy", "education")), ("教研员", ("education",)),
-         ("督学", ("education",))),
-        ("childcare", "culture", "psychology"),
-        ("作业辅导", "家庭教育", "政策宣讲"),
-        ("每周为社区青少年开展一次课业辅导",),
+        name="泽州县教育局",
+        weight=7,
+        exemplary=False,
+        home="BG",
+        posts=(
+            ("科员", ("policy",)),
+            ("副科长", ("policy", "education")),
+            ("教研员", ("education",)),
+            ("督学", ("education",)),
+        ),
+        extra_categories=("childcare", "culture", "psychology"),
+        tags=("作业辅导", "家庭教育", "政策宣讲"),
+        commitments=("每周为社区青少年开展一次课业辅导",),
     ),
     UnitSpec(
-        "泽州县实验学校", 14, False, "JX",
-        (("教师", ("education",)), ("班主任", ("education", "childcare")),
-         ("教研组长", ("education",)), ("心理教师", ("psychology", "education")),
-         ("体育教师", ("sports", "education"))),
-        ("childcare", "culture", "sports"),
-        ("作业辅导", "心理疏导", "书法", "家庭教育", "暑期托管"),
-        ("寒暑假为社区学生开展作业辅导", "每月为社区少年儿童开展一次课外辅导"),
+        name="泽州县实验学校",
+        weight=14,
+        exemplary=False,
+        home="JX",
+        posts=(
+            ("教师", ("education",)),
+            ("班主任", ("education", "childcare")),
+            ("教研组长", ("education",)),
+            ("心理教师", ("psychology", "education")),
+            ("体育教师", ("sports", "education")),
+        ),
+        extra_categories=("childcare", "culture", "sports"),
+        tags=("作业辅导", "心理疏导", "书法", "家庭教育", "暑期托管"),
+        commitments=("寒暑假为社区学生开展作业辅导", "每月为社区少年儿童开展一次课外辅导"),
     ),
     UnitSpec(
-        "国网泽州县供电公司", 10, True, "BG",
-        (("工程师", ("plumbing_electrical",)), ("电工", ("plumbing_electrical",)),
-         ("运维班班长", ("plumbing_electrical", "safety_patrol")),
-         ("客户经理", ("plumbing_electrical", "policy"))),
-        ("appliance_repair", "safety_patrol", "it"),
-        ("电路检修", "安全用电", "家电维修", "电费咨询"),
-        ("每月为社区独居老人检修一次用电线路",),
+        name="国网泽州县供电公司",
+        weight=10,
+        exemplary=True,
+        home="BG",
+        posts=(
+            ("工程师", ("plumbing_electrical",)),
+            ("电工", ("plumbing_electrical",)),
+            ("运维班班长", ("plumbing_electrical", "safety_patrol")),
+            ("客户经理", ("plumbing_electrical", "policy")),
+        ),
+        extra_categories=("appliance_repair", "safety_patrol", "it"),
+        tags=("电路检修", "安全用电", "家电维修", "电费咨询"),
+        commitments=("每月为社区独居老人检修一次用电线路",),
     ),
     UnitSpec(
-        "泽州县公安局", 12, False, "ZZH",
-        (("民警", ("safety_patrol",)), ("社区民警", ("safety_patrol", "mediation")),
-         ("副所长", ("safety_patrol",)), ("科员", ("policy",)),
-         ("交警", ("transport", "safety_patrol"))),
-        ("mediation", "transport", "it"),
-        ("防诈骗宣传", "治安巡逻", "交通安全", "矛盾化解"),
-        ("每月参加一次社区治安巡逻", "每季度开展一次反诈宣传"),
+        name="泽州县公安局",
+        weight=12,
+        exemplary=False,
+        home="ZZH",
+        posts=(
+            ("民警", ("safety_patrol",)),
+            ("社区民警", ("safety_patrol", "mediation")),
+            ("副所长", ("safety_patrol",)),
+            ("科员", ("policy",)),
+            ("交警", ("transport", "safety_patrol")),
+        ),
+        extra_categories=("mediation", "transport", "it"),
+        tags=("防诈骗宣传", "治安巡逻", "交通安全", "矛盾化解"),
+        commitments=("每月参加一次社区治安巡逻", "每季度开展一次反诈宣传"),
     ),
     UnitSpec(
-        "泽州县交通运输局", 7, False, "XR",
-        (("科员", ("transport",)), ("副科长", ("transport", "policy")),
-         ("路政员", ("transport", "safety_patrol")), ("工程师", ("transport",))),
-        ("safety_patrol", "environment", "policy"),
-        ("交通安全宣传", "文明交通劝导", "出行咨询"),
-        ("每月开展一次文明交通劝导",),
+        name="泽州县交通运输局",
+        weight=7,
+        exemplary=False,
+        home="XR",
+        posts=(
+            ("科员", ("transport",)),
+            ("副科长", ("transport", "policy")),
+            ("路政员", ("transport", "safety_patrol")),
+            ("工程师", ("transport",)),
+        ),
+        extra_categories=("safety_patrol", "environment", "policy"),
+        tags=("交通安全宣传", "文明交通劝导", "出行咨询"),
+        commitments=("每月开展一次文明交通劝导",),
     ),
     UnitSpec(
-        "泽州县人力资源和社会保障局", 7, False, "BG",
-        (("科员", ("employment",)), ("副科长", ("employment", "policy")),
-         ("就业指导员", ("employment",)), ("社保经办员", ("policy",))),
-        ("policy", "elderly_disabled", "it"),
-        ("社保咨询", "就业指导", "创业帮扶", "养老保险办理"),
-        ("每月为社区居民提供一次社保就业咨询",),
+        name="泽州县人力资源和社会保障局",
+        weight=7,
+        exemplary=False,
+        home="BG",
+        posts=(
+            ("科员", ("employment",)),
+            ("副科长", ("employment", "policy")),
+            ("就业指导员", ("employment",)),
+            ("社保经办员", ("policy",)),
+        ),
+        extra_categories=("policy", "elderly_disabled", "it"),
+        tags=("社保咨询", "就业指导", "创业帮扶", "养老保险办理"),
+        commitments=("每月为社区居民提供一次社保就业咨询",),
     ),
     UnitSpec(
-        "中国工商银行泽州支行", 6, False, "JX",
-        (("客户经理", ("finance",)), ("柜员", ("finance",)), ("副行长", ("finance", "policy")),
-         ("风险经理", ("finance",))),
-        ("it", "elderly_disabled"),
-        ("防范金融诈骗", "理财咨询", "手机银行教学", "反假币宣传"),
-        ("每季度为社区老人讲一次防诈骗知识",),
+        name="中国工商银行泽州支行",
+        weight=6,
+        exemplary=False,
+        home="JX",
+        posts=(
+            ("客户经理", ("finance",)),
+            ("柜员", ("finance",)),
+            ("副行长", ("finance", "policy")),
+            ("风险经理", ("finance",)),
+        ),
+        extra_categories=("it", "elderly_disabled"),
+        tags=("防范金融诈骗", "理财咨询", "手机银行教学", "反假币宣传"),
+        commitments=("每季度为社区老人讲一次防诈骗知识",),
     ),
 )
 
@@ -181,20 +252,85 @@ UNIT_REPORT_NOTES = (
 
 # Common surnames, weighted roughly by how common they are (with 晋城's own: 郭 牛 申 焦 …).
 SURNAMES = (
-    ("王", 12), ("李", 11), ("张", 10), ("刘", 8), ("陈", 6), ("杨", 5), ("赵", 5),
-    ("郭", 5), ("黄", 3), ("周", 3), ("吴", 3), ("徐", 3), ("孙", 3), ("胡", 2), ("朱", 2),
-    ("高", 2), ("林", 2), ("何", 2), ("马", 2), ("罗", 2), ("牛", 2), ("申", 2), ("焦", 2),
-    ("常", 2), ("秦", 2), ("程", 2), ("段", 1), ("卫", 1), ("靳", 1), ("贾", 1), ("武", 1),
-    ("崔", 1), ("韩", 1), ("冯", 1), ("宋", 1), ("梁", 1), ("董", 1), ("田", 1), ("任", 1),
+    ("王", 12),
+    ("李", 11),
+    ("张", 10),
+    ("刘", 8),
+    ("陈", 6),
+    ("杨", 5),
+    ("赵", 5),
+    ("郭", 5),
+    ("黄", 3),
+    ("周", 3),
+    ("吴", 3),
+    ("徐", 3),
+    ("孙", 3),
+    ("胡", 2),
+    ("朱", 2),
+    ("高", 2),
+    ("林", 2),
+    ("何", 2),
+    ("马", 2),
+    ("罗", 2),
+    ("牛", 2),
+    ("申", 2),
+    ("焦", 2),
+    ("常", 2),
+    ("秦", 2),
+    ("程", 2),
+    ("段", 1),
+    ("卫", 1),
+    ("靳", 1),
+    ("贾", 1),
+    ("武", 1),
+    ("崔", 1),
+    ("韩", 1),
+    ("冯", 1),
+    ("宋", 1),
+    ("梁", 1),
+    ("董", 1),
+    ("田", 1),
+    ("任", 1),
 )
 GIVEN_CHARS = (
     "伟强磊军勇杰涛斌超明刚平辉鹏华飞鑫波宁浩凯俊旭晨宇建国志海文东晓亮峰瑞嘉"
     "丽敏静燕艳娟霞芳娜婷玲红梅琳雪倩慧颖佳欣瑶璐丹洁萍莉蕾楠彤晶晴"
 )
 MOBILE_PREFIXES = (
-    "130", "131", "132", "133", "134", "135", "136", "137", "138", "139", "150", "151",
-    "152", "153", "155", "156", "157", "158", "159", "166", "173", "177", "180", "181",
-    "182", "183", "185", "186", "187", "188", "189", "191", "198", "199",
+    "130",
+    "131",
+    "132",
+    "133",
+    "134",
+    "135",
+    "136",
+    "137",
+    "138",
+    "139",
+    "150",
+    "151",
+    "152",
+    "153",
+    "155",
+    "156",
+    "157",
+    "158",
+    "159",
+    "166",
+    "173",
+    "177",
+    "180",
+    "181",
+    "182",
+    "183",
+    "185",
+    "186",
+    "187",
+    "188",
+    "189",
+    "191",
+    "198",
+    "199",
 )
 TIME_SLOT_CODES = tuple(slot.code for slot in TimeSlot)
 
@@ -243,9 +379,7 @@ def _plan(seed: int, members: int) -> _Plan:
     rng = random.Random(seed)
     plan = _Plan()
     codes = [c.code for c in COMMUNITIES]
-    plan.grids = [
-        [f"G{i:02d}" for i in range(1, rng.randint(3, 6) + 1)] for _ in COMMUNITIES
-    ]
+    plan.grids = [[f"G{i:02d}" for i in range(1, rng.randint(3, 6) + 1)] for _ in COMMUNITIES]
 
     # 双包联: each unit with its home community and, for about half, one more.
     for unit in UNITS:
@@ -296,9 +430,9 @@ def _plan(seed: int, members: int) -> _Plan:
     rejected = round(n * REJECTED_SHARE)
     pending = round(n * PENDING_SHARE)
     incomplete = round((n - rejected - pending) * INCOMPLETE_SHARE_OF_APPROVED)
-    keys = [
-        rng.random() ** (1 / (0.02 if UNITS[m.unit].exemplary else 1.0)) for m in plan.members
-    ]
+    # How unevenly the shortfalls fall: exemplary units almost never, the others by unit.
+    laxity = [0.02 if unit.exemplary else rng.uniform(0.3, 1.7) for unit in UNITS]
+    keys = [rng.random() ** (1 / laxity[m.unit]) for m in plan.members]
     order = sorted(range(n), key=lambda i: keys[i], reverse=True)
     incomplete_ids = set(order[rejected + pending : rejected + pending + incomplete])
     for rank, i in enumerate(order):
@@ -349,7 +483,7 @@ def _plan(seed: int, members: int) -> _Plan:
             most = math.floor(reported / COVERAGE_TARGET)
             count = max(registered, min(registered + rng.randint(0, 1), most))
         else:
-            count = registered + rng.randint(0, max(1, registered // 10))
+            count = registered + rng.randint(0, max(1, registered // 20))
         plan.member_counts.append(count)
     return plan
 
@@ -358,9 +492,7 @@ def _existing_county_id(app: Sishuang, code: str) -> str:
     """The id of the county registered with this code, read from the log."""
     start: int | None = 1
     while start is not None:
-        page = app.recorder.select_notifications(
-            start, 500, topics=("sishuang:County.Registered",)
-        )
+        page = app.recorder.select_notifications(start, 500, topics=("sishuang:County.Registered",))
         for notification in page:
             event: Any = app.mapper.to_domain_event(notification)
             if getattr(event, "code", None) == code:
@@ -431,9 +563,7 @@ def load_demo(app: Sishuang, *, seed: int = 2026, members: int = 300) -> dict[st
         summary["grids"] += len(grids)
 
     def register_unit(u: int) -> None:
-        result = app.register_unit(
-            org_dept, name=UNITS[u].name, member_count=plan.member_counts[u]
-        )
+        result = app.register_unit(org_dept, name=UNITS[u].name, member_count=plan.member_counts[u])
         unit_ids.append(result.id)
         summary["units"] += 1
 
@@ -486,9 +616,7 @@ def load_demo(app: Sishuang, *, seed: int = 2026, members: int = 300) -> dict[st
             identity=Identity(m.post, m.show_contact) if "identity" in m.parts else None,
             commitment=Commitment(m.commitment, m.hours) if "commitment" in m.parts else None,
             skills=Skills(m.categories, m.tags) if "skills" in m.parts else None,
-            availability=(
-                Availability(m.radius, m.slots) if "availability" in m.parts else None
-            ),
+            availability=(Availability(m.radius, m.slots) if "availability" in m.parts else None),
         )
         if m.reports:
             summary["reported"] += 1

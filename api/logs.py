@@ -34,7 +34,8 @@ def configure_logging(fmt: str = "console", level: str = "info") -> None:
     )
     # Route the standard library's records (uvicorn, the eventsourcing library) the same way.
     formatter = structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=shared, processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer]
+        foreign_pre_chain=shared,
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
     )
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(formatter)

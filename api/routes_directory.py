@@ -225,7 +225,9 @@ def report_unit(
 
 
 @router.get("/counties/{county_id}/policy", summary="政策参数（含来源）")
-def get_policy(county_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]) -> Any:
+def get_policy(
+    county_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]
+) -> Any:
     policy = services(request).app.policy(county_id)
     return {
         "county_id": str(county_id),

@@ -99,9 +99,7 @@ def _member_or_404(request: Request, member_id: UUID) -> dict[str, Any]:
     summary="党员线上报到注册（扫码，公开）",
     description="返回 member_id 与本人登录凭证（仅能查看、修改本人信息）。",
 )
-def register(
-    body: RegistrationIn, request: Request, idempotency_key: IdempotencyKey = None
-) -> Any:
+def register(body: RegistrationIn, request: Request, idempotency_key: IdempotencyKey = None) -> Any:
     svc = services(request)
     actor = current_actor(request)
     result = svc.app.register_member(
@@ -140,7 +138,12 @@ def list_registrations(
     total, rows = members.list_registrations(
         services(request).read.store, str(community_id), status, page, size
     )
-    return {"total": total, "page": page, "size": size, "items": [_member_view(r, actor) for r in rows]}
+    return {
+        "total": total,
+        "page": page,
+        "size": size,
+        "items": [_member_view(r, actor) for r in rows],
+    }
 
 
 @router.post("/members/{member_id}/review", summary="审核报到申请（社区）")
@@ -197,7 +200,9 @@ def update_profile(
     result = services(request).app.update_member_profile(
         actor,
         member_id,
-        identity=Identity(body.identity.post, body.identity.show_contact) if body.identity else None,
+        identity=Identity(body.identity.post, body.identity.show_contact)
+        if body.identity
+        else None,
         commitment=(
             Commitment(body.commitment.text, body.commitment.hours_per_year)
             if body.commitment
@@ -244,4 +249,9 @@ def talent_pool(
         page=page,
         size=size,
     )
-    return {"total": total, "page": page, "size": size, "items": [_member_view(r, actor) for r in rows]}
+    return {
+        "total": total,
+        "page": page,
+        "size": size,
+        "items": [_member_view(r, actor) for r in rows],
+    }

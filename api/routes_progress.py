@@ -117,4 +117,6 @@ def send_reminders(
         message=body.message,
         idempotency_key=idempotency_key,
     )
-    return command_response(request, result, {"batch": str(result.id), **result.details}, created=True)
+    return command_response(
+        request, result, {"batch": str(result.id), **result.details}, created=True
+    )

@@ -73,5 +73,7 @@ def verify(secret: bytes, token: str, now: datetime) -> Actor:
     if not hmac.compare_digest(expected, given):
         raise _invalid()
     if now.timestamp() >= expires:
-        raise Unauthenticated("token_expired", "登录凭证已过期，请重新登录", "the token has expired")
+        raise Unauthenticated(
+            "token_expired", "登录凭证已过期，请重新登录", "the token has expired"
+        )
     return Actor(role=role, subject=subject, scope_id=scope)

@@ -119,6 +119,7 @@ class Sishuang(Application[UUID]):
         return max((r.notification.id for r in recordings), default=None)
 
     def _get(self, cls: type[A], aggregate_id: UUID, code: str, what_zh: str) -> A:
+        aggregate: Any
         try:
             aggregate = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
@@ -128,6 +129,7 @@ class Sishuang(Application[UUID]):
         return aggregate
 
     def _find(self, cls: type[A], aggregate_id: UUID) -> A | None:
+        aggregate: Any
         try:
             aggregate = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
@@ -176,11 +178,11 @@ class Sishuang(Application[UUID]):
         """Create something; with an idempotency key a retry returns the first result."""
         if idempotency_key is None:
 
-            def attempt() -> Result:
+            def attempt_plain() -> Result:
                 created_id, aggregates = build()
                 return Result(created_id, self._save(*aggregates))
 
-            return self._retrying(attempt)
+            return self._retrying(attempt_plain)
 
         key = f"idem|{actor.ref}|{command}|{_check_idempotency_key(idempotency_key)}"
         print_ = fingerprint(payload)
@@ -210,9 +212,7 @@ class Sishuang(Application[UUID]):
 
         return self._retrying(attempt)
 
-    def _claim_unique(
-        self, key: str, kind: str, owner_id: UUID, conflict: Conflict
-    ) -> Reservation:
+    def _claim_unique(self, key: str, kind: str, owner_id: UUID, conflict: Conflict) -> Reservation:
         """A new claim on a unique key, or Conflict if someone holds it."""
         if self._find(Reservation, reservation_id(key)) is not None:
             raise conflict
@@ -273,7 +273,8 @@ class Sishuang(Application[UUID]):
         code = clean_code(code, "社区")
         address = clean_text(address, "地址")
         grid_values = tuple(
-            Grid(clean_code(g_code, "网格"), clean_name(g_name, "网格名称")) for g_code, g_name in grids
+            Grid(clean_code(g_code, "网格"), clean_name(g_name, "网格名称"))
+            for g_code, g_name in grids
         )
         payload = {"name": name, "code": code, "address": address, "grids": grid_values}
 
@@ -381,7 +382,9 @@ class Sishuang(Application[UUID]):
 
         return self._retrying(attempt)
 
-    def report_unit(self, actor: Actor, unit_id: UUID, community_id: UUID, note: str = "") -> Result:
+    def report_unit(
+        self, actor: Actor, unit_id: UUID, community_id: UUID, note: str = ""
+    ) -> Result:
         """单位报到: the unit's party organisation reports to a paired community."""
         access.require_role(actor, Role.UNIT_ADMIN)
         if actor.scope_id != unit_id:
@@ -521,23 +524,13 @@ class Sishuang(Application[UUID]):
         categories: tuple[SkillCategory, ...] = ()
         tags: tuple[str, ...] = ()
         if skills is not None:
-            categories = tuple(
-                dict.fromkeys(
-                    SkillCategory.from_code(c)  # type: ignore[misc]
-                    for c in skills.categories
-                )
-            )
+            categories = tuple(dict.fromkeys(SkillCategory.from_code(c) for c in skills.categories))
             tags = clean_tags(tuple(skills.tags))
         radius = Decimal(0)
         slots: tuple[TimeSlot, ...] = ()
         if availability is not None:
             radius = to_decimal(availability.service_radius_km, "服务半径")
-            slots = tuple(
-                dict.fromkeys(
-                    TimeSlot.from_code(s)  # type: ignore[misc]
-                    for s in availability.time_slots
-                )
-            )
+            slots = tuple(dict.fromkeys(TimeSlot.from_code(s) for s in availability.time_slots))
 
         def attempt() -> Result:
             member = self.member(member_id)

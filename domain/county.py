@@ -47,9 +47,7 @@ class County(Aggregate):
     def policy(self) -> Policy:
         return DEFAULT_POLICY.with_overrides(self.policy_overrides)
 
-    def change_policy(
-        self, overrides: dict[str, Any], reason: str, by: str, now: datetime
-    ) -> None:
+    def change_policy(self, overrides: dict[str, Any], reason: str, by: str, now: datetime) -> None:
         # Validate and normalise through the Policy type before recording.
         updated = self.policy.with_overrides(overrides)
         normalised = {name: getattr(updated, name) for name in overrides}

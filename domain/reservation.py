@@ -61,4 +61,6 @@ class Reservation(Aggregate):
         )
 
     def reassign(self, owner_id: UUID, fingerprint: str, now: datetime) -> None:
-        self.trigger_event(self.Reassigned, owner_id=owner_id, fingerprint=fingerprint, timestamp=now)
+        self.trigger_event(
+            self.Reassigned, owner_id=owner_id, fingerprint=fingerprint, timestamp=now
+        )

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
+from typing import Self
 
 from domain.errors import InvalidInput
 
@@ -18,7 +19,7 @@ class Labelled(Enum):
         self.label = label
 
     @classmethod
-    def from_code(cls, code: str) -> Labelled:
+    def from_code(cls, code: str) -> Self:
         for item in cls:
             if item.code == code:
                 return item

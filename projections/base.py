@@ -56,9 +56,7 @@ class Projection:
         with store.read() as tx:
             for table in self.tables:
                 rows = tx.execute(f"SELECT * FROM {table}").all()
-                out[table] = sorted(
-                    (tuple(sorted((k, str(v)) for k, v in r.items())) for r in rows)
-                )
+                out[table] = sorted(tuple(sorted((k, str(v)) for k, v in r.items())) for r in rows)
         return out
 
 

@@ -112,9 +112,7 @@ class Members(Projection):
         )
 
     def commitment_made(self, tx: Tx, e: Member.CommitmentMade) -> None:
-        self._update(
-            tx, e, "commitment_text = ?, committed_hours = ?", (e.text, e.hours_per_year)
-        )
+        self._update(tx, e, "commitment_text = ?, committed_hours = ?", (e.text, e.hours_per_year))
 
     def skills_declared(self, tx: Tx, e: Member.SkillsDeclared) -> None:
         mid = str(e.originator_id)
@@ -272,7 +270,9 @@ def search_talent_pool(
         params += [f"%{text}%"] * 3
     clause = " AND ".join(where)
     with store.read() as tx:
-        total = tx.execute(f"SELECT COUNT(*) AS n FROM rm_members m WHERE {clause}", params).scalar()
+        total = tx.execute(
+            f"SELECT COUNT(*) AS n FROM rm_members m WHERE {clause}", params
+        ).scalar()
         rows = tx.execute(
             "SELECT m.*, u.name AS unit_name FROM rm_members m"
             " LEFT JOIN rm_units u ON u.unit_id = m.unit_id"
@@ -354,7 +354,9 @@ def not_reported(
         params.append(community_id)
     clause = " AND ".join(where)
     with store.read() as tx:
-        total = tx.execute(f"SELECT COUNT(*) AS n FROM rm_members m WHERE {clause}", params).scalar()
+        total = tx.execute(
+            f"SELECT COUNT(*) AS n FROM rm_members m WHERE {clause}", params
+        ).scalar()
         rows = tx.execute(
             "SELECT m.member_id, m.name, m.phone, m.unit_id, u.name AS unit_name,"
             " m.community_id, c.name AS community_name, m.status, m.identity_stated,"

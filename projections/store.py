@@ -9,7 +9,6 @@ they become `%s` and the schema is put on the search path for the transaction.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
@@ -51,7 +50,7 @@ class Tx:
 
     def all(self) -> list[dict[str, Any]]:
         rows = self.cursor.fetchall()
-        return [dict(r) if isinstance(r, sqlite3.Row) else dict(r) for r in rows]
+        return [dict(r) for r in rows]
 
     def one(self) -> dict[str, Any] | None:
         row = self.cursor.fetchone()

@@ -82,7 +82,11 @@ def pg_url_for(database: str, schema: str) -> str:
 def pg_schema(pg_database: str) -> Iterator[str]:
     schema = f"t_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(
-        host=PG_HOST, port=PG_PORT, user=PG_USER, password=PG_PASSWORD, dbname=pg_database,
+        host=PG_HOST,
+        port=PG_PORT,
+        user=PG_USER,
+        password=PG_PASSWORD,
+        dbname=pg_database,
         autocommit=True,
     ) as conn:
         conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
@@ -90,8 +94,12 @@ def pg_schema(pg_database: str) -> Iterator[str]:
         yield schema
     finally:
         with psycopg.connect(
-            host=PG_HOST, port=PG_PORT, user=PG_USER, password=PG_PASSWORD,
-            dbname=pg_database, autocommit=True,
+            host=PG_HOST,
+            port=PG_PORT,
+            user=PG_USER,
+            password=PG_PASSWORD,
+            dbname=pg_database,
+            autocommit=True,
         ) as conn:
             conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
 

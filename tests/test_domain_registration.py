@@ -141,9 +141,7 @@ def test_a_member_edits_only_their_own_profile(world: World) -> None:
     theirs = world.register(name="李娜", phone="13900001111")
     world.app.review_member(world.staff, theirs, approve=True)
     with refused(world.app, Forbidden, "not_your_profile"):
-        world.app.update_member_profile(
-            world.member_actor(mine), theirs, identity=Identity("科员")
-        )
+        world.app.update_member_profile(world.member_actor(mine), theirs, identity=Identity("科员"))
 
 
 @pytest.mark.parametrize("hours", [0, 11, 2001, -5])
@@ -261,7 +259,9 @@ def test_idempotent_registration_returns_the_first_result_and_records_nothing(
 def test_an_idempotency_key_reused_for_another_request_is_refused(world: World) -> None:
     world.app.register_unit(world.org, name="泽州县司法局", member_count=3, idempotency_key="u1")
     with refused(world.app, Conflict, "idempotency_key_reused"):
-        world.app.register_unit(world.org, name="泽州县教育局", member_count=3, idempotency_key="u1")
+        world.app.register_unit(
+            world.org, name="泽州县教育局", member_count=3, idempotency_key="u1"
+        )
 
 
 def test_units_report_only_to_paired_communities_and_once(world: World) -> None:

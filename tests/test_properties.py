@@ -15,7 +15,6 @@ from uuid import UUID
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from domain.actors import PUBLIC
 from domain.application import Commitment, Identity, Sishuang, Skills
 from domain.clock import ManualClock
 from domain.errors import DomainError
@@ -48,9 +47,11 @@ scalars = (
 )
 values = st.recursive(
     scalars,
-    lambda children: st.lists(children, max_size=4)
-    | st.lists(children, max_size=4).map(tuple)
-    | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.lists(children, max_size=4).map(tuple)
+        | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
     max_leaves=20,
 )
 
@@ -131,7 +132,9 @@ def run(world: World, model: Model, clock: ManualClock, step: tuple[Any, ...]) -
     if kind == "register":
         _, name, phone, paired = step
         community = world.community_id if paired else world.other_community_id
-        member_id = world.register(name=name, phone=phone, community_id=community, basis="residence")
+        member_id = world.register(
+            name=name, phone=phone, community_id=community, basis="residence"
+        )
         model.members[member_id] = Expected()
         return
     if not ids:
