@@ -488,19 +488,6 @@ def _plan(seed: int, members: int) -> _Plan:
     return plan
 
 
-def _existing_county_id(app: Sishuang, code: str) -> str:
-    """The id of the county registered with this code, read from the log."""
-    start: int | None = 1
-    while start is not None:
-        page = app.recorder.select_notifications(start, 500, topics=("sishuang:County.Registered",))
-        for notification in page:
-            event: Any = app.mapper.to_domain_event(notification)
-            if getattr(event, "code", None) == code:
-                return str(event.originator_id)
-        start = page[-1].id + 1 if len(page) == 500 else None
-    return ""
-
-
 def load_demo(app: Sishuang, *, seed: int = 2026, members: int = 300) -> dict[str, Any]:
     """Load the demo county 泽州县 (code ZZ); safe to call twice.
 
@@ -535,7 +522,8 @@ def load_demo(app: Sishuang, *, seed: int = 2026, members: int = 300) -> dict[st
     except Conflict as error:
         if error.code != "duplicate_county":
             raise
-        summary["county_id"] = _existing_county_id(app, COUNTY_CODE)
+        existing = app.county_by_code(COUNTY_CODE)
+        summary["county_id"] = str(existing.id) if existing else ""
         summary["already_loaded"] = True
         summary["message"] = f"演示数据（{COUNTY_NAME}）已存在，未重复加载"
         return summary

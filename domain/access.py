@@ -25,6 +25,14 @@ def require_role(actor: Actor, *roles: Role) -> None:
         )
 
 
+def county_scope(actor: Actor) -> UUID:
+    """The county 组织部 acts for: its token's scope."""
+    require_role(actor, Role.ORG_DEPT)
+    if actor.scope_id is None:
+        raise _deny("no_scope", "登录凭证未指定所属县（区）", "the token names no county")
+    return actor.scope_id
+
+
 def require_county(actor: Actor, county_id: UUID) -> None:
     """组织部 (or another county-scoped role) of this county."""
     if actor.role is Role.OPERATOR:

@@ -220,13 +220,15 @@ class Sishuang(Application[UUID]):
 
     # -- county and policy -------------------------------------------------------------
 
-    def register_county(
-        self, actor: Actor, *, name: str, code: str, county_id: UUID | None = None
-    ) -> Result:
+    def county_by_code(self, code: str) -> County | None:
+        claim = self._find(Reservation, reservation_id(f"county-code|{code}"))
+        return None if claim is None else self._find(County, claim.owner_id)
+
+    def register_county(self, actor: Actor, *, name: str, code: str) -> Result:
         access.require_role(actor, Role.OPERATOR)
         name = clean_name(name, "县（区）名称")
         code = clean_code(code, "县（区）")
-        new_id = county_id or uuid4()
+        new_id = uuid4()
 
         def build() -> tuple[UUID, list[Aggregate]]:
             county = County.register(new_id, name, code, actor.ref, self.clock.now())
@@ -266,9 +268,7 @@ class Sishuang(Application[UUID]):
         grids: Iterable[tuple[str, str]] = (),
         idempotency_key: str | None = None,
     ) -> Result:
-        access.require_role(actor, Role.ORG_DEPT)
-        county_id = actor.scope_id
-        assert county_id is not None
+        county_id = access.county_scope(actor)
         name = clean_name(name, "社区名称")
         code = clean_code(code, "社区")
         address = clean_text(address, "地址")
@@ -323,9 +323,7 @@ class Sishuang(Application[UUID]):
         member_count: int,
         idempotency_key: str | None = None,
     ) -> Result:
-        access.require_role(actor, Role.ORG_DEPT)
-        county_id = actor.scope_id
-        assert county_id is not None
+        county_id = access.county_scope(actor)
         name = clean_name(name, "单位名称")
         payload = {"name": name, "member_count": member_count}
 
@@ -565,9 +563,7 @@ class Sishuang(Application[UUID]):
         Members who have completed 报到 meanwhile are skipped (and listed as skipped);
         everyone else gets one Reminded event, all in one write.
         """
-        access.require_role(actor, Role.ORG_DEPT)
-        county_id = actor.scope_id
-        assert county_id is not None
+        access.county_scope(actor)
         message = clean_text(message, "提醒内容", required=True)
         members = tuple(dict.fromkeys(member_ids))
         units = tuple(dict.fromkeys(unit_ids))
