@@ -1,0 +1,35 @@
+"""The event catalogue: stable, unique topics, each documented, and docs/events.md as built."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from domain import catalogue
+
+
+def test_every_event_has_a_unique_stable_topic_and_a_note() -> None:
+    infos = catalogue.events()
+    topics = [i.topic for i in infos]
+    assert len(topics) == len(set(topics))
+    for info in infos:
+        assert info.topic == f"sishuang:{info.aggregate}.{info.name}"
+        assert info.doc, f"{info.topic} has no note in domain.catalogue.NOTES"
+    assert set(catalogue.NOTES) == set(topics)
+
+
+def test_docs_event_catalogue_matches_the_code() -> None:
+    path = Path(__file__).resolve().parent.parent / "docs" / "events.md"
+    assert path.read_text(encoding="utf-8") == catalogue.markdown(), (
+        "docs/events.md is stale: run `python -m domain.catalogue > docs/events.md`"
+    )
+
+
+def test_configuration_reference_lists_every_policy_value() -> None:
+    from domain.policies import DEFAULT_POLICY, POLICY_SOURCES
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "configuration.md").read_text(
+        encoding="utf-8"
+    )
+    for name in DEFAULT_POLICY.as_dict():
+        assert f"`{name}`" in text, f"docs/configuration.md does not mention {name}"
+        assert POLICY_SOURCES[name]
