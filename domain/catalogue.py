@@ -70,9 +70,8 @@ def events() -> list[EventInfo]:
                 for f in dataclasses.fields(value)
                 if f.name not in BASE_FIELDS
             )
-            found.append(
-                EventInfo(aggregate.__name__, name, value.TOPIC, fields, NOTES.get(value.TOPIC, ""))
-            )
+            topic: str = getattr(value, "TOPIC", "")
+            found.append(EventInfo(aggregate.__name__, name, topic, fields, NOTES.get(topic, "")))
     return found
 
 
