@@ -85,21 +85,6 @@ def not_reported(
         page=page,
         size=size,
     )
-    for r in rows:
-        r["status_label"] = members.STATUS_LABELS.get(r["status"], r["status"])
-        missing = []
-        if r["status"] == "pending":
-            missing.append("待社区审核")
-        elif r["status"] == "rejected":
-            missing.append("申请被驳回，需重新注册")
-        else:
-            if not r["identity_stated"]:
-                missing.append("亮身份")
-            if not r["commitment_made"]:
-                missing.append("亮承诺")
-            if not r["skills_declared"]:
-                missing.append("亮特长")
-        r["missing"] = missing
     return {"total": total, "page": page, "size": size, "items": rows}
 
 

@@ -369,4 +369,21 @@ def not_reported(
             f" WHERE {clause} ORDER BY m.registered_at, m.member_id LIMIT ? OFFSET ?",
             [*params, size, (page - 1) * size],
         ).all()
+    for r in rows:
+        r["status_label"] = STATUS_LABELS.get(r["status"], r["status"])
+        r["missing"] = _missing_steps(r)
     return int(total or 0), rows
+
+
+def _missing_steps(row: dict[str, Any]) -> list[str]:
+    """What still stands between this member and a complete 报到, in the ledger's words."""
+    if row["status"] == MemberStatus.PENDING.code:
+        return ["待社区审核"]
+    if row["status"] == MemberStatus.REJECTED.code:
+        return ["申请被驳回，需重新注册"]
+    steps = [
+        ("identity_stated", "亮身份"),
+        ("commitment_made", "亮承诺"),
+        ("skills_declared", "亮特长"),
+    ]
+    return [label for key, label in steps if not row[key]]
