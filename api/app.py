@@ -24,7 +24,7 @@ from domain.actors import PUBLIC, Actor
 from domain.application import Result, Sishuang
 from domain.clock import Clock, SystemClock
 from domain.errors import DomainError, ErrorKind, Unauthenticated
-from projections import ReadModels
+from projections import ReadModels, open_service
 
 log = structlog.get_logger("api")
 
@@ -132,9 +132,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             svc.read.stop()
             svc.app.close()
 
-    application = Sishuang(settings.eventsourcing_env(), clock=clock)
-    read = ReadModels(
-        application,
+    application, read = open_service(
+        settings.eventsourcing_env(),
+        clock,
         run_projections=settings.run_projections,
         poll_interval=settings.poll_interval_seconds,
     )

@@ -33,7 +33,11 @@ log = structlog.get_logger("cli")
 
 
 def _app(settings: Settings) -> Sishuang:
-    return Sishuang(settings.eventsourcing_env(), clock=SystemClock())
+    from projections.store import schema_lock
+
+    env = settings.eventsourcing_env()
+    with schema_lock(env):
+        return Sishuang(env, clock=SystemClock())
 
 
 def _token(settings: Settings, role: Role, subject: str, scope: UUID | None, days: int = 30) -> str:
@@ -67,11 +71,16 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
-    from projections import all_projections
-    from projections.base import Follower
+    from projections import open_service
 
-    app = _app(settings)
-    follower = Follower(app, all_projections(), poll_interval=settings.poll_interval_seconds)
+    app, read = open_service(
+        settings.eventsourcing_env(),
+        SystemClock(),
+        run_projections=True,
+        poll_interval=settings.poll_interval_seconds,
+    )
+    follower = read.follower
+    assert follower is not None
 
     def stop(signum: int, frame: Any) -> None:
         log.info("worker_stopping", signal=signum)

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from api.app import command_response, read_consistency, services, signed_in
 from domain import access
-from domain.actors import Actor, Role
+from domain.actors import Actor
 from domain.errors import NotFound
 from domain.policies import POLICY_SOURCES
 from projections import directory
@@ -94,9 +94,8 @@ def register_community(
 
 @router.get("/communities", summary="本县社区列表")
 def list_communities(request: Request, actor: Annotated[Actor, Depends(signed_in)]) -> Any:
-    access.require_role(actor, Role.ORG_DEPT, Role.AUDITOR, Role.INSPECTOR)
-    assert actor.scope_id is not None
-    return directory.list_communities(services(request).read.store, str(actor.scope_id))
+    county_id = access.county_reader_scope(actor)
+    return directory.list_communities(services(request).read.store, str(county_id))
 
 
 @router.get("/communities/{community_id}", summary="社区详情（网格、结对单位）")
@@ -159,9 +158,8 @@ def register_unit(
 
 @router.get("/units", summary="本县单位列表")
 def list_units(request: Request, actor: Annotated[Actor, Depends(signed_in)]) -> Any:
-    access.require_role(actor, Role.ORG_DEPT, Role.AUDITOR, Role.INSPECTOR)
-    assert actor.scope_id is not None
-    return directory.list_units(services(request).read.store, str(actor.scope_id))
+    county_id = access.county_reader_scope(actor)
+    return directory.list_units(services(request).read.store, str(county_id))
 
 
 @router.get("/units/{unit_id}", summary="单位详情（结对社区、报到情况）")

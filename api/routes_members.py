@@ -166,9 +166,7 @@ def review(
 
 @router.get("/me", summary="本人报到信息（党员）")
 def me(request: Request, actor: Annotated[Actor, Depends(signed_in)]) -> Any:
-    access.require_role(actor, Role.MEMBER)
-    assert actor.scope_id is not None
-    return _member_view(_member_or_404(request, actor.scope_id), actor)
+    return _member_view(_member_or_404(request, access.member_scope(actor)), actor)
 
 
 @router.get("/members/{member_id}", summary="党员报到信息")

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from api.app import command_response, read_consistency, services, signed_in
 from domain import access
-from domain.actors import Actor, Role
+from domain.actors import Actor
 from projections import members
 
 router = APIRouter(tags=["progress 报到进度"], dependencies=[Depends(read_consistency)])
@@ -25,7 +25,7 @@ class RemindIn(BaseModel):
 
 
 def _county_reader(actor: Actor, county_id: UUID) -> None:
-    access.require_role(actor, Role.ORG_DEPT, Role.AUDITOR, Role.INSPECTOR)
+    access.county_reader_scope(actor)
     access.require_county(actor, county_id)
 
 

@@ -28,6 +28,12 @@ def require_role(actor: Actor, *roles: Role) -> None:
 def county_scope(actor: Actor) -> UUID:
     """The county 组织部 acts for: its token's scope."""
     require_role(actor, Role.ORG_DEPT)
+    return county_reader_scope(actor)
+
+
+def county_reader_scope(actor: Actor) -> UUID:
+    """The county a county-level reader (组织部, 督查, 审计) sees: its token's scope."""
+    require_role(actor, Role.ORG_DEPT, Role.AUDITOR, Role.INSPECTOR)
     if actor.scope_id is None:
         raise _deny("no_scope", "登录凭证未指定所属县（区）", "the token names no county")
     return actor.scope_id
@@ -47,6 +53,14 @@ def require_community_staff(actor: Actor, community_id: UUID) -> None:
         raise _deny(
             "not_your_community", "只能处理本社区的事务", "this belongs to another community"
         )
+
+
+def member_scope(actor: Actor) -> UUID:
+    """The member a member's token belongs to."""
+    require_role(actor, Role.MEMBER)
+    if actor.scope_id is None:
+        raise _deny("no_scope", "登录凭证未指定党员", "the token names no member")
+    return actor.scope_id
 
 
 def require_self(actor: Actor, member_id: UUID) -> None:

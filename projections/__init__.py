@@ -7,10 +7,11 @@ import time
 from collections.abc import Sequence
 
 from domain.application import Sishuang
+from domain.clock import Clock
 from projections.base import Follower, Projection
 from projections.directory import Directory
 from projections.members import Members
-from projections.store import ReadStore
+from projections.store import ReadStore, schema_lock
 
 
 def all_projections() -> list[Projection]:
@@ -18,6 +19,20 @@ def all_projections() -> list[Projection]:
 
 
 PROJECTION_NAMES = [p.name for p in all_projections()]
+
+
+def open_service(
+    env: dict[str, str],
+    clock: Clock,
+    *,
+    run_projections: bool,
+    poll_interval: float = 0.25,
+) -> tuple[Sishuang, ReadModels]:
+    """The application and its read models, tables created under the start-up lock."""
+    with schema_lock(env):
+        app = Sishuang(env, clock=clock)
+        read = ReadModels(app, run_projections=run_projections, poll_interval=poll_interval)
+    return app, read
 
 
 class ReadModels:

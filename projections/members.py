@@ -160,6 +160,15 @@ class Members(Projection):
 # -- queries -------------------------------------------------------------------------
 
 STATUS_LABELS = {s.code: s.label for s in MemberStatus}
+MEMBER_COLUMNS = "m.*, u.name AS unit_name, c.name AS community_name"
+NOT_REPORTED_COLUMNS = (
+    "m.member_id, m.name, m.phone, m.unit_id, u.name AS unit_name,"
+    " m.community_id, c.name AS community_name, m.status, m.identity_stated,"
+    " CASE WHEN m.commitment_text IS NULL THEN 0 ELSE 1 END AS commitment_made,"
+    " CASE WHEN EXISTS (SELECT 1 FROM rm_member_skills s"
+    " WHERE s.member_id = m.member_id) THEN 1 ELSE 0 END AS skills_declared,"
+    " m.registered_at, m.reminder_count, m.last_reminded_at"
+)
 SKILL_LABELS = {s.code: s.label for s in SkillCategory}
 SLOT_LABELS = {s.code: s.label for s in TimeSlot}
 
@@ -188,6 +197,21 @@ def _attach_details(tx: Tx, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         r["skill_tags"] = skills[mid]["tag"]
         r["time_slots"] = slots[mid]
     return rows
+
+
+def _page_of_members(
+    tx: Tx, columns: str, where: str, params: list[Any], order: str, page: int, size: int
+) -> tuple[int, list[dict[str, Any]]]:
+    """One page of rm_members (with unit and community names) and the total that match."""
+    total = tx.execute(f"SELECT COUNT(*) AS n FROM rm_members m WHERE {where}", params).scalar()
+    rows = tx.execute(
+        f"SELECT {columns} FROM rm_members m"
+        " LEFT JOIN rm_units u ON u.unit_id = m.unit_id"
+        " LEFT JOIN rm_communities c ON c.community_id = m.community_id"
+        f" WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
+        [*params, size, (page - 1) * size],
+    ).all()
+    return int(total or 0), rows
 
 
 def get_member(store: ReadStore, member_id: str) -> dict[str, Any] | None:
@@ -219,14 +243,9 @@ def list_registrations(
         where += " AND m.status = ?"
         params.append(status)
     with store.read() as tx:
-        total = tx.execute(f"SELECT COUNT(*) AS n FROM rm_members m WHERE {where}", params).scalar()
-        rows = tx.execute(
-            "SELECT m.*, u.name AS unit_name FROM rm_members m"
-            " LEFT JOIN rm_units u ON u.unit_id = m.unit_id"
-            f" WHERE {where} ORDER BY m.registered_at, m.member_id LIMIT ? OFFSET ?",
-            [*params, size, (page - 1) * size],
-        ).all()
-    return int(total or 0), rows
+        return _page_of_members(
+            tx, MEMBER_COLUMNS, where, params, "m.registered_at, m.member_id", page, size
+        )
 
 
 def search_talent_pool(
@@ -269,19 +288,11 @@ def search_talent_pool(
         where.append("(m.name LIKE ? OR m.post LIKE ? OR m.commitment_text LIKE ?)")
         params += [f"%{text}%"] * 3
     clause = " AND ".join(where)
+    order = "m.reported_at IS NULL, m.name, m.member_id"
     with store.read() as tx:
-        total = tx.execute(
-            f"SELECT COUNT(*) AS n FROM rm_members m WHERE {clause}", params
-        ).scalar()
-        rows = tx.execute(
-            "SELECT m.*, u.name AS unit_name FROM rm_members m"
-            " LEFT JOIN rm_units u ON u.unit_id = m.unit_id"
-            f" WHERE {clause} ORDER BY m.reported_at IS NULL, m.name, m.member_id"
-            " LIMIT ? OFFSET ?",
-            [*params, size, (page - 1) * size],
-        ).all()
+        total, rows = _page_of_members(tx, MEMBER_COLUMNS, clause, params, order, page, size)
         _attach_details(tx, rows)
-    return int(total or 0), rows
+    return total, rows
 
 
 def _coverage(reported: int, expected: int, target: Decimal) -> dict[str, Any]:
@@ -354,25 +365,13 @@ def not_reported(
         params.append(community_id)
     clause = " AND ".join(where)
     with store.read() as tx:
-        total = tx.execute(
-            f"SELECT COUNT(*) AS n FROM rm_members m WHERE {clause}", params
-        ).scalar()
-        rows = tx.execute(
-            "SELECT m.member_id, m.name, m.phone, m.unit_id, u.name AS unit_name,"
-            " m.community_id, c.name AS community_name, m.status, m.identity_stated,"
-            " CASE WHEN m.commitment_text IS NULL THEN 0 ELSE 1 END AS commitment_made,"
-            " CASE WHEN EXISTS (SELECT 1 FROM rm_member_skills s"
-            " WHERE s.member_id = m.member_id) THEN 1 ELSE 0 END AS skills_declared,"
-            " m.registered_at, m.reminder_count, m.last_reminded_at"
-            " FROM rm_members m LEFT JOIN rm_units u ON u.unit_id = m.unit_id"
-            " LEFT JOIN rm_communities c ON c.community_id = m.community_id"
-            f" WHERE {clause} ORDER BY m.registered_at, m.member_id LIMIT ? OFFSET ?",
-            [*params, size, (page - 1) * size],
-        ).all()
+        total, rows = _page_of_members(
+            tx, NOT_REPORTED_COLUMNS, clause, params, "m.registered_at, m.member_id", page, size
+        )
     for r in rows:
         r["status_label"] = STATUS_LABELS.get(r["status"], r["status"])
         r["missing"] = _missing_steps(r)
-    return int(total or 0), rows
+    return total, rows
 
 
 def _missing_steps(row: dict[str, Any]) -> list[str]:

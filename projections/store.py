@@ -9,7 +9,7 @@ they become `%s` and the schema is put on the search path for the transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
@@ -125,3 +125,33 @@ class ReadStore:
     def head(self) -> int:
         """The highest notification id in the log (0 when empty)."""
         return self.app.recorder.max_notification_id() or 0
+
+
+@contextmanager
+def schema_lock(env: Mapping[str, str]) -> Iterator[None]:
+    """Serialise start-up table creation between processes on one PostgreSQL database.
+
+    `CREATE TABLE IF NOT EXISTS` is not safe when several processes (uvicorn workers,
+    a projection worker) run it at the same moment: one of them can fail on a unique
+    violation in the catalogue. A session advisory lock makes them take turns. SQLite
+    needs nothing: its DDL runs under the file's write lock.
+    """
+    if env.get("PERSISTENCE_MODULE") != "eventsourcing.postgres":
+        yield
+        return
+    import psycopg
+
+    with psycopg.connect(
+        dbname=env["POSTGRES_DBNAME"],
+        host=env.get("POSTGRES_HOST", "127.0.0.1"),
+        port=env.get("POSTGRES_PORT", "5432"),
+        user=env.get("POSTGRES_USER", "postgres"),
+        password=env.get("POSTGRES_PASSWORD", ""),
+        autocommit=True,
+        connect_timeout=int(env.get("POSTGRES_CONNECT_TIMEOUT", "5") or 5),
+    ) as conn:
+        conn.execute("SELECT pg_advisory_lock(hashtext('sishuang:create-tables'))")
+        try:
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(hashtext('sishuang:create-tables'))")

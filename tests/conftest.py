@@ -27,13 +27,13 @@ PG_PASSWORD = os.environ.get("SISHUANG_TEST_PG_PASSWORD", "")
 IN_CI = os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
 
 
-def _admin_connect() -> psycopg.Connection:
+def _connect(dbname: str = "postgres") -> psycopg.Connection:
     return psycopg.connect(
         host=PG_HOST,
         port=PG_PORT,
         user=PG_USER,
         password=PG_PASSWORD,
-        dbname="postgres",
+        dbname=dbname,
         autocommit=True,
         connect_timeout=3,
     )
@@ -42,7 +42,7 @@ def _admin_connect() -> psycopg.Connection:
 @pytest.fixture(scope="session")
 def pg_database() -> Iterator[str]:
     try:
-        admin = _admin_connect()
+        admin = _connect()
     except psycopg.OperationalError as e:
         reason = f"no PostgreSQL server reachable at {PG_HOST}:{PG_PORT} as {PG_USER}: {e}"
         if IN_CI:
@@ -54,7 +54,7 @@ def pg_database() -> Iterator[str]:
     try:
         yield name
     finally:
-        with _admin_connect() as admin:
+        with _connect() as admin:
             admin.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
             )
@@ -81,26 +81,12 @@ def pg_url_for(database: str, schema: str) -> str:
 @pytest.fixture
 def pg_schema(pg_database: str) -> Iterator[str]:
     schema = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(
-        host=PG_HOST,
-        port=PG_PORT,
-        user=PG_USER,
-        password=PG_PASSWORD,
-        dbname=pg_database,
-        autocommit=True,
-    ) as conn:
+    with _connect(pg_database) as conn:
         conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
     try:
         yield schema
     finally:
-        with psycopg.connect(
-            host=PG_HOST,
-            port=PG_PORT,
-            user=PG_USER,
-            password=PG_PASSWORD,
-            dbname=pg_database,
-            autocommit=True,
-        ) as conn:
+        with _connect(pg_database) as conn:
             conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
 
 

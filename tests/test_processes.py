@@ -60,12 +60,13 @@ def cluster(pg_database: str, pg_schema: str, tmp_path: Path) -> Iterator[dict[s
         "SISHUANG_READ_WAIT_SECONDS": "10",
         "SISHUANG_POLL_INTERVAL_SECONDS": "0.5",
     }
-    # The schema's tables exist before three processes race to create them.
-    Sishuang(pg_env_for(pg_database, pg_schema), clock=SystemClock()).close()
+    # No tables yet: the three processes create them at the same moment, as a
+    # deployment's processes do.
+    logs = [tmp_path / f"process-{i}.log" for i in range(3)]
     procs: list[subprocess.Popen[bytes]] = []
     ports = [free_port(), free_port()]
     try:
-        for port in ports:
+        for n, port in enumerate(ports):
             procs.append(
                 subprocess.Popen(
                     [
@@ -80,7 +81,7 @@ def cluster(pg_database: str, pg_schema: str, tmp_path: Path) -> Iterator[dict[s
                     cwd=ROOT,
                     env=env,
                     stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
+                    stderr=logs[n].open("wb"),
                 )
             )
         procs.append(
@@ -89,12 +90,15 @@ def cluster(pg_database: str, pg_schema: str, tmp_path: Path) -> Iterator[dict[s
                 cwd=ROOT,
                 env=env,
                 stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
+                stderr=logs[2].open("wb"),
             )
         )
         urls = [f"http://127.0.0.1:{p}/api/v1" for p in ports]
-        for url, proc in zip(urls, procs, strict=False):
-            wait_ready(url + "/health", proc)
+        for url, proc, log in zip(urls, procs, logs, strict=False):
+            try:
+                wait_ready(url + "/health", proc)
+            except (RuntimeError, TimeoutError) as e:
+                raise AssertionError(f"{e}; its log:\n{log.read_text()[-3000:]}") from None
         yield {"urls": urls, "env": pg_env_for(pg_database, pg_schema), "worker": procs[-1]}
     finally:
         for proc in procs:
