@@ -69,6 +69,23 @@ def require_self(actor: Actor, member_id: UUID) -> None:
         raise _deny("not_your_profile", "只能查看和修改本人的信息", "this is not your profile")
 
 
+def require_community_staff_or_grid(actor: Actor, community_id: UUID) -> None:
+    require_role(actor, Role.COMMUNITY_ADMIN, Role.GRID_WORKER)
+    if actor.scope_id != community_id:
+        raise _deny(
+            "not_your_community", "只能处理本社区的事务", "this belongs to another community"
+        )
+
+
+def resident_id(actor: Actor) -> UUID:
+    """The resident a resident's token belongs to (its subject)."""
+    require_role(actor, Role.RESIDENT)
+    try:
+        return UUID(actor.subject)
+    except ValueError:
+        raise _deny("no_scope", "登录凭证未指定居民", "the token names no resident") from None
+
+
 def can_read_member(
     actor: Actor, *, member_id: UUID, county_id: UUID, community_id: UUID, unit_id: UUID
 ) -> bool:

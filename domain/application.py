@@ -21,8 +21,9 @@ from domain.community import Community
 from domain.county import County
 from domain.errors import Conflict, InvalidInput
 from domain.member import Member
+from domain.orders import NeedInput, OrderService
 from domain.reservation import Reservation, reservation_id
-from domain.service import Result, Service, fingerprint
+from domain.service import Result, fingerprint
 from domain.unit import Unit
 from domain.values import (
     Grid,
@@ -38,7 +39,16 @@ from domain.values import (
     to_decimal,
 )
 
-__all__ = ["Availability", "Commitment", "Identity", "Result", "Sishuang", "Skills", "fingerprint"]
+__all__ = [
+    "Availability",
+    "Commitment",
+    "Identity",
+    "NeedInput",
+    "Result",
+    "Sishuang",
+    "Skills",
+    "fingerprint",
+]
 
 
 @dataclass(frozen=True)
@@ -65,7 +75,7 @@ class Availability:
     time_slots: Sequence[str] = ()
 
 
-class Sishuang(Service):
+class Sishuang(OrderService):
     """四双: the one application whose event log every projection follows."""
 
     name = "sishuang"  # pinned: PostgreSQL tables are named after it

@@ -44,6 +44,15 @@ class Policy:
     min_service_radius_km: Decimal = Decimal("0.1")
     max_service_radius_km: Decimal = Decimal("50")
 
+    # Check-in farther than this from the need's location is flagged (our default).
+    checkin_radius_m: int = 500
+    # A photo larger than this is refused (our default: a phone photo, compressed).
+    photo_max_bytes: int = 10 * 1024 * 1024
+    # Rated at least this many stars: the order closes; below: the community decides (田家庵).
+    satisfied_min_stars: int = 3
+    # Hours a single order may credit at most, whatever the check-in/claim span (our bound).
+    max_hours_per_order: int = 24
+
     def with_overrides(self, overrides: dict[str, Any]) -> Policy:
         """A copy with named values replaced; unknown names or bad values are refused."""
         fields = {f.name: f for f in dataclasses.fields(self)}
@@ -105,4 +114,8 @@ POLICY_SOURCES: dict[str, str] = {
     "reporting_coverage_target": "泽州, 田家庵",
     "min_service_radius_km": "sishuang",
     "max_service_radius_km": "sishuang",
+    "checkin_radius_m": "sishuang",
+    "photo_max_bytes": "sishuang",
+    "satisfied_min_stars": "田家庵",
+    "max_hours_per_order": "sishuang",
 }

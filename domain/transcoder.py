@@ -32,9 +32,15 @@ ENUMS: dict[str, type[Enum]] = {
     "TimeSlot": values.TimeSlot,
     "RegistrationBasis": values.RegistrationBasis,
     "MemberStatus": values.MemberStatus,
+    "Urgency": values.Urgency,
+    "NeedSource": values.NeedSource,
+    "Solved": values.Solved,
+    "PhotoKind": values.PhotoKind,
+    "FollowUpMethod": values.FollowUpMethod,
 }
 VALUE_TYPES: dict[str, type[Any]] = {
     "Grid": values.Grid,
+    "GeoPoint": values.GeoPoint,
 }
 _ENUM_NAMES = {cls: name for name, cls in ENUMS.items()}
 _VALUE_NAMES = {cls: name for name, cls in VALUE_TYPES.items()}

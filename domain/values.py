@@ -103,6 +103,71 @@ class MemberStatus(Labelled):
         return "审核状态"
 
 
+class Urgency(Labelled):
+    """紧急程度."""
+
+    NORMAL = ("normal", "一般")
+    URGENT = ("urgent", "较急")
+    CRITICAL = ("critical", "紧急")
+
+    @classmethod
+    def label_zh(cls) -> str:
+        return "紧急程度"
+
+
+class NeedSource(Labelled):
+    """Where a need came from (the field's channels)."""
+
+    APP = ("app", "群众线上点单")
+    VISIT = ("visit", "走访")
+    WECHAT = ("wechat", "微信群")
+    COUNCIL = ("council", "议事会")
+    WISH_CARD = ("wish_card", "微心愿卡")
+
+    @classmethod
+    def label_zh(cls) -> str:
+        return "需求来源"
+
+
+class Solved(Labelled):
+    """The resident's answer to "was it solved?"."""
+
+    YES = ("yes", "已解决")
+    PARTLY = ("partly", "部分解决")
+    NO = ("no", "未解决")
+
+    @classmethod
+    def label_zh(cls) -> str:
+        return "是否解决"
+
+
+class PhotoKind(Labelled):
+    BEFORE = ("before", "服务前")
+    AFTER = ("after", "服务后")
+    OTHER = ("other", "过程")
+
+    @classmethod
+    def label_zh(cls) -> str:
+        return "照片类型"
+
+
+class FollowUpMethod(Labelled):
+    PHONE = ("phone", "电话核实")
+    JOINT_MEETING = ("joint_meeting", "联席会议")
+
+    @classmethod
+    def label_zh(cls) -> str:
+        return "跟进方式"
+
+
+@dataclass(frozen=True)
+class GeoPoint:
+    """WGS-84 coordinates, as the app's GPS gives them."""
+
+    lat: Decimal
+    lon: Decimal
+
+
 @dataclass(frozen=True)
 class Grid:
     """A community's 网格: a stable code within the community and a name."""
@@ -204,3 +269,24 @@ def to_decimal(value: object, what_zh: str) -> Decimal:
     if not result.is_finite():
         raise InvalidInput("invalid_number", f"{what_zh}不是有效的数字", "not a number")
     return result
+
+
+def clean_point(lat: object, lon: object) -> GeoPoint:
+    la, lo = to_decimal(lat, "纬度"), to_decimal(lon, "经度")
+    if not (Decimal(-90) <= la <= Decimal(90) and Decimal(-180) <= lo <= Decimal(180)):
+        raise InvalidInput("invalid_location", "坐标超出范围", "coordinates out of range")
+    return GeoPoint(la, lo)
+
+
+def distance_m(a: GeoPoint, b: GeoPoint) -> int:
+    """Great-circle distance in metres (haversine, mean Earth radius)."""
+    import math
+
+    lat1, lon1, lat2, lon2 = map(
+        math.radians, (float(a.lat), float(a.lon), float(b.lat), float(b.lon))
+    )
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return round(2 * 6_371_008.8 * math.asin(math.sqrt(h)))
