@@ -11,10 +11,20 @@ from eventsourcing.domain import Aggregate
 from domain.community import Community
 from domain.county import County
 from domain.member import Member
+from domain.order import Order
 from domain.reservation import Reservation
+from domain.resident import Resident
 from domain.unit import Unit
 
-AGGREGATES: tuple[type[Aggregate], ...] = (County, Community, Unit, Member, Reservation)
+AGGREGATES: tuple[type[Aggregate], ...] = (
+    County,
+    Community,
+    Unit,
+    Member,
+    Resident,
+    Order,
+    Reservation,
+)
 BASE_FIELDS = {"originator_id", "originator_version", "timestamp", "originator_topic"}
 
 
@@ -38,6 +48,25 @@ NOTES: dict[str, str] = {
     "sishuang:Member.AvailabilityDeclared": "服务半径与可服务时间",
     "sishuang:Member.Reported": "报到完成：已通过审核且三亮齐全（首次齐全时记录一次）",
     "sishuang:Member.Reminded": "组织部提醒党员完成报到；batch 为同批提醒",
+    "sishuang:Resident.Registered": "居民登记（本人在应用中，或网格员代为登记，电话可空）",
+    "sishuang:Order.Posted": "群众点单或网格员代发（含来源、紧急程度、涉及人数、位置、照片）；接单申请截止时间随之确定",
+    "sishuang:Order.TakeRequested": "党员接单申请（接单申请期内）",
+    "sishuang:Order.Dispatched": "社区派单给党员；超期时间随之确定",
+    "sishuang:Order.MarkedUnclaimed": "接单申请期满无人申请：转大党委",
+    "sishuang:Order.JointMeetingDecided": "大党委/联席会议交办：党员、单位或攻坚组",
+    "sishuang:Order.Accepted": "党员确认接单",
+    "sishuang:Order.Declined": "党员拒单（附理由），需求回到待接单",
+    "sishuang:Order.CheckedIn": "到场签到：位置、与需求地点的距离，超出范围则标记",
+    "sishuang:Order.PhotoAttached": "服务照片（SHA-256）；同一照片已用于其他需求则记下该需求",
+    "sishuang:Order.CompletionClaimed": "申请结单与服务时长；评价截止时间随之确定",
+    "sishuang:Order.Rated": "居民或网格员评价：星级、评语、是否解决",
+    "sishuang:Order.Closed": "办结；hours_credited 为计入党员的服务时长（只在此处计入）",
+    "sishuang:Order.ReturnedToMember": "返单给原党员重新办理",
+    "sishuang:Order.Reopened": "返单重新派单：回到待接单，重新开始接单申请期",
+    "sishuang:Order.MarkedOverdue": "派单后超期未办结",
+    "sishuang:Order.FollowedUp": "超期跟进：电话核实或联席会议，及结果",
+    "sishuang:Order.Cancelled": "撤销（接单前由居民或社区）",
+    "sishuang:Order.Rejected": "社区驳回不当需求（附理由）",
     "sishuang:Reservation.Reserved": "占用一个唯一键（名称、单位+手机号、幂等键）；键本身不存储",
     "sishuang:Reservation.Reassigned": "唯一键转给新的持有者（如被驳回后重新注册）",
 }
