@@ -49,7 +49,9 @@ NOTES: dict[str, str] = {
     "sishuang:Member.Reported": "报到完成：已通过审核且三亮齐全（首次齐全时记录一次）",
     "sishuang:Member.Reminded": "组织部提醒党员完成报到；batch 为同批提醒",
     "sishuang:Resident.Registered": "居民登记（本人在应用中，或网格员代为登记，电话可空）",
-    "sishuang:Order.Posted": "群众点单或网格员代发（含来源、紧急程度、涉及人数、位置、照片）；接单申请截止时间随之确定",
+    "sishuang:Order.Posted": (
+        "群众点单或网格员代发（来源、紧急程度、涉及人数、位置、照片）；接单申请截止时间随之确定"
+    ),
     "sishuang:Order.TakeRequested": "党员接单申请（接单申请期内）",
     "sishuang:Order.Dispatched": "社区派单给党员；超期时间随之确定",
     "sishuang:Order.MarkedUnclaimed": "接单申请期满无人申请：转大党委",
