@@ -119,3 +119,17 @@ POLICY_SOURCES: dict[str, str] = {
     "satisfied_min_stars": "田家庵",
     "max_hours_per_order": "sishuang",
 }
+
+
+def markdown_table() -> str:
+    """The policy table of docs/configuration.md (`python -m domain.policies`)."""
+    rows = ["| name | default | source |", "| --- | --- | --- |"]
+    rows += [
+        f"| `{name}` | {value} | {POLICY_SOURCES[name]} |"
+        for name, value in DEFAULT_POLICY.as_dict().items()
+    ]
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    print(markdown_table())
