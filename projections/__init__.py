@@ -11,11 +11,12 @@ from domain.clock import Clock
 from projections.base import Follower, Projection
 from projections.directory import Directory
 from projections.members import Members
+from projections.needs import Needs
 from projections.store import ReadStore, schema_lock
 
 
 def all_projections() -> list[Projection]:
-    return [Directory(), Members()]
+    return [Directory(), Members(), Needs()]
 
 
 PROJECTION_NAMES = [p.name for p in all_projections()]
