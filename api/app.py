@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 import structlog
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, OperationalError
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -34,6 +34,38 @@ STATUS = {
     ErrorKind.CONFLICT: 409,
     ErrorKind.FORBIDDEN: 403,
     ErrorKind.UNAUTHENTICATED: 401,
+}
+
+
+# Chinese names of request fields, for validation messages a community worker can read.
+FIELD_LABELS = {
+    "name": "名称/姓名",
+    "phone": "手机号码",
+    "post": "职务",
+    "unit_id": "单位",
+    "community_id": "社区",
+    "basis": "报到方式",
+    "grid_code": "网格",
+    "code": "编码",
+    "grids": "网格",
+    "member_count": "在职党员人数",
+    "decision": "审核结果",
+    "reason": "理由",
+    "message": "提醒内容",
+    "member_ids": "党员",
+    "unit_ids": "单位",
+    "hours_per_year": "承诺时长",
+    "service_radius_km": "服务半径",
+    "content": "需求内容",
+    "category": "类别",
+    "urgency": "紧急程度",
+    "people_affected": "涉及人数",
+    "stars": "星级",
+    "solved": "是否解决",
+    "hours": "服务时长",
+    "lat": "纬度",
+    "lon": "经度",
+    "overrides": "政策参数",
 }
 
 
@@ -177,7 +209,9 @@ def _install_errors(api: FastAPI) -> None:
             {"field": ".".join(str(p) for p in e.get("loc", ())[1:]), "problem": e.get("msg")}
             for e in exc.errors()
         ]
-        fields = "、".join(p["field"] or "请求体" for p in problems)
+        fields = "、".join(
+            FIELD_LABELS.get(p["field"].split(".")[-1], p["field"]) or "请求体" for p in problems
+        )
         return OrjsonResponse(
             error_body(
                 "invalid_request",
@@ -197,6 +231,17 @@ def _install_errors(api: FastAPI) -> None:
         else:
             body = error_body("http_error", "请求无法处理", str(exc.detail))
         return OrjsonResponse(body, status_code=exc.status_code)
+
+    @api.exception_handler(OperationalError)
+    async def busy(request: Request, exc: OperationalError) -> OrjsonResponse:
+        log.warning("store_busy", error=str(exc))
+        return OrjsonResponse(
+            error_body(
+                "store_busy", "系统繁忙，请稍后重试", "the store is busy (lock timeout); try again"
+            ),
+            status_code=503,
+            headers={"Retry-After": "1"},
+        )
 
     @api.exception_handler(IntegrityError)
     async def integrity_error(request: Request, exc: IntegrityError) -> OrjsonResponse:

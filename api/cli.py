@@ -54,6 +54,13 @@ def _token(settings: Settings, role: Role, subject: str, scope: UUID | None, day
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    if args.workers > 1 and not args.no_projections:
+        print(
+            "多个 API 进程时请加 --no-projections，并另行运行一个 `sishuang worker`"
+            " (several API workers: add --no-projections and run one worker)",
+            file=sys.stderr,
+        )
+        return 2
     if args.no_projections:
         os.environ["SISHUANG_PROJECTIONS_IN_PROCESS"] = "false"
     if args.demo:

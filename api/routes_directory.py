@@ -115,8 +115,11 @@ def add_grid(
     body: GridIn,
     request: Request,
     actor: Annotated[Actor, Depends(signed_in)],
+    idempotency_key: IdempotencyKey = None,
 ) -> Any:
-    result = services(request).app.add_grid(actor, community_id, code=body.code, name=body.name)
+    result = services(request).app.add_grid(
+        actor, community_id, code=body.code, name=body.name, idempotency_key=idempotency_key
+    )
     return command_response(
         request, result, {"community_id": str(community_id), "grid": body.code}, created=True
     )
@@ -186,8 +189,11 @@ def pair_unit(
     body: PairingIn,
     request: Request,
     actor: Annotated[Actor, Depends(signed_in)],
+    idempotency_key: IdempotencyKey = None,
 ) -> Any:
-    result = services(request).app.pair_unit(actor, unit_id, body.community_id)
+    result = services(request).app.pair_unit(
+        actor, unit_id, body.community_id, idempotency_key=idempotency_key
+    )
     body_out = {"unit_id": str(unit_id), "community_id": str(body.community_id)}
     return command_response(request, result, body_out, created=True)
 
@@ -212,8 +218,11 @@ def report_unit(
     body: UnitReportIn,
     request: Request,
     actor: Annotated[Actor, Depends(signed_in)],
+    idempotency_key: IdempotencyKey = None,
 ) -> Any:
-    result = services(request).app.report_unit(actor, unit_id, body.community_id, body.note)
+    result = services(request).app.report_unit(
+        actor, unit_id, body.community_id, body.note, idempotency_key=idempotency_key
+    )
     return command_response(
         request,
         result,

@@ -121,7 +121,8 @@ def register(body: RegistrationIn, request: Request, idempotency_key: Idempotenc
         now=svc.clock.now(),
         valid_for=timedelta(days=MEMBER_TOKEN_DAYS),
     )
-    body_out = {"member_id": str(result.id), "status": "pending", "token": token}
+    status = svc.app.member(result.id).status.code  # a replay answers with the state now
+    body_out = {"member_id": str(result.id), "status": status, "token": token}
     return command_response(request, result, body_out, created=True)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -11,6 +12,7 @@ from pydantic import BaseModel, Field
 from api.app import command_response, read_consistency, services, signed_in
 from domain import access
 from domain.actors import Actor
+from domain.values import mask_phone
 from projections import members
 
 router = APIRouter(tags=["progress 报到进度"], dependencies=[Depends(read_consistency)])
@@ -48,7 +50,7 @@ def progress(
         expected = sum(int(r["registered"]) for r in rows)
         basis = "已报到人数 ÷ 向该社区注册（未驳回）的人数"
     reported = sum(int(r["reported"]) for r in rows)
-    coverage = round(reported / expected, 4) if expected else None
+    share = Decimal(reported) / Decimal(expected) if expected else None
     return {
         "county_id": str(county_id),
         "by": by,
@@ -59,8 +61,8 @@ def progress(
             "approved": sum(int(r["approved"]) for r in rows),
             "reported": reported,
             "expected": expected,
-            "coverage": coverage,
-            "meets_target": None if coverage is None else coverage >= float(target),
+            "coverage": None if share is None else float(round(share, 4)),
+            "meets_target": None if share is None else share >= target,
         },
         "rows": rows,
     }
@@ -85,6 +87,8 @@ def not_reported(
         page=page,
         size=size,
     )
+    for row in rows:  # county-level readers remind through the system: no phone numbers
+        row["phone"] = mask_phone(row["phone"])
     return {"total": total, "page": page, "size": size, "items": rows}
 
 

@@ -8,9 +8,11 @@ POSTGRES_* variables work too when PERSISTENCE_MODULE=eventsourcing.postgres is 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import sys
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +21,9 @@ from urllib.parse import parse_qs, unquote, urlparse
 
 class ConfigError(ValueError):
     pass
+
+
+MIN_SECRET_LEN = 16
 
 
 def _flag(value: str | None, default: bool) -> bool:
@@ -104,16 +109,30 @@ class Settings:
 
     def secret(self) -> bytes:
         """The token signing secret: from SISHUANG_TOKEN_SECRET, or a file in the data
-        dir created on first use (every API process of one deployment must share it)."""
-        if self.token_secret:
-            return self.token_secret.encode()
+        dir created on first use (every API process of one deployment must share it).
+
+        The file appears whole or not at all (written aside, then linked into place), so
+        processes starting together all read the same secret, never an empty one.
+        """
+        secret = self.token_secret or self._secret_file()
+        if len(secret) < MIN_SECRET_LEN:
+            raise ConfigError(f"the token secret must be at least {MIN_SECRET_LEN} characters long")
+        return secret.encode()
+
+    def _secret_file(self) -> str:
         path = self.data_dir / "token-secret"
         if not path.exists():
             self.data_dir.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as f:
-                f.write(secrets.token_hex(32))
-        return path.read_text().strip().encode()
+            fd, staging = tempfile.mkstemp(dir=self.data_dir, prefix=".token-secret-")
+            try:
+                with os.fdopen(fd, "w") as f:
+                    f.write(secrets.token_hex(32))
+                os.chmod(staging, 0o600)
+                with contextlib.suppress(FileExistsError):
+                    os.link(staging, path)  # atomic: the first process's secret wins
+            finally:
+                os.unlink(staging)
+        return path.read_text().strip()
 
 
 def postgres_env(url: str, lock_timeout: int = 5, pool_size: int = 5) -> dict[str, str]:

@@ -59,6 +59,12 @@ class Actor:
         """How events record who acted."""
         return f"{self.role.value}:{self.subject}"
 
+    @property
+    def namespace(self) -> str:
+        """Whose idempotency keys these are: role, scope and subject together, so two
+        people with the same name in different places never share a key."""
+        return f"{self.role.value}:{self.scope_id or '-'}:{self.subject}"
+
 
 OPERATOR = Actor(Role.OPERATOR, "operator")
 PUBLIC = Actor(Role.PUBLIC, "anonymous")

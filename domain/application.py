@@ -156,10 +156,18 @@ class Sishuang(OrderService):
 
         return self._create(actor, "register_community", idempotency_key, payload, build)
 
-    def add_grid(self, actor: Actor, community_id: UUID, *, code: str, name: str) -> Result:
+    def add_grid(
+        self,
+        actor: Actor,
+        community_id: UUID,
+        *,
+        code: str,
+        name: str,
+        idempotency_key: str | None = None,
+    ) -> Result:
         grid = Grid(clean_code(code, "网格"), clean_name(name, "网格名称"))
 
-        def attempt() -> Result:
+        def build() -> tuple[UUID, list[Aggregate]]:
             community = self.community(community_id)
             if actor.role is Role.COMMUNITY_ADMIN:
                 access.require_community_staff(actor, community_id)
@@ -167,9 +175,10 @@ class Sishuang(OrderService):
                 access.require_role(actor, Role.ORG_DEPT)
                 access.require_county(actor, community.county_id)
             community.add_grid(grid, actor.ref, self.clock.now())
-            return Result(community_id, self._save(community))
+            return community_id, [community]
 
-        return self._retrying(attempt)
+        payload = {"community": community_id, "grid": grid}
+        return self._create(actor, "add_grid", idempotency_key, payload, build)
 
     def register_unit(
         self,
@@ -204,27 +213,32 @@ class Sishuang(OrderService):
         return unit
 
     def declare_unit_member_count(self, actor: Actor, unit_id: UUID, member_count: int) -> Result:
+        """The denominator of a unit's coverage: set by 组织部, not by the unit measured."""
+
         def attempt() -> Result:
-            unit = self.unit(unit_id)
-            if actor.role is Role.UNIT_ADMIN:
-                if actor.scope_id != unit_id:
-                    access.require_read_unit(actor, unit_id=unit_id, county_id=unit.county_id)
-            else:
-                unit = self._unit_for_county_staff(actor, unit_id)
+            unit = self._unit_for_county_staff(actor, unit_id)
             unit.declare_member_count(member_count, actor.ref, self.clock.now())
             return Result(unit_id, self._save(unit))
 
         return self._retrying(attempt)
 
-    def pair_unit(self, actor: Actor, unit_id: UUID, community_id: UUID) -> Result:
-        def attempt() -> Result:
+    def pair_unit(
+        self,
+        actor: Actor,
+        unit_id: UUID,
+        community_id: UUID,
+        *,
+        idempotency_key: str | None = None,
+    ) -> Result:
+        def build() -> tuple[UUID, list[Aggregate]]:
             unit = self._unit_for_county_staff(actor, unit_id)
             community = self.community(community_id)
             access.require_county(actor, community.county_id)
             unit.pair(community_id, actor.ref, self.clock.now())
-            return Result(unit_id, self._save(unit))
+            return unit_id, [unit]
 
-        return self._retrying(attempt)
+        payload = {"unit": unit_id, "community": community_id}
+        return self._create(actor, "pair_unit", idempotency_key, payload, build)
 
     def unpair_unit(self, actor: Actor, unit_id: UUID, community_id: UUID, reason: str) -> Result:
         reason = clean_text(reason, "解除结对理由", required=True)
@@ -237,7 +251,13 @@ class Sishuang(OrderService):
         return self._retrying(attempt)
 
     def report_unit(
-        self, actor: Actor, unit_id: UUID, community_id: UUID, note: str = ""
+        self,
+        actor: Actor,
+        unit_id: UUID,
+        community_id: UUID,
+        note: str = "",
+        *,
+        idempotency_key: str | None = None,
     ) -> Result:
         """单位报到: the unit's party organisation reports to a paired community."""
         access.require_role(actor, Role.UNIT_ADMIN)
@@ -245,13 +265,14 @@ class Sishuang(OrderService):
             raise access.Forbidden("not_your_unit", "只能为本单位报到", "this is not your unit")
         note = clean_text(note, "报到说明")
 
-        def attempt() -> Result:
+        def build() -> tuple[UUID, list[Aggregate]]:
             unit = self.unit(unit_id)
             self.community(community_id)
             unit.report_to(community_id, note, actor.ref, self.clock.now())
-            return Result(unit_id, self._save(unit))
+            return unit_id, [unit]
 
-        return self._retrying(attempt)
+        payload = {"unit": unit_id, "community": community_id, "note": note}
+        return self._create(actor, "report_unit", idempotency_key, payload, build)
 
     # -- members: 双报到 and 三亮 --------------------------------------------------------
 
@@ -332,7 +353,6 @@ class Sishuang(OrderService):
                 "duplicate_registration",
                 "该手机号已在本单位登记报到，请勿重复注册",
                 "this phone is already registered for this unit",
-                member_id=str(holder.id),
             )
         claim.reassign(member_id, "", now)
         return claim
@@ -438,8 +458,8 @@ class Sishuang(OrderService):
             for member_id in members:
                 member = self.member(member_id)
                 access.require_county(actor, member.county_id)
-                if member.reported:
-                    skipped.append(member_id)
+                if member.reported or member.status is MemberStatus.REJECTED:
+                    skipped.append(member_id)  # done already, or must register again
                     continue
                 member.remind(message, str(batch), actor.ref, now)
                 out.append(member)

@@ -55,7 +55,7 @@ class Policy:
 
     def with_overrides(self, overrides: dict[str, Any]) -> Policy:
         """A copy with named values replaced; unknown names or bad values are refused."""
-        fields = {f.name: f for f in dataclasses.fields(self)}
+        fields = {f.name for f in dataclasses.fields(self)}
         changes: dict[str, Any] = {}
         for name, raw in overrides.items():
             if name not in fields:
@@ -65,35 +65,65 @@ class Policy:
                     f"there is no policy value named {name}",
                     name=name,
                 )
-            current = getattr(self, name)
-            try:
-                value: Any = Decimal(str(raw)) if isinstance(current, Decimal) else int(raw)
-            except (ValueError, InvalidOperation, TypeError):
-                raise InvalidInput(
-                    "invalid_policy_value",
-                    f"政策参数 {name} 的取值无效",
-                    f"invalid value for policy {name}",
-                    name=name,
-                ) from None
-            if value < 0 or (isinstance(value, bool)):
-                raise InvalidInput(
-                    "invalid_policy_value",
-                    f"政策参数 {name} 不能为负数",
-                    f"policy {name} cannot be negative",
-                    name=name,
-                )
-            changes[name] = value
+            changes[name] = _parse(name, raw, as_decimal=isinstance(getattr(self, name), Decimal))
         updated = dataclasses.replace(self, **changes)
-        if updated.default_committed_hours > updated.max_committed_hours:
+        updated.check()
+        return updated
+
+    def check(self) -> None:
+        """Values that only make sense together: each pair in order, shares within 0–1."""
+        pairs = [
+            ("member_annual_min_hours", "max_committed_hours"),
+            ("member_annual_min_hours", "default_committed_hours"),
+            ("default_committed_hours", "max_committed_hours"),
+            ("min_service_radius_km", "max_service_radius_km"),
+        ]
+        for low, high in pairs:
+            if getattr(self, low) > getattr(self, high):
+                raise InvalidInput(
+                    "inconsistent_policy",
+                    f"政策参数 {low} 不能大于 {high}",
+                    f"policy {low} cannot exceed {high}",
+                )
+        if not Decimal(0) < self.reporting_coverage_target <= Decimal(1):
             raise InvalidInput(
                 "invalid_policy_value",
-                "默认承诺时长不能超过承诺时长上限",
-                "default committed hours exceed the maximum",
+                "报到覆盖率目标应为 0 到 1 之间的小数（如 0.95）",
+                "the coverage target is a share between 0 and 1, e.g. 0.95",
             )
-        return updated
+        if not 1 <= self.satisfied_min_stars <= 5:
+            raise InvalidInput(
+                "invalid_policy_value", "满意星级应在 1 到 5 之间", "stars are 1 to 5"
+            )
+        for name in ("take_window_days", "rating_window_hours", "overdue_days", "photo_max_bytes"):
+            if getattr(self, name) <= 0:
+                raise InvalidInput(
+                    "invalid_policy_value", f"政策参数 {name} 应大于 0", f"{name} must be > 0"
+                )
 
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+
+def _parse(name: str, raw: Any, *, as_decimal: bool) -> Any:
+    def invalid(zh: str) -> InvalidInput:
+        return InvalidInput(
+            "invalid_policy_value", f"政策参数 {name} {zh}", f"invalid value for policy {name}"
+        )
+
+    if isinstance(raw, bool) or raw is None:
+        raise invalid("的取值无效")
+    try:
+        value = Decimal(str(raw).strip())
+    except InvalidOperation:
+        raise invalid("的取值无效") from None
+    if not value.is_finite() or value < 0:
+        raise invalid("应为非负数")
+    if as_decimal:
+        return value
+    if value != value.to_integral_value():
+        raise invalid("应为整数")
+    return int(value)
 
 
 DEFAULT_POLICY = Policy()

@@ -148,7 +148,7 @@ class Service(Application[UUID]):
 
             return self._retrying(attempt_plain)
 
-        key = f"idem|{actor.ref}|{command}|{_check_idempotency_key(idempotency_key)}"
+        key = f"idem|{actor.namespace}|{command}|{_check_idempotency_key(idempotency_key)}"
         print_ = fingerprint(payload)
 
         def replay(existing: Reservation) -> Result:

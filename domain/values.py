@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
@@ -176,7 +177,7 @@ class Grid:
     name: str
 
 
-PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+PHONE_RE = re.compile(r"^1[3-9][0-9]{9}$", re.ASCII)
 MAX_NAME_LEN = 40
 MAX_TEXT_LEN = 500
 MAX_TAG_LEN = 20
@@ -212,7 +213,9 @@ def clean_text(value: str | None, what_zh: str, *, required: bool = False) -> st
 
 def clean_phone(value: str) -> str:
     """A mainland mobile number, 11 digits starting 13–19; spaces and dashes are tolerated."""
-    digits = re.sub(r"[\s-]", "", value or "")
+    # Full-width digits from a Chinese IME become ASCII; other scripts' digits do not
+    # pass, so one number has one spelling and the duplicate check sees it.
+    digits = re.sub(r"[\s\-()]", "", unicodedata.normalize("NFKC", value or ""))
     if digits.startswith("+86"):
         digits = digits[3:]
     if not PHONE_RE.match(digits):

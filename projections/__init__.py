@@ -48,7 +48,12 @@ class ReadModels:
             self.follower = Follower(app, self.projections, poll_interval=poll_interval)
             self.store = self.follower.store
         else:
+            # Another process projects; the tables exist here too, so queries answer
+            # (empty, with the lag reported) before the worker's first page.
             self.store = ReadStore(app)
+            with self.store.write() as tx:
+                for projection in self.projections:
+                    projection.create(tx)
         self.names: Sequence[str] = [p.name for p in self.projections]
 
     def start(self) -> None:

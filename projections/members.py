@@ -11,12 +11,12 @@ from domain.member import Member
 from domain.values import MemberStatus, SkillCategory, TimeSlot
 from projections.base import Handler, Projection
 from projections.directory import iso
-from projections.store import ReadStore, Tx
+from projections.store import ReadStore, Tx, contains, like_pattern
 
 
 class Members(Projection):
     name = "rm_members"
-    version = 1
+    version = 2
     tables = ("rm_members", "rm_member_skills", "rm_member_slots", "rm_reminders")
     ddl = (
         "CREATE TABLE IF NOT EXISTS rm_members ("
@@ -28,7 +28,7 @@ class Members(Projection):
         " show_contact INTEGER NOT NULL DEFAULT 0, commitment_text TEXT,"
         " committed_hours INTEGER, service_radius_km TEXT, reported_at TEXT,"
         " reminder_count INTEGER NOT NULL DEFAULT 0, last_reminded_at TEXT,"
-        " updated_at TEXT NOT NULL)",
+        " superseded INTEGER NOT NULL DEFAULT 0, updated_at TEXT NOT NULL)",
         "CREATE INDEX IF NOT EXISTS rm_members_unit ON rm_members (unit_id, status)",
         "CREATE INDEX IF NOT EXISTS rm_members_community ON rm_members (community_id, status)",
         "CREATE INDEX IF NOT EXISTS rm_members_county ON rm_members (county_id, status)",
@@ -70,6 +70,11 @@ class Members(Projection):
         )
 
     def registered(self, tx: Tx, e: Member.Registered) -> None:
+        # A person who registers again after a rejection: the rejected record is history.
+        tx.execute(
+            "UPDATE rm_members SET superseded = 1 WHERE unit_id = ? AND phone = ? AND status = ?",
+            (str(e.unit_id), e.phone, MemberStatus.REJECTED.code),
+        )
         tx.execute(
             "INSERT INTO rm_members (member_id, county_id, unit_id, community_id, basis,"
             " grid_code, name, phone, post, status, registered_at, updated_at)"
@@ -272,9 +277,9 @@ def search_talent_pool(
     if tag:
         where.append(
             "EXISTS (SELECT 1 FROM rm_member_skills s WHERE s.member_id = m.member_id"
-            " AND s.kind = 'tag' AND s.value LIKE ?)"
+            f" AND s.kind = 'tag' AND {contains('s.value')})"
         )
-        params.append(f"%{tag}%")
+        params.append(like_pattern(tag))
     if grid:
         where.append("m.grid_code = ?")
         params.append(grid)
@@ -285,8 +290,9 @@ def search_talent_pool(
         )
         params += [slot, TimeSlot.ON_CALL.code]
     if text:
-        where.append("(m.name LIKE ? OR m.post LIKE ? OR m.commitment_text LIKE ?)")
-        params += [f"%{text}%"] * 3
+        columns = ("m.name", "m.post", "m.commitment_text")
+        where.append("(" + " OR ".join(contains(c) for c in columns) + ")")
+        params += [like_pattern(text)] * 3
     clause = " AND ".join(where)
     order = "m.reported_at IS NULL, m.name, m.member_id"
     with store.read() as tx:
@@ -355,7 +361,7 @@ def not_reported(
 ) -> tuple[int, list[dict[str, Any]]]:
     """Members who have registered but not completed 报到 (pending review, rejected,
     or approved without all three 亮), oldest first."""
-    where = ["m.county_id = ?", "m.reported_at IS NULL"]
+    where = ["m.county_id = ?", "m.reported_at IS NULL", "m.superseded = 0"]
     params: list[Any] = [county_id]
     if unit_id:
         where.append("m.unit_id = ?")
@@ -386,3 +392,11 @@ def _missing_steps(row: dict[str, Any]) -> list[str]:
         ("skills_declared", "亮特长"),
     ]
     return [label for key, label in steps if not row[key]]
+
+
+def reminders_in_batch(store: ReadStore, batch: str) -> int:
+    with store.read() as tx:
+        return int(
+            tx.execute("SELECT COUNT(*) AS n FROM rm_reminders WHERE batch = ?", (batch,)).scalar()
+            or 0
+        )

@@ -13,7 +13,7 @@ from domain.resident import Resident
 from domain.values import NeedSource, SkillCategory, Urgency
 from projections.base import Handler, Projection
 from projections.directory import iso
-from projections.store import ReadStore, Tx
+from projections.store import ReadStore, Tx, contains, like_pattern
 
 STATUS_LABELS = {s.code: s.label for s in OrderStatus}
 URGENCY_LABELS = {u.code: u.label for u in Urgency}
@@ -431,8 +431,8 @@ def ledger(
         where.append("o.overdue = ?")
         params.append(int(overdue))
     if text:
-        where.append("(o.content LIKE ? OR o.requester_name LIKE ?)")
-        params += [f"%{text}%"] * 2
+        where.append(f"({contains('o.content')} OR {contains('o.requester_name')})")
+        params += [like_pattern(text)] * 2
     clause = " AND ".join(where)
     order = SORTS.get(sort, SORTS["posted_at"]) + (" DESC" if descending else " ASC")
     with store.read() as tx:

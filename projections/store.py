@@ -26,6 +26,17 @@ def _to_pyformat(sql: str) -> str:
     return sql.replace("%", "%%").replace("?", "%s")
 
 
+def like_pattern(text: str) -> str:
+    """A user's search text as a LIKE pattern for "contains", its own % and _ literal."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def contains(column: str) -> str:
+    """Case-insensitive "column contains ?", the same on SQLite and PostgreSQL."""
+    return f"LOWER({column}) LIKE ? ESCAPE '\\'"
+
+
 class Tx:
     """One transaction: execute statements, fetch rows as dicts."""
 

@@ -45,7 +45,9 @@ class Api:
 
 @pytest.fixture
 def api(tmp_path: Path) -> Iterator[Api]:
-    settings = Settings(data_dir=tmp_path, token_secret="test-secret", read_wait_seconds=5.0)
+    settings = Settings(
+        data_dir=tmp_path, token_secret="test-secret-for-the-api-tests", read_wait_seconds=5.0
+    )
     clock = ManualClock()
     with TestClient(create_app(settings, clock=clock)) as client:
         yield Api(client, settings, clock)
@@ -219,6 +221,7 @@ def test_not_reported_list_and_reminders(api: Api) -> None:
     reg = api.post("/registrations", registration(ids)).json()
     listing = api.get(f"/counties/{api.county_id}/not-reported", api.org).json()
     assert listing["total"] == 1 and listing["items"][0]["missing"] == ["待社区审核"]
+    assert listing["items"][0]["phone"] == "138****1234"  # §6: county readers see it masked
     r = api.post(
         "/reminders",
         {"member_ids": [reg["member_id"]], "unit_ids": [ids["unit"]], "message": "请尽快完成报到"},

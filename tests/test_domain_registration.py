@@ -165,7 +165,10 @@ def test_commitment_defaults_to_the_policy_hours(world: World) -> None:
 
 def test_policy_change_moves_the_hours_range_and_is_recorded(world: World) -> None:
     world.app.change_policy(
-        world.org, world.county_id, {"member_annual_min_hours": 20}, "县委调整年度标准"
+        world.org,
+        world.county_id,
+        {"member_annual_min_hours": 20, "default_committed_hours": 20},
+        "县委调整年度标准",
     )
     member_id = world.register()
     world.app.review_member(world.staff, member_id, approve=True)
