@@ -18,7 +18,9 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.logs import configure_logging
+from api.photos import PhotoStore
 from api.settings import Settings
+from api.sweeper import Sweeper
 from api.tokens import verify
 from domain.actors import PUBLIC, Actor
 from domain.application import Result, Sishuang
@@ -83,6 +85,7 @@ class Services:
     app: Sishuang
     read: ReadModels
     secret: bytes
+    photos: PhotoStore
 
 
 def services(request: Request) -> Services:
@@ -153,6 +156,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         svc: Services = app.state.services
         svc.read.start()
+        sweeper = None
+        if settings.run_projections and settings.sweep_seconds > 0:
+            # The process that projects also sweeps (in production: the worker).
+            sweeper = Sweeper(svc.app, svc.read.store, settings.sweep_seconds)
+            sweeper.start()
         log.info(
             "service_started",
             store=settings.store_kind,
@@ -161,6 +169,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         try:
             yield
         finally:
+            if sweeper is not None:
+                sweeper.stop()
             svc.read.stop()
             svc.app.close()
 
@@ -177,13 +187,26 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         default_response_class=OrjsonResponse,
         lifespan=lifespan,
     )
-    api.state.services = Services(settings, clock, application, read, settings.secret())
+    api.state.services = Services(
+        settings,
+        clock,
+        application,
+        read,
+        settings.secret(),
+        PhotoStore(settings.data_dir / "photos"),
+    )
     _install_errors(api)
     _install_request_ids(api)
 
-    from api import routes_directory, routes_members, routes_progress, routes_system
+    from api import (
+        routes_directory,
+        routes_members,
+        routes_orders,
+        routes_progress,
+        routes_system,
+    )
 
-    for module in (routes_system, routes_directory, routes_members, routes_progress):
+    for module in (routes_system, routes_directory, routes_members, routes_progress, routes_orders):
         api.include_router(module.router, prefix="/api/v1")
     return api
 

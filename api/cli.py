@@ -93,9 +93,19 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
         log.info("worker_stopping", signal=signum)
         follower.stop()
 
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    from api.sweeper import Sweeper
+
+    sweeper = Sweeper(app, read.store, settings.sweep_seconds)
+
+    def stop_all(signum: int, frame: Any) -> None:
+        sweeper.stop()
+        stop(signum, frame)
+
+    signal.signal(signal.SIGTERM, stop_all)
+    signal.signal(signal.SIGINT, stop_all)
     follower.start()
+    if settings.sweep_seconds > 0:
+        sweeper.start()
     while follower._thread is not None and follower._thread.is_alive():
         follower._thread.join(timeout=0.5)
     app.close()
@@ -156,6 +166,22 @@ def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:
+    from api.sweeper import sweep_once
+    from projections import open_service
+
+    app, read = open_service(settings.eventsourcing_env(), SystemClock(), run_projections=True)
+    assert read.follower is not None
+    read.follower.catch_up()
+    counts = sweep_once(app, read.store)
+    print(
+        f"无人接单 {counts['unclaimed']}，超时未评价结单 {counts['closed_unrated']}，"
+        f"超期 {counts['overdue']}"
+    )
+    app.close()
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from api.demo import load_demo
 
@@ -208,6 +234,9 @@ def main(argv: list[str] | None = None) -> int:
     rebuild = sub.add_parser("rebuild", help="从事件日志重建读模型")
     rebuild.add_argument("names", nargs="*", help="投影名（默认全部）")
     rebuild.set_defaults(func=cmd_rebuild)
+
+    sweep = sub.add_parser("sweep", help="立即执行一次期限检查（无人接单、超时未评价、超期）")
+    sweep.set_defaults(func=cmd_sweep)
 
     demo = sub.add_parser("demo", help="导入演示县数据")
     demo.set_defaults(func=cmd_demo)

@@ -40,6 +40,7 @@ class Settings:
     run_projections: bool = True
     read_wait_seconds: float = 2.0
     poll_interval_seconds: float = 0.25
+    sweep_seconds: float = 60.0
     log_format: str = "console"
     log_level: str = "info"
     token_secret: str = ""
@@ -63,6 +64,7 @@ class Settings:
             run_projections=_flag(env.get("SISHUANG_PROJECTIONS_IN_PROCESS"), True),
             read_wait_seconds=float(env.get("SISHUANG_READ_WAIT_SECONDS", "2.0")),
             poll_interval_seconds=float(env.get("SISHUANG_POLL_INTERVAL_SECONDS", "0.25")),
+            sweep_seconds=float(env.get("SISHUANG_SWEEP_SECONDS", "60")),
             log_format=env.get("SISHUANG_LOG_FORMAT", default_format),
             log_level=env.get("SISHUANG_LOG_LEVEL", "info"),
             token_secret=env.get("SISHUANG_TOKEN_SECRET", ""),

@@ -129,3 +129,32 @@ def require_read_unit(actor: Actor, *, unit_id: UUID, county_id: UUID) -> None:
     if actor.role is Role.OPERATOR:
         return
     raise _deny("not_your_unit", "无权查看该单位的数据", "you may not see this unit")
+
+
+def require_read_order(
+    actor: Actor,
+    *,
+    county_id: UUID,
+    community_id: UUID,
+    resident_id: UUID | None,
+    member_id: UUID | None,
+    applicants: set[UUID],
+) -> None:
+    """An order is seen by its community's staff and grid workers, the county's readers,
+    the resident who posted it, and the members it was given to or who applied."""
+    role = actor.role
+    if role in (Role.COMMUNITY_ADMIN, Role.GRID_WORKER) and actor.scope_id == community_id:
+        return
+    if role in (Role.ORG_DEPT, Role.AUDITOR, Role.INSPECTOR) and actor.scope_id == county_id:
+        return
+    if role is Role.RESIDENT and resident_id is not None and actor.subject == str(resident_id):
+        return
+    if (
+        role is Role.MEMBER
+        and actor.scope_id is not None
+        and (actor.scope_id == member_id or actor.scope_id in applicants)
+    ):
+        return
+    if role is Role.OPERATOR:
+        return
+    raise _deny("not_your_order", "无权查看该需求", "you may not see this order")

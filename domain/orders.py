@@ -66,6 +66,17 @@ class OrderService(Service):
     def resident(self, resident_id: UUID) -> Resident:
         return self._get(Resident, resident_id, "unknown_resident", "居民")
 
+    def county_of(self, actor: Actor) -> UUID:
+        """The county whose policy applies to what this actor does."""
+        if actor.role is Role.MEMBER:
+            return self.member(access.member_scope(actor)).county_id
+        if actor.role in (Role.RESIDENT, Role.GRID_WORKER, Role.COMMUNITY_ADMIN):
+            assert actor.scope_id is not None
+            return self.community(actor.scope_id).county_id
+        if actor.role is Role.UNIT_ADMIN and actor.scope_id is not None:
+            return self.unit(actor.scope_id).county_id
+        return access.county_reader_scope(actor)
+
     def _order_command(
         self, order_id: UUID, decide: Callable[[Order], Sequence[Aggregate] | None]
     ) -> Result:

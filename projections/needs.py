@@ -583,3 +583,76 @@ def community_figures(store: ReadStore, community_id: str) -> dict[str, Any]:
             "satisfaction_rate": "满意办结数（评价 ≥ 3 星）÷ 办结数；超时未评价不计为满意",
         },
     }
+
+
+ACTIVE_CODES = ("dispatched", "in_progress", "completion_claimed", "low_rated")
+
+
+def suggest_members(store: ReadStore, order_id: str, limit: int = 20) -> list[dict[str, Any]]:
+    """Ranked members for 派单, each rank with its reasons: skill match, same grid,
+    whether they applied, current load, past ratings."""
+    with store.read() as tx:
+        order = tx.execute(
+            "SELECT community_id, category, grid_code FROM rm_orders WHERE order_id = ?",
+            (order_id,),
+        ).one()
+        if order is None:
+            return []
+        marks = ",".join("?" * len(ACTIVE_CODES))
+        rows = tx.execute(
+            "SELECT m.member_id, m.name, m.grid_code, u.name AS unit_name,"
+            " CASE WHEN EXISTS (SELECT 1 FROM rm_member_skills s WHERE s.member_id ="
+            " m.member_id AND s.kind = 'category' AND s.value = ?) THEN 1 ELSE 0 END"
+            " AS skill_match,"
+            " CASE WHEN EXISTS (SELECT 1 FROM rm_order_applicants a WHERE a.order_id = ?"
+            " AND a.member_id = m.member_id) THEN 1 ELSE 0 END AS applied,"
+            f" (SELECT COUNT(*) FROM rm_orders o WHERE o.member_id = m.member_id"
+            f" AND o.status IN ({marks})) AS load,"
+            " (SELECT COUNT(*) FROM rm_orders o WHERE o.member_id = m.member_id"
+            " AND o.stars IS NOT NULL) AS rated,"
+            " (SELECT SUM(o.stars) FROM rm_orders o WHERE o.member_id = m.member_id"
+            " AND o.stars IS NOT NULL) AS star_sum"
+            " FROM rm_members m LEFT JOIN rm_units u ON u.unit_id = m.unit_id"
+            " WHERE m.community_id = ? AND m.status = 'approved'",
+            (order["category"], order_id, *ACTIVE_CODES, order["community_id"]),
+        ).all()
+    ranked = []
+    for r in rows:
+        reasons: list[str] = []
+        score = 0.0
+        if r["skill_match"]:
+            score += 3
+            reasons.append(f"擅长{CATEGORY_LABELS.get(order['category'], order['category'])}")
+        if order["grid_code"] and r["grid_code"] == order["grid_code"]:
+            score += 2
+            reasons.append("同一网格")
+        if r["applied"]:
+            score += 2
+            reasons.append("已申请接单")
+        load = int(r["load"])
+        score -= load
+        reasons.append(f"在办 {load} 单" if load else "当前无在办需求")
+        average = None
+        if int(r["rated"]):
+            average = round(int(r["star_sum"]) / int(r["rated"]), 2)
+            score += average - 3
+            reasons.append(f"历史评价 {average} 星（{r['rated']} 次）")
+        else:
+            reasons.append("暂无评价")
+        ranked.append(
+            {
+                "member_id": r["member_id"],
+                "name": r["name"],
+                "unit_name": r["unit_name"],
+                "grid_code": r["grid_code"],
+                "score": round(score, 2),
+                "load": load,
+                "average_stars": average,
+                "applied": bool(r["applied"]),
+                "reasons": reasons,
+            }
+        )
+    ranked.sort(key=lambda x: (-x["score"], x["name"], x["member_id"]))
+    for rank, item in enumerate(ranked, 1):
+        item["rank"] = rank
+    return ranked[:limit]

@@ -1,0 +1,457 @@
+"""双服务: residents, 群众点单—社区派单—党员接单—评价跟单, photos, the needs ledger."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from pydantic import BaseModel, Field
+
+from api import tokens
+from api.app import command_response, current_actor, read_consistency, services, signed_in
+from api.exports import to_csv, to_xlsx
+from domain import access
+from domain.actors import Actor, Role
+from domain.application import NeedInput
+from domain.errors import NotFound
+from projections import directory, needs
+
+router = APIRouter(tags=["orders 点单派单接单评单"], dependencies=[Depends(read_consistency)])
+
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
+RESIDENT_TOKEN_DAYS = 180
+
+
+class ResidentIn(BaseModel):
+    community_id: UUID
+    name: str = Field(description="姓名")
+    phone: str = Field("", description="手机号码（网格员代为登记时可空）")
+    address: str = Field("", description="住址")
+    grid_code: str | None = Field(None, description="网格编码")
+
+
+class NeedIn(BaseModel):
+    content: str = Field(description="需求内容")
+    category: str = Field(description="类别（擅长领域编码，见 /meta/skill-categories）")
+    urgency: Literal["normal", "urgent", "critical"] = Field("normal", description="紧急程度")
+    people_affected: int = Field(1, description="涉及人数")
+    grid_code: str | None = Field(None, description="网格编码")
+    lat: Decimal | None = Field(None, description="纬度（可选）")
+    lon: Decimal | None = Field(None, description="经度（可选）")
+    preferred_time: str = Field("", description="期望服务时间")
+    photos: list[str] = Field([], description="照片 SHA-256（先上传到 /photos）")
+    source: str | None = Field(None, description="来源：visit/wechat/council/wish_card（代发时）")
+    resident_id: UUID | None = Field(None, description="代发：已登记居民")
+    requester_name: str = Field("", description="代发：未登记居民的称呼")
+
+
+class NoteIn(BaseModel):
+    note: str = ""
+
+
+class ReasonIn(BaseModel):
+    reason: str = ""
+
+
+class DispatchIn(BaseModel):
+    member_id: UUID
+
+
+class JointMeetingIn(BaseModel):
+    assignee_kind: Literal["member", "unit", "team"]
+    assignee_id: UUID | None = None
+    assignee_name: str = ""
+    note: str = ""
+
+
+class CheckInIn(BaseModel):
+    lat: Decimal
+    lon: Decimal
+
+
+class PhotoIn(BaseModel):
+    sha256: str
+    kind: Literal["before", "after", "other"]
+
+
+class ClaimIn(BaseModel):
+    hours: Decimal = Field(description="服务时长（小时）")
+    note: str = ""
+
+
+class RatingIn(BaseModel):
+    stars: int = Field(description="1–5 星")
+    comment: str = ""
+    solved: Literal["yes", "partly", "no"]
+
+
+class LowRatingIn(BaseModel):
+    decision: Literal["return_to_member", "return_to_pool", "close"]
+    reason: str
+    credit_hours: bool = False
+
+
+class FollowUpIn(BaseModel):
+    method: Literal["phone", "joint_meeting"]
+    outcome: str
+
+
+LEDGER_COLUMNS = [
+    ("posted_at", "登记时间"),
+    ("content", "需求内容"),
+    ("category_label", "类别"),
+    ("urgency_label", "紧急程度"),
+    ("people_affected", "涉及人数"),
+    ("source_label", "来源"),
+    ("grid_code", "网格"),
+    ("requester", "求助人"),
+    ("status_label", "状态"),
+    ("member_name", "责任党员"),
+    ("deadline", "截止时间"),
+    ("days_open", "已办天数"),
+    ("overdue", "是否超期"),
+    ("stars", "评价星级"),
+    ("solved_label", "是否解决"),
+    ("outcome_label", "办结方式"),
+    ("hours_credited", "计入时长（小时）"),
+]
+SOLVED_LABELS = {"yes": "已解决", "partly": "部分解决", "no": "未解决"}
+
+
+def _order_or_404(request: Request, order_id: UUID, actor: Actor) -> dict[str, Any]:
+    svc = services(request)
+    row = needs.get_order(svc.read.store, str(order_id), svc.clock.now())
+    if row is None:
+        raise NotFound("unknown_order", "需求不存在", "no such order")
+    access.require_read_order(
+        actor,
+        county_id=UUID(row["county_id"]),
+        community_id=UUID(row["community_id"]),
+        resident_id=UUID(row["resident_id"]) if row["resident_id"] else None,
+        member_id=UUID(row["member_id"]) if row["member_id"] else None,
+        applicants={UUID(a["member_id"]) for a in row["applicant_list"]},
+    )
+    return row
+
+
+def _ok(request: Request, result: Any, order_id: UUID) -> Any:
+    return command_response(request, result, {"order_id": str(order_id)})
+
+
+# -- residents and needs ----------------------------------------------------------------
+
+
+@router.post("/residents", status_code=201, summary="居民登记（本人，或网格员代为登记）")
+def register_resident(
+    body: ResidentIn, request: Request, idempotency_key: IdempotencyKey = None
+) -> Any:
+    svc = services(request)
+    actor = current_actor(request)
+    result = svc.app.register_resident(
+        actor,
+        community_id=body.community_id,
+        name=body.name,
+        phone=body.phone,
+        address=body.address,
+        grid_code=body.grid_code,
+        idempotency_key=idempotency_key,
+    )
+    out: dict[str, Any] = {"resident_id": str(result.id)}
+    if actor.role is Role.PUBLIC:
+        out["token"] = tokens.issue(
+            svc.secret,
+            role=Role.RESIDENT,
+            subject=str(result.id),
+            scope_id=body.community_id,
+            now=svc.clock.now(),
+            valid_for=timedelta(days=RESIDENT_TOKEN_DAYS),
+        )
+    return command_response(request, result, out, created=True)
+
+
+@router.post("/photos", status_code=201, summary="上传照片（请求体为图片本身）")
+async def upload_photo(request: Request, actor: Annotated[Actor, Depends(signed_in)]) -> Any:
+    svc = services(request)
+    policy = svc.app.policy(svc.app.county_of(actor))
+    data = await request.body()
+    digest, media_type = svc.photos.put(data, policy.photo_max_bytes)
+    return {"sha256": digest, "media_type": media_type, "bytes": len(data)}
+
+
+@router.get("/photos/{sha256}", summary="查看照片")
+def get_photo(sha256: str, request: Request, actor: Annotated[Actor, Depends(signed_in)]) -> Any:
+    data, media_type = services(request).photos.get(sha256.lower())
+    return Response(content=data, media_type=media_type)
+
+
+@router.post("/needs", status_code=201, summary="群众点单 / 网格员代发")
+def post_need(
+    body: NeedIn,
+    request: Request,
+    actor: Annotated[Actor, Depends(signed_in)],
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    svc = services(request)
+    for digest in body.photos:
+        if not svc.photos.exists(digest.lower()):
+            raise NotFound("unknown_photo", "照片未上传或不存在", "upload the photo first")
+    result = svc.app.post_need(
+        actor, NeedInput(**body.model_dump()), idempotency_key=idempotency_key
+    )
+    return command_response(request, result, {"order_id": str(result.id)}, created=True)
+
+
+@router.get("/needs/{order_id}", summary="需求详情与全过程记录")
+def get_need(order_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]) -> Any:
+    return _order_or_404(request, order_id, actor)
+
+
+@router.get("/needs/{order_id}/suggestions", summary="派单推荐（含排序理由）")
+def suggestions(
+    order_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]
+) -> Any:
+    row = _order_or_404(request, order_id, actor)
+    access.require_community_staff(actor, UUID(row["community_id"]))
+    return needs.suggest_members(services(request).read.store, str(order_id))
+
+
+# -- the steps --------------------------------------------------------------------------
+
+
+@router.post("/needs/{order_id}/applications", summary="接单申请（党员）")
+def apply(
+    order_id: UUID, body: NoteIn, request: Request, actor: Annotated[Actor, Depends(signed_in)]
+) -> Any:
+    return _ok(request, services(request).app.request_take(actor, order_id, body.note), order_id)
+
+
+@router.post("/needs/{order_id}/dispatch", summary="派单（社区；交办单位的由单位派给本单位党员）")
+def dispatch(
+    order_id: UUID,
+    body: DispatchIn,
+    request: Request,
+    actor: Annotated[Actor, Depends(signed_in)],
+) -> Any:
+    result = services(request).app.dispatch(actor, order_id, body.member_id)
+    return _ok(request, result, order_id)
+
+
+@router.post("/needs/{order_id}/joint-meeting", summary="记录大党委交办决定")
+def joint_meeting(
+    order_id: UUID,
+    body: JointMeetingIn,
+    request: Request,
+    actor: Annotated[Actor, Depends(signed_in)],
+) -> Any:
+    result = services(request).app.record_joint_meeting(
+        actor,
+        order_id,
+        assignee_kind=body.assignee_kind,
+        assignee_id=body.assignee_id,
+        assignee_name=body.assignee_name,
+        note=body.note,
+    )
+    return _ok(request, result, order_id)
+
+
+@router.post("/needs/{order_id}/accept", summary="确认接单（党员）")
+def accept(order_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]) -> Any:
+    return _ok(request, services(request).app.accept(actor, order_id), order_id)
+
+
+@router.post("/needs/{order_id}/decline", summary="拒单（党员）")
+def decline(
+    order_id: UUID, body: ReasonIn, request: Request, actor: Annotated[Actor, Depends(signed_in)]
+) -> Any:
+    return _ok(request, services(request).app.decline(actor, order_id, body.reason), order_id)
+
+
+@router.post("/needs/{order_id}/check-in", summary="到场签到（定位）")
+def check_in(
+    order_id: UUID, body: CheckInIn, request: Request, actor: Annotated[Actor, Depends(signed_in)]
+) -> Any:
+    result = services(request).app.check_in(actor, order_id, body.lat, body.lon)
+    return _ok(request, result, order_id)
+
+
+@router.post("/needs/{order_id}/photos", summary="添加服务照片（服务前/后）")
+def attach_photo(
+    order_id: UUID, body: PhotoIn, request: Request, actor: Annotated[Actor, Depends(signed_in)]
+) -> Any:
+    svc = services(request)
+    if not svc.photos.exists(body.sha256.lower()):
+        raise NotFound("unknown_photo", "照片未上传或不存在", "upload the photo first")
+    result = svc.app.attach_photo(actor, order_id, body.sha256, body.kind)
+    return _ok(request, result, order_id)
+
+
+@router.post("/needs/{order_id}/claim", summary="申请结单（填写服务时长）")
+def claim(
+    order_id: UUID, body: ClaimIn, request: Request, actor: Annotated[Actor, Depends(signed_in)]
+) -> Any:
+    result = services(request).app.claim_completion(actor, order_id, body.hours, body.note)
+    return _ok(request, result, order_id)
+
+
+@router.post("/needs/{order_id}/rating", summary="评价（居民或网格员代评）")
+def rate(
+    order_id: UUID, body: RatingIn, request: Request, actor: Annotated[Actor, Depends(signed_in)]
+) -> Any:
+    result = services(request).app.rate(
+        actor, order_id, stars=body.stars, comment=body.comment, solved=body.solved
+    )
+    return _ok(request, result, order_id)
+
+
+@router.post("/needs/{order_id}/low-rating-decision", summary="差评处理：返单或结单（社区）")
+def low_rating(
+    order_id: UUID,
+    body: LowRatingIn,
+    request: Request,
+    actor: Annotated[Actor, Depends(signed_in)],
+) -> Any:
+    result = services(request).app.decide_low_rating(
+        actor, order_id, decision=body.decision, reason=body.reason, credit_hours=body.credit_hours
+    )
+    return _ok(request, result, order_id)
+
+
+@router.post("/needs/{order_id}/follow-ups", summary="超期跟进（社区）")
+def follow_up(
+    order_id: UUID, body: FollowUpIn, request: Request, actor: Annotated[Actor, Depends(signed_in)]
+) -> Any:
+    result = services(request).app.follow_up(
+        actor, order_id, method=body.method, outcome=body.outcome
+    )
+    return _ok(request, result, order_id)
+
+
+@router.post("/needs/{order_id}/cancel", summary="撤销需求（接单前）")
+def cancel(
+    order_id: UUID, body: ReasonIn, request: Request, actor: Annotated[Actor, Depends(signed_in)]
+) -> Any:
+    return _ok(request, services(request).app.cancel_need(actor, order_id, body.reason), order_id)
+
+
+@router.post("/needs/{order_id}/reject", summary="驳回不当需求（社区）")
+def reject(
+    order_id: UUID, body: ReasonIn, request: Request, actor: Annotated[Actor, Depends(signed_in)]
+) -> Any:
+    return _ok(request, services(request).app.reject_need(actor, order_id, body.reason), order_id)
+
+
+# -- ledgers and views ------------------------------------------------------------------
+
+
+def _ledger_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    for row in rows:
+        name = row.get("requester_name") or ""
+        row["requester"] = (name[:1] + "*") if name else ""
+        row["solved_label"] = SOLVED_LABELS.get(row.get("solved") or "", "")
+    return rows
+
+
+@router.get(
+    "/communities/{community_id}/needs",
+    summary="民生需求台账（筛选、排序、分页；format=xlsx/csv 导出）",
+)
+def ledger(
+    community_id: UUID,
+    request: Request,
+    actor: Annotated[Actor, Depends(signed_in)],
+    status: str | None = Query(None, description="状态编码，或 open 表示未办结"),
+    category: str | None = None,
+    urgency: str | None = None,
+    grid: str | None = None,
+    source: str | None = None,
+    overdue: bool | None = None,
+    q: str | None = Query(None, description="需求内容或求助人"),
+    sort: Literal["posted_at", "urgency", "people_affected", "status", "take_deadline"] = (
+        "posted_at"
+    ),
+    order: Literal["asc", "desc"] = "desc",
+    page: Annotated[int, Query(ge=1)] = 1,
+    size: Annotated[int, Query(ge=1, le=500)] = 50,
+    format: Literal["json", "xlsx", "csv"] = "json",
+) -> Any:
+    svc = services(request)
+    community = directory.get_community(svc.read.store, str(community_id))
+    if community is None:
+        raise NotFound("unknown_community", "社区不存在", "no such community")
+    access.require_read_community(
+        actor, community_id=community_id, county_id=UUID(community["county_id"])
+    )
+    exporting = format != "json"
+    total, rows = needs.ledger(
+        svc.read.store,
+        str(community_id),
+        svc.clock.now(),
+        status=status,
+        category=category,
+        urgency=urgency,
+        grid=grid,
+        source=source,
+        overdue=overdue,
+        text=q,
+        sort=sort,
+        descending=order == "desc",
+        page=1 if exporting else page,
+        size=100_000 if exporting else size,
+    )
+    rows = _ledger_rows(rows)
+    if format == "json":
+        return {"total": total, "page": page, "size": size, "items": rows}
+    title = f"{community['name']}民生需求台账"
+    if format == "csv":
+        body, media = to_csv(rows, LEDGER_COLUMNS), "text/csv; charset=utf-8"
+        filename = f"{title}.csv"
+    else:
+        body = to_xlsx(rows, LEDGER_COLUMNS, "民生需求台账")
+        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        filename = f"{title}.xlsx"
+    from urllib.parse import quote
+
+    return Response(
+        content=body,
+        media_type=media,
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"},
+    )
+
+
+@router.get("/communities/{community_id}/figures", summary="社区需求办理指标")
+def figures(
+    community_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]
+) -> Any:
+    svc = services(request)
+    community = directory.get_community(svc.read.store, str(community_id))
+    if community is None:
+        raise NotFound("unknown_community", "社区不存在", "no such community")
+    access.require_read_community(
+        actor, community_id=community_id, county_id=UUID(community["county_id"])
+    )
+    return needs.community_figures(svc.read.store, str(community_id))
+
+
+@router.get("/me/open-needs", summary="可接的需求（党员：擅长与网格优先）")
+def open_needs(request: Request, actor: Annotated[Actor, Depends(signed_in)]) -> Any:
+    svc = services(request)
+    member_id = access.member_scope(actor)
+    return needs.open_needs_for_member(svc.read.store, str(member_id), svc.clock.now())
+
+
+@router.get("/me/orders", summary="我的需求（居民）或我的服务记录（党员）")
+def my_orders(request: Request, actor: Annotated[Actor, Depends(signed_in)]) -> Any:
+    svc = services(request)
+    now = svc.clock.now()
+    if actor.role is Role.MEMBER:
+        rows = needs.orders_of(svc.read.store, now, member_id=str(access.member_scope(actor)))
+    else:
+        rows = needs.orders_of(svc.read.store, now, resident_id=str(access.resident_id(actor)))
+    for row in rows:
+        row.pop("posted_by", None)
+        if actor.role is Role.MEMBER:
+            row["requester_name"] = (row["requester_name"] or "")[:1] + "*"
+    return rows

@@ -1,0 +1,51 @@
+"""The deadline sweep: every minute, the orders whose take window, rating window or
+overdue deadline has passed get the event that says so. The read model says which
+orders to look at; each order decides for itself with the injected clock, so running
+it twice, or in two processes, records each event once."""
+
+from __future__ import annotations
+
+import threading
+
+import structlog
+
+from domain.application import Sishuang
+from projections import needs
+from projections.store import ReadStore
+
+log = structlog.get_logger("sweep")
+
+
+def sweep_once(app: Sishuang, store: ReadStore) -> dict[str, int]:
+    due = needs.due_for_sweep(store, app.clock.now())
+    from uuid import UUID
+
+    counts = app.sweep([UUID(d) for d in due])
+    if any(counts.values()):
+        log.info("sweep", **counts)
+    return counts
+
+
+class Sweeper:
+    def __init__(self, app: Sishuang, store: ReadStore, interval: float = 60.0) -> None:
+        self.app = app
+        self.store = store
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def run(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                sweep_once(self.app, self.store)
+            except Exception:
+                log.exception("sweep_failed")
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self.run, name="sweep", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
