@@ -14,11 +14,15 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from fastapi.testclient import TestClient
 from psycopg import sql
 
+from api.app import create_app
+from api.settings import Settings
 from domain.actors import OPERATOR, PUBLIC, Actor, Role
 from domain.application import Sishuang
 from domain.clock import ManualClock
+from tests.http import Api
 
 PG_HOST = os.environ.get("SISHUANG_TEST_PG_HOST", "127.0.0.1")
 PG_PORT = int(os.environ.get("SISHUANG_TEST_PG_PORT", "5432"))
@@ -153,3 +157,14 @@ class World:
 @pytest.fixture
 def world(app: Sishuang) -> World:
     return World(app)
+
+
+@pytest.fixture
+def api(tmp_path: Path) -> Iterator[Api]:
+    """The API over HTTP on an SQLite file, with a manual clock."""
+    settings = Settings(
+        data_dir=tmp_path, token_secret="test-secret-for-the-api-tests", read_wait_seconds=5.0
+    )
+    clock = ManualClock()
+    with TestClient(create_app(settings, clock=clock)) as client:
+        yield Api(client, settings, clock)
