@@ -9,6 +9,8 @@ command that raises records nothing.
 from __future__ import annotations
 
 import hashlib
+import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -32,7 +34,8 @@ from domain.unit import Unit
 
 A = TypeVar("A", bound=Aggregate)
 
-MAX_ATTEMPTS = 3  # optimistic-concurrency retries: reload, re-decide, save again
+MAX_ATTEMPTS = 8  # optimistic-concurrency retries: reload, re-decide, save again
+BACKOFF_SECONDS = 0.005  # first back-off bound; doubles with each retry (max ~0.6 s)
 
 
 @dataclass(frozen=True)
@@ -116,12 +119,17 @@ class Service(Application[UUID]):
         return self.county(county_id).policy
 
     def _retrying(self, attempt: Callable[[], Result]) -> Result:
-        """Run a decision; if another writer got there first, reload and decide again."""
-        for _ in range(MAX_ATTEMPTS - 1):
+        """Run a decision; if another writer got there first, reload and decide again.
+
+        Writers that collided back off for a short random while (growing with each
+        try), so a crowd on one aggregate — many members applying for one need — drains
+        instead of colliding again in lockstep.
+        """
+        for n in range(MAX_ATTEMPTS - 1):
             try:
                 return attempt()
             except IntegrityError:
-                continue
+                time.sleep(random.uniform(0, BACKOFF_SECONDS * 2**n))
         try:
             return attempt()
         except IntegrityError:
