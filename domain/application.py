@@ -16,12 +16,13 @@ from uuid import UUID, uuid4
 from eventsourcing.domain import Aggregate
 
 from domain import access
+from domain.activities import ActivityService
 from domain.actors import Actor, Role
 from domain.community import Community
 from domain.county import County
 from domain.errors import Conflict, InvalidInput
 from domain.member import Member
-from domain.orders import NeedInput, OrderService
+from domain.orders import NeedInput
 from domain.reservation import Reservation, reservation_id
 from domain.service import Result, fingerprint
 from domain.unit import Unit
@@ -75,7 +76,7 @@ class Availability:
     time_slots: Sequence[str] = ()
 
 
-class Sishuang(OrderService):
+class Sishuang(ActivityService):
     """四双: the one application whose event log every projection follows."""
 
     name = "sishuang"  # pinned: PostgreSQL tables are named after it

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from eventsourcing.domain import Aggregate
 
+from domain.activity import Activity
 from domain.community import Community
 from domain.county import County
 from domain.member import Member
@@ -23,6 +24,7 @@ AGGREGATES: tuple[type[Aggregate], ...] = (
     Member,
     Resident,
     Order,
+    Activity,
     Reservation,
 )
 BASE_FIELDS = {"originator_id", "originator_version", "timestamp", "originator_topic"}
@@ -69,6 +71,14 @@ NOTES: dict[str, str] = {
     "sishuang:Order.FollowedUp": "超期跟进：电话核实或联席会议，及结果",
     "sishuang:Order.Cancelled": "撤销（接单前由居民或社区）",
     "sishuang:Order.Rejected": "社区驳回不当需求（附理由）",
+    "sishuang:Community.MatchingRecorded": (
+        "供需对接（每月）：采纳的需求—党员对接（同时派单）；late 表示未在规定日前召开"
+    ),
+    "sishuang:Activity.Planned": "红色服务日、主题服务月或攻坚组项目：地点与起止时间",
+    "sishuang:Activity.SignedIn": "党员签到（定位；距活动地点过远则标记）",
+    "sishuang:Activity.SignedOut": "党员签退（定位）",
+    "sishuang:Activity.ListConfirmed": "组织者确认名单：每名参加者计入的时长（只在此处计入）",
+    "sishuang:Activity.Cancelled": "活动取消（附理由）",
     "sishuang:Reservation.Reserved": "占用一个唯一键（名称、单位+手机号、幂等键）；键本身不存储",
     "sishuang:Reservation.Reassigned": "唯一键转给新的持有者（如被驳回后重新注册）",
 }

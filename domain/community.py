@@ -36,6 +36,20 @@ class Community(Aggregate):
         def apply(self, aggregate: Community) -> None:
             aggregate.grids[self.grid.code] = self.grid
 
+    class MatchingRecorded(Event):
+        """供需对接: the monthly matching meeting, the matches it adopted (each dispatched
+        in the same write) and whether it met before the policy's day of the month."""
+
+        TOPIC = "sishuang:Community.MatchingRecorded"
+        month: str
+        adopted: tuple[tuple[UUID, UUID], ...]
+        open_needs: int
+        late: bool
+        by: str
+
+        def apply(self, aggregate: Community) -> None:
+            aggregate.matchings[self.month] = len(self.adopted)
+
     def __init__(
         self,
         county_id: UUID,
@@ -50,6 +64,7 @@ class Community(Aggregate):
         self.code = code
         self.address = address
         self.grids: dict[str, Grid] = {g.code: g for g in grids}
+        self.matchings: dict[str, int] = {}
 
     @classmethod
     def register(
@@ -86,6 +101,32 @@ class Community(Aggregate):
                 f"grid {grid.code} already exists",
             )
         self.trigger_event(self.GridAdded, grid=grid, by=by, timestamp=now)
+
+    def record_matching(
+        self,
+        month: str,
+        adopted: tuple[tuple[UUID, UUID], ...],
+        open_needs: int,
+        before_day: int,
+        by: str,
+        now: datetime,
+    ) -> None:
+        if month in self.matchings:
+            raise Conflict(
+                "matching_already_recorded",
+                f"{month} 的供需对接已记录",
+                f"the matching for {month} is already recorded",
+            )
+        late = now.strftime("%Y-%m") != month or now.day >= before_day
+        self.trigger_event(
+            self.MatchingRecorded,
+            month=month,
+            adopted=adopted,
+            open_needs=open_needs,
+            late=late,
+            by=by,
+            timestamp=now,
+        )
 
     def require_grid(self, grid_code: str | None) -> str | None:
         if grid_code and grid_code not in self.grids:

@@ -21,7 +21,7 @@ from uuid import UUID
 import orjson
 from eventsourcing.persistence import Transcoder
 
-from domain import values
+from domain import activity, values
 
 TAG = "_type_"
 DATA = "_data_"
@@ -37,6 +37,7 @@ ENUMS: dict[str, type[Enum]] = {
     "Solved": values.Solved,
     "PhotoKind": values.PhotoKind,
     "FollowUpMethod": values.FollowUpMethod,
+    "ActivityKind": activity.ActivityKind,
 }
 VALUE_TYPES: dict[str, type[Any]] = {
     "Grid": values.Grid,

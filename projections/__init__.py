@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from domain.application import Sishuang
 from domain.clock import Clock
+from projections.activities import Activities
 from projections.base import Follower, Projection
 from projections.directory import Directory
 from projections.members import Members
@@ -16,7 +17,7 @@ from projections.store import ReadStore, schema_lock
 
 
 def all_projections() -> list[Projection]:
-    return [Directory(), Members(), Needs()]
+    return [Directory(), Members(), Needs(), Activities()]
 
 
 PROJECTION_NAMES = [p.name for p in all_projections()]
