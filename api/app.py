@@ -199,6 +199,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     _install_request_ids(api)
 
     from api import (
+        routes_activities,
         routes_directory,
         routes_members,
         routes_orders,
@@ -206,7 +207,14 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         routes_system,
     )
 
-    for module in (routes_system, routes_directory, routes_members, routes_progress, routes_orders):
+    for module in (
+        routes_system,
+        routes_directory,
+        routes_members,
+        routes_progress,
+        routes_orders,
+        routes_activities,
+    ):
         api.include_router(module.router, prefix="/api/v1")
     return api
 

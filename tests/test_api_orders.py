@@ -173,3 +173,67 @@ def test_bad_photos_and_strangers_are_refused(api: Api) -> None:
     r = api.post(f"/needs/{order}/cancel", {}, other)
     assert (r.status_code, r.json()["code"]) == (403, "not_your_order")
     assert api.post(f"/needs/{order}/cancel", {"reason": "会了"}, resident).status_code == 200
+
+
+def test_activities_matching_and_the_resource_ledger_over_http(api: Api) -> None:
+    ids = setup_county(api)
+    staff = api.token(Role.COMMUNITY_ADMIN, UUID(ids["community"]), "社区-李")
+    member = ready_member(api, ids, "13800000011", "张电工")
+    member_auth = {"Authorization": member["Authorization"]}
+    starts = api.clock.now() + timedelta(hours=1)
+    r = api.post(
+        f"/communities/{ids['community']}/activities",
+        {
+            "kind": "red_service_day",
+            "title": "红色服务日",
+            "place": "党群服务中心",
+            "starts_at": starts.isoformat(),
+            "ends_at": (starts + timedelta(hours=2)).isoformat(),
+        },
+        staff,
+    )
+    assert r.status_code == 201, r.text
+    activity = r.json()["activity_id"]
+    api.clock.set(starts)
+    assert (
+        api.post(
+            f"/activities/{activity}/sign-in", {"lat": "35.49", "lon": "112.85"}, member_auth
+        ).status_code
+        == 200
+    )
+    api.clock.set(starts + timedelta(hours=3))
+    assert api.post(f"/activities/{activity}/confirm", {}, staff).status_code == 200
+    mine = api.get("/me/activities", member_auth).json()
+    assert mine[0]["hours_credited"] == "2.00" and mine[0]["kind_label"] == "红色服务日"
+
+    resident = bearer(
+        api.post(
+            "/residents",
+            {"community_id": ids["community"], "name": "王奶奶", "phone": "13900000001"},
+        ).json()["token"]
+    )
+    order = api.post(
+        "/needs", {"content": "灯坏了", "category": "plumbing_electrical"}, resident
+    ).json()["order_id"]
+    plan = api.get(f"/communities/{ids['community']}/matching", staff).json()
+    assert plan["open_needs"] == 1
+    suggested = plan["items"][0]["suggestions"][0]
+    assert suggested["member_id"] == member["id"]
+    r = api.post(
+        f"/communities/{ids['community']}/matching",
+        {
+            "month": api.clock.now().strftime("%Y-%m"),
+            "adopted": [{"order_id": order, "member_id": member["id"]}],
+        },
+        staff,
+    )
+    assert r.status_code == 201, r.text
+    assert api.get(f"/needs/{order}", staff).json()["status"] == "dispatched"
+
+    ledger = api.get(f"/communities/{ids['community']}/resources", staff).json()
+    assert ledger[0]["name"] == "张电工" and ledger[0]["hours_this_year"] == "2.00"
+    assert ledger[0]["open_load"] == 1
+    xlsx = api.get(f"/communities/{ids['community']}/resources", staff, format="xlsx")
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet is not None and sheet.cell(1, 1).value == "姓名"
+    assert sheet.cell(2, 1).value == "张电工"

@@ -1,0 +1,251 @@
+"""红色服务日 / 主题服务月 / 攻坚组 activities, the monthly matching meeting (供需对接), and
+the resource ledger (党员资源台账)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from pydantic import BaseModel, Field
+
+from api.app import command_response, read_consistency, services, signed_in
+from api.exports import to_csv, to_xlsx
+from domain import access
+from domain.actors import Actor, Role
+from domain.errors import NotFound
+from projections import activities, directory, needs, resources
+
+router = APIRouter(tags=["activities 活动与对接"], dependencies=[Depends(read_consistency)])
+
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
+
+
+class ActivityIn(BaseModel):
+    kind: Literal["red_service_day", "theme_month", "task_force"]
+    title: str = Field(description="活动名称")
+    place: str = Field(description="活动地点")
+    starts_at: datetime = Field(description="开始时间（带时区，如 2026-12-05T09:00:00+08:00）")
+    ends_at: datetime
+    lat: Decimal | None = None
+    lon: Decimal | None = None
+
+
+class PointIn(BaseModel):
+    lat: Decimal
+    lon: Decimal
+
+
+class ConfirmIn(BaseModel):
+    excluded: list[UUID] = Field([], description="不计入的签到党员")
+
+
+class ReasonIn(BaseModel):
+    reason: str
+
+
+class MatchIn(BaseModel):
+    order_id: UUID
+    member_id: UUID
+
+
+class MatchingIn(BaseModel):
+    month: str = Field(description="月份 YYYY-MM")
+    adopted: list[MatchIn] = []
+
+
+RESOURCE_COLUMNS = [
+    ("name", "姓名"),
+    ("unit_name", "单位"),
+    ("post", "职务"),
+    ("grid_code", "网格"),
+    ("skill_labels", "擅长领域"),
+    ("skill_tags", "特长标签"),
+    ("service_radius_km", "服务半径（公里）"),
+    ("time_slot_labels", "可服务时间"),
+    ("open_load", "在办需求"),
+    ("completed_orders", "已办结需求"),
+    ("services_this_year", "本年服务次数"),
+    ("hours_this_year", "本年服务时长（小时）"),
+    ("committed_hours", "承诺时长（小时/年）"),
+]
+
+
+def _community(request: Request, community_id: UUID, actor: Actor) -> dict[str, Any]:
+    row = directory.get_community(services(request).read.store, str(community_id))
+    if row is None:
+        raise NotFound("unknown_community", "社区不存在", "no such community")
+    access.require_read_community(
+        actor, community_id=community_id, county_id=UUID(row["county_id"])
+    )
+    return row
+
+
+@router.post("/communities/{community_id}/activities", status_code=201, summary="计划活动（社区）")
+def plan(
+    community_id: UUID,
+    body: ActivityIn,
+    request: Request,
+    actor: Annotated[Actor, Depends(signed_in)],
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    result = services(request).app.plan_activity(
+        actor,
+        community_id=community_id,
+        kind=body.kind,
+        title=body.title,
+        place=body.place,
+        starts_at=body.starts_at,
+        ends_at=body.ends_at,
+        lat=body.lat,
+        lon=body.lon,
+        idempotency_key=idempotency_key,
+    )
+    return command_response(request, result, {"activity_id": str(result.id)}, created=True)
+
+
+@router.get("/communities/{community_id}/activities", summary="社区活动列表")
+def list_activities(
+    community_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]
+) -> Any:
+    _community(request, community_id, actor)
+    return activities.list_activities(services(request).read.store, str(community_id))
+
+
+@router.get("/activities/{activity_id}", summary="活动详情与签到名单")
+def get_activity(
+    activity_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]
+) -> Any:
+    row = activities.get_activity(services(request).read.store, str(activity_id))
+    if row is None:
+        raise NotFound("unknown_activity", "活动不存在", "no such activity")
+    if actor.role is not Role.MEMBER:  # members find activities to join across the county
+        _community(request, UUID(row["community_id"]), actor)
+    return row
+
+
+@router.post("/activities/{activity_id}/sign-in", summary="活动签到（党员，定位）")
+def sign_in(
+    activity_id: UUID, body: PointIn, request: Request, actor: Annotated[Actor, Depends(signed_in)]
+) -> Any:
+    result = services(request).app.sign_in(actor, activity_id, body.lat, body.lon)
+    return command_response(request, result, {"activity_id": str(activity_id)})
+
+
+@router.post("/activities/{activity_id}/sign-out", summary="活动签退（党员，定位）")
+def sign_out(
+    activity_id: UUID, body: PointIn, request: Request, actor: Annotated[Actor, Depends(signed_in)]
+) -> Any:
+    result = services(request).app.sign_out(actor, activity_id, body.lat, body.lon)
+    return command_response(request, result, {"activity_id": str(activity_id)})
+
+
+@router.post("/activities/{activity_id}/confirm", summary="确认名单并计入时长（组织者）")
+def confirm(
+    activity_id: UUID,
+    body: ConfirmIn,
+    request: Request,
+    actor: Annotated[Actor, Depends(signed_in)],
+) -> Any:
+    result = services(request).app.confirm_activity(actor, activity_id, body.excluded)
+    return command_response(request, result, {"activity_id": str(activity_id)})
+
+
+@router.post("/activities/{activity_id}/cancel", summary="取消活动")
+def cancel(
+    activity_id: UUID, body: ReasonIn, request: Request, actor: Annotated[Actor, Depends(signed_in)]
+) -> Any:
+    result = services(request).app.cancel_activity(actor, activity_id, body.reason)
+    return command_response(request, result, {"activity_id": str(activity_id)})
+
+
+@router.get("/communities/{community_id}/matching", summary="供需对接：每个待办需求的推荐党员")
+def matching_suggestions(
+    community_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]
+) -> Any:
+    access.require_community_staff(actor, community_id)
+    svc = services(request)
+    _, rows = needs.ledger(
+        svc.read.store, str(community_id), svc.clock.now(), status="open", size=1000
+    )
+    waiting = [r for r in rows if r["status"] in ("posted", "unclaimed")]
+    return {
+        "open_needs": len(waiting),
+        "items": [
+            {
+                "order_id": r["order_id"],
+                "content": r["content"],
+                "category_label": r["category_label"],
+                "urgency_label": r["urgency_label"],
+                "status_label": r["status_label"],
+                "suggestions": needs.suggest_members(svc.read.store, r["order_id"], limit=3),
+            }
+            for r in waiting
+        ],
+    }
+
+
+@router.post("/communities/{community_id}/matching", status_code=201, summary="记录供需对接结果")
+def record_matching(
+    community_id: UUID,
+    body: MatchingIn,
+    request: Request,
+    actor: Annotated[Actor, Depends(signed_in)],
+) -> Any:
+    svc = services(request)
+    _, rows = needs.ledger(
+        svc.read.store, str(community_id), svc.clock.now(), status="open", size=1000
+    )
+    open_needs = sum(1 for r in rows if r["status"] in ("posted", "unclaimed"))
+    result = svc.app.record_matching(
+        actor,
+        community_id,
+        month=body.month,
+        adopted=[(m.order_id, m.member_id) for m in body.adopted],
+        open_needs=open_needs,
+    )
+    return command_response(
+        request, result, {"community_id": str(community_id), "month": body.month}, created=True
+    )
+
+
+@router.get(
+    "/communities/{community_id}/resources",
+    summary="党员资源台账（format=xlsx/csv 导出）",
+)
+def resource_ledger(
+    community_id: UUID,
+    request: Request,
+    actor: Annotated[Actor, Depends(signed_in)],
+    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    format: Literal["json", "xlsx", "csv"] = "json",
+) -> Any:
+    svc = services(request)
+    community = _community(request, community_id, actor)
+    rows = resources.resource_ledger(
+        svc.read.store, str(community_id), year or svc.clock.now().year
+    )
+    if format == "json":
+        return rows
+    title = f"{community['name']}党员资源台账"
+    if format == "csv":
+        body, media, suffix = to_csv(rows, RESOURCE_COLUMNS), "text/csv; charset=utf-8", "csv"
+    else:
+        body = to_xlsx(rows, RESOURCE_COLUMNS, "党员资源台账")
+        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        suffix = "xlsx"
+    from urllib.parse import quote
+
+    return Response(
+        content=body,
+        media_type=media,
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(title)}.{suffix}"},
+    )
+
+
+@router.get("/me/activities", summary="我参加的活动（党员）")
+def my_activities(request: Request, actor: Annotated[Actor, Depends(signed_in)]) -> Any:
+    member_id = access.member_scope(actor)
+    return activities.activities_of(services(request).read.store, str(member_id))
