@@ -35,6 +35,7 @@ from domain.values import (
     clean_code,
     clean_name,
     clean_phone,
+    clean_point,
     clean_tags,
     clean_text,
     to_decimal,
@@ -74,6 +75,8 @@ class Skills:
 class Availability:
     service_radius_km: Any
     time_slots: Sequence[str] = ()
+    base_lat: Any = None  # where the radius is measured from (optional)
+    base_lon: Any = None
 
 
 class Sishuang(ActivityService):
@@ -403,9 +406,12 @@ class Sishuang(ActivityService):
             tags = clean_tags(tuple(skills.tags))
         radius = Decimal(0)
         slots: tuple[TimeSlot, ...] = ()
+        base = None
         if availability is not None:
             radius = to_decimal(availability.service_radius_km, "服务半径")
             slots = tuple(dict.fromkeys(TimeSlot.from_code(s) for s in availability.time_slots))
+            if availability.base_lat is not None or availability.base_lon is not None:
+                base = clean_point(availability.base_lat, availability.base_lon)
 
         def attempt() -> Result:
             member = self.member(member_id)
@@ -418,7 +424,7 @@ class Sishuang(ActivityService):
             if skills is not None:
                 member.declare_skills(categories, tags, actor.ref, now)
             if availability is not None:
-                member.declare_availability(radius, slots, policy, actor.ref, now)
+                member.declare_availability(radius, slots, policy, actor.ref, now, base)
             member.note_if_reported(now)
             return Result(member_id, self._save(member))
 

@@ -47,7 +47,9 @@ NOTES: dict[str, str] = {
     "sishuang:Member.IdentityStated": "亮身份：职务；show_contact 为是否同意公开电话",
     "sishuang:Member.CommitmentMade": "亮承诺：承诺内容与每年服务时长",
     "sishuang:Member.SkillsDeclared": "亮特长：擅长领域与自定义标签",
-    "sishuang:Member.AvailabilityDeclared": "服务半径与可服务时间",
+    "sishuang:Member.AvailabilityDeclared": (
+        "服务半径（自 base 起算，可空）与可服务时间；v1 事件读取时 base 为空"
+    ),
     "sishuang:Member.Reported": "报到完成：已通过审核且三亮齐全（首次齐全时记录一次）",
     "sishuang:Member.Reminded": "组织部提醒党员完成报到；batch 为同批提醒",
     "sishuang:Resident.Registered": "居民登记（本人在应用中，或网格员代为登记，电话可空）",
@@ -112,7 +114,9 @@ def events() -> list[EventInfo]:
                 if f.name not in BASE_FIELDS
             )
             topic: str = getattr(value, "TOPIC", "")
-            found.append(EventInfo(aggregate.__name__, name, topic, fields, NOTES.get(topic, "")))
+            version = getattr(value, "class_version", 1)
+            label = name if version == 1 else f"{name} (v{version})"
+            found.append(EventInfo(aggregate.__name__, label, topic, fields, NOTES.get(topic, "")))
     return found
 
 
@@ -125,6 +129,8 @@ def markdown() -> str:
         "class may move or be renamed without orphaning a single stored event. Every event",
         "also carries `originator_id` (the aggregate's UUID), `originator_version` and",
         "`timestamp` (UTC, from the injected clock); creation events carry `originator_topic`.",
+        "An event marked (vN) has been versioned: older stored versions are upcast on load",
+        "(`upcast_vN_vN+1`), never edited in the store.",
         "",
     ]
     current = ""

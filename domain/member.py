@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
 from domain.errors import Conflict, InvalidInput
 from domain.policies import Policy
-from domain.values import MemberStatus, RegistrationBasis, SkillCategory, TimeSlot
+from domain.values import GeoPoint, MemberStatus, RegistrationBasis, SkillCategory, TimeSlot
 
 
 class Member(Aggregate):
@@ -92,13 +93,24 @@ class Member(Aggregate):
             aggregate.skills = (self.categories, self.tags)
 
     class AvailabilityDeclared(Event):
+        """服务半径 around a base (home or workplace, optional) and the times available.
+
+        Version 2 added `base`; stored version-1 events load with no base."""
+
         TOPIC = "sishuang:Member.AvailabilityDeclared"
+        class_version = 2
         service_radius_km: Decimal
         time_slots: tuple[TimeSlot, ...]
+        base: GeoPoint | None
         by: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["base"] = None
 
         def apply(self, aggregate: Member) -> None:
             aggregate.availability = (self.service_radius_km, self.time_slots)
+            aggregate.base = self.base
 
     class Reported(Event):
         """报到 complete: approved, and all three 亮 stated."""
@@ -144,6 +156,7 @@ class Member(Aggregate):
         self.commitment: tuple[str, int] | None = None
         self.skills: tuple[tuple[SkillCategory, ...], tuple[str, ...]] | None = None
         self.availability: tuple[Decimal, tuple[TimeSlot, ...]] | None = None
+        self.base: GeoPoint | None = None
         self.reported = False
         self.reminders = 0
 
@@ -265,6 +278,7 @@ class Member(Aggregate):
         policy: Policy,
         by: str,
         now: datetime,
+        base: GeoPoint | None = None,
     ) -> None:
         self._require_approved()
         low, high = policy.min_service_radius_km, policy.max_service_radius_km
@@ -274,12 +288,13 @@ class Member(Aggregate):
                 f"服务半径应在 {low} 到 {high} 公里之间",
                 f"service radius must be between {low} and {high} km",
             )
-        if self.availability == (service_radius_km, time_slots):
+        if self.availability == (service_radius_km, time_slots) and self.base == base:
             return
         self.trigger_event(
             self.AvailabilityDeclared,
             service_radius_km=service_radius_km,
             time_slots=time_slots,
+            base=base,
             by=by,
             timestamp=now,
         )

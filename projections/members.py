@@ -16,7 +16,7 @@ from projections.store import ReadStore, Tx, contains, like_pattern
 
 class Members(Projection):
     name = "rm_members"
-    version = 2
+    version = 3
     tables = ("rm_members", "rm_member_skills", "rm_member_slots", "rm_reminders")
     ddl = (
         "CREATE TABLE IF NOT EXISTS rm_members ("
@@ -28,7 +28,8 @@ class Members(Projection):
         " show_contact INTEGER NOT NULL DEFAULT 0, commitment_text TEXT,"
         " committed_hours INTEGER, service_radius_km TEXT, reported_at TEXT,"
         " reminder_count INTEGER NOT NULL DEFAULT 0, last_reminded_at TEXT,"
-        " superseded INTEGER NOT NULL DEFAULT 0, updated_at TEXT NOT NULL)",
+        " superseded INTEGER NOT NULL DEFAULT 0, base_lat TEXT, base_lon TEXT,"
+        " updated_at TEXT NOT NULL)",
         "CREATE INDEX IF NOT EXISTS rm_members_unit ON rm_members (unit_id, status)",
         "CREATE INDEX IF NOT EXISTS rm_members_community ON rm_members (community_id, status)",
         "CREATE INDEX IF NOT EXISTS rm_members_county ON rm_members (county_id, status)",
@@ -136,7 +137,17 @@ class Members(Projection):
             "INSERT INTO rm_member_slots (member_id, slot) VALUES (?, ?)",
             [(mid, s.code) for s in e.time_slots],
         )
-        self._update(tx, e, "service_radius_km = ?", (str(e.service_radius_km),))
+        base = e.base
+        self._update(
+            tx,
+            e,
+            "service_radius_km = ?, base_lat = ?, base_lon = ?",
+            (
+                str(e.service_radius_km),
+                str(base.lat) if base else None,
+                str(base.lon) if base else None,
+            ),
+        )
 
     def reported(self, tx: Tx, e: Member.Reported) -> None:
         self._update(tx, e, "reported_at = ?", (iso(e.timestamp),))

@@ -10,7 +10,7 @@ from typing import Any
 
 from domain.order import OPEN_STATUSES, Order, OrderStatus
 from domain.resident import Resident
-from domain.values import NeedSource, SkillCategory, Urgency
+from domain.values import GeoPoint, NeedSource, SkillCategory, Urgency, distance_m
 from projections.base import Handler, Projection
 from projections.directory import iso
 from projections.store import ReadStore, Tx, contains, like_pattern
@@ -508,12 +508,25 @@ def orders_of(
     return [_decorate(r, now) for r in rows]
 
 
+def _distance(
+    base_lat: str | None, base_lon: str | None, lat: str | None, lon: str | None
+) -> int | None:
+    if base_lat is None or base_lon is None or lat is None or lon is None:
+        return None
+    return distance_m(
+        GeoPoint(Decimal(base_lat), Decimal(base_lon)), GeoPoint(Decimal(lat), Decimal(lon))
+    )
+
+
 def open_needs_for_member(store: ReadStore, member_id: str, now: datetime) -> list[dict[str, Any]]:
-    """Needs a member may apply for: posted, window open, in their community; those that
-    fit their skills first, then their grid, then the most urgent."""
+    """Needs a member may apply for: posted, window open, in their community, and within
+    their service radius where both places are known; those that fit their skills
+    first, then their grid, then the most urgent."""
     with store.read() as tx:
         member = tx.execute(
-            "SELECT community_id, grid_code FROM rm_members WHERE member_id = ?", (member_id,)
+            "SELECT community_id, grid_code, service_radius_km, base_lat, base_lon"
+            " FROM rm_members WHERE member_id = ?",
+            (member_id,),
         ).one()
         if member is None:
             return []
@@ -530,11 +543,15 @@ def open_needs_for_member(store: ReadStore, member_id: str, now: datetime) -> li
             f" {SORTS['urgency']} DESC, o.posted_at, o.order_id",
             (member_id, member["grid_code"], member_id, member["community_id"], now.isoformat()),
         ).all()
+    radius_m = float(member["service_radius_km"]) * 1000 if member["service_radius_km"] else None
     out = []
     for r in rows:
         r = _decorate(r, now)
         for flag in ("skill_match", "same_grid", "applied"):
             r[flag] = bool(r[flag])
+        r["distance_m"] = _distance(member["base_lat"], member["base_lon"], r["lat"], r["lon"])
+        if r["distance_m"] is not None and radius_m is not None and r["distance_m"] > radius_m:
+            continue  # beyond the radius the member declared
         out.append(r)
     return out
 
@@ -593,14 +610,15 @@ def suggest_members(store: ReadStore, order_id: str, limit: int = 20) -> list[di
     whether they applied, current load, past ratings."""
     with store.read() as tx:
         order = tx.execute(
-            "SELECT community_id, category, grid_code FROM rm_orders WHERE order_id = ?",
+            "SELECT community_id, category, grid_code, lat, lon FROM rm_orders WHERE order_id = ?",
             (order_id,),
         ).one()
         if order is None:
             return []
         marks = ",".join("?" * len(ACTIVE_CODES))
         rows = tx.execute(
-            "SELECT m.member_id, m.name, m.grid_code, u.name AS unit_name,"
+            "SELECT m.member_id, m.name, m.grid_code, u.name AS unit_name, m.base_lat,"
+            " m.base_lon, m.service_radius_km,"
             " CASE WHEN EXISTS (SELECT 1 FROM rm_member_skills s WHERE s.member_id ="
             " m.member_id AND s.kind = 'category' AND s.value = ?) THEN 1 ELSE 0 END"
             " AS skill_match,"
@@ -623,7 +641,14 @@ def suggest_members(store: ReadStore, order_id: str, limit: int = 20) -> list[di
         if r["skill_match"]:
             score += 3
             reasons.append(f"擅长{CATEGORY_LABELS.get(order['category'], order['category'])}")
-        if order["grid_code"] and r["grid_code"] == order["grid_code"]:
+        distance = _distance(r["base_lat"], r["base_lon"], order["lat"], order["lon"])
+        radius = float(r["service_radius_km"]) * 1000 if r["service_radius_km"] else None
+        if distance is not None and radius is not None and distance <= radius:
+            score += 2
+            reasons.append(f"距离 {distance} 米，在服务半径内")
+        elif distance is not None:
+            reasons.append(f"距离 {distance} 米，超出服务半径")
+        elif order["grid_code"] and r["grid_code"] == order["grid_code"]:
             score += 2
             reasons.append("同一网格")
         if r["applied"]:
@@ -648,6 +673,7 @@ def suggest_members(store: ReadStore, order_id: str, limit: int = 20) -> list[di
                 "score": round(score, 2),
                 "load": load,
                 "average_stars": average,
+                "distance_m": distance,
                 "applied": bool(r["applied"]),
                 "reasons": reasons,
             }

@@ -149,3 +149,24 @@ def test_members_see_open_needs_that_fit_them_first(setup: tuple[Loop, ReadModel
     rows = needs.open_needs_for_member(read.store, str(loop.members[0]), loop.clock.now())
     assert [r["order_id"] for r in rows] == [str(light), str(it_need)]
     assert rows[0]["skill_match"] is True
+
+
+def test_needs_beyond_a_members_radius_are_not_offered(setup: tuple[Loop, ReadModels]) -> None:
+    loop, read = setup
+    from domain.application import Availability
+
+    loop.app.update_member_profile(
+        loop.member,
+        loop.members[0],
+        availability=Availability("1", ["on_call"], base_lat="35.4901", base_lon="112.8512"),
+    )
+    near = loop.post()  # at the member's base
+    far = loop.post(content="远处的需求", lat="35.5200", lon="112.8512")  # about 3.3 km
+    nowhere = loop.post(content="没有坐标的需求", lat=None, lon=None)
+    assert read.follower is not None
+    read.follower.catch_up()
+    offered = needs.open_needs_for_member(read.store, str(loop.members[0]), loop.clock.now())
+    assert {r["order_id"] for r in offered} == {str(near), str(nowhere)}
+    ranked = needs.suggest_members(read.store, str(far))
+    mine = next(r for r in ranked if r["member_id"] == str(loop.members[0]))
+    assert mine["distance_m"] > 3000 and any("超出服务半径" in x for x in mine["reasons"])
