@@ -249,3 +249,27 @@ def resource_ledger(
 def my_activities(request: Request, actor: Annotated[Actor, Depends(signed_in)]) -> Any:
     member_id = access.member_scope(actor)
     return activities.activities_of(services(request).read.store, str(member_id))
+
+
+@router.get("/members/{member_id}/service-record", summary="党员服务记录（需求、活动、时长、评价）")
+def service_record(
+    member_id: UUID,
+    request: Request,
+    actor: Annotated[Actor, Depends(signed_in)],
+    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+) -> Any:
+    from projections import members
+
+    svc = services(request)
+    row = members.get_member(svc.read.store, str(member_id))
+    if row is None:
+        raise NotFound("unknown_member", "党员不存在", "no such member")
+    access.require_read_member(
+        actor,
+        member_id=member_id,
+        county_id=UUID(row["county_id"]),
+        community_id=UUID(row["community_id"]),
+        unit_id=UUID(row["unit_id"]),
+    )
+    record = resources.service_record(svc.read.store, str(member_id), year or svc.clock.now().year)
+    return {"name": row["name"], "unit_name": row["unit_name"], **record}

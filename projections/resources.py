@@ -54,3 +54,44 @@ def resource_ledger(store: ReadStore, community_id: str, year: int) -> list[dict
         r["services_this_year"] = services[r["member_id"]]
         r["reported"] = r.pop("reported_at") is not None
     return rows
+
+
+def service_record(store: ReadStore, member_id: str, year: int) -> dict[str, Any]:
+    """One member's service record for a year: orders and activities, hours, ratings."""
+    from datetime import UTC, datetime
+
+    from projections.activities import activities_of
+    from projections.needs import orders_of
+
+    now = datetime(year + 1, 1, 1, tzinfo=UTC)
+    start, end = f"{year}-01-01", f"{year + 1}-01-01"
+    orders = [
+        o for o in orders_of(store, now, member_id=member_id) if start <= o["posted_at"] < end
+    ]
+    for o in orders:  # the record travels to units: no residents' names in full
+        o["requester_name"] = (o["requester_name"] or "")[:1] + "*"
+        o.pop("posted_by", None)
+    attended = [a for a in activities_of(store, member_id) if start <= a["starts_at"] < end]
+    closed = [o for o in orders if o["status"] == "closed"]
+    rated = [o["stars"] for o in closed if o["stars"] is not None]
+    order_hours = sum((Decimal(o["hours_credited"] or "0") for o in closed), Decimal(0))
+    activity_hours = sum(
+        (Decimal(a["hours_credited"] or "0") for a in attended if a["confirmed"]), Decimal(0)
+    )
+    return {
+        "member_id": member_id,
+        "year": year,
+        "orders": orders,
+        "activities": attended,
+        "totals": {
+            "orders_closed": len(closed),
+            "activities_confirmed": sum(1 for a in attended if a["confirmed"]),
+            "services": len(closed) + sum(1 for a in attended if a["confirmed"]),
+            "hours_from_orders": str(order_hours),
+            "hours_from_activities": str(activity_hours),
+            "hours": str(order_hours + activity_hours),
+            "ratings": len(rated),
+            "average_stars": round(sum(rated) / len(rated), 2) if rated else None,
+            "satisfied": sum(1 for o in closed if o["outcome"] == "satisfied"),
+        },
+    }

@@ -230,6 +230,11 @@ def test_activities_matching_and_the_resource_ledger_over_http(api: Api) -> None
     assert r.status_code == 201, r.text
     assert api.get(f"/needs/{order}", staff).json()["status"] == "dispatched"
 
+    record = api.get(f"/members/{member['id']}/service-record", staff).json()
+    assert record["totals"]["hours"] == "2.00" and record["totals"]["activities_confirmed"] == 1
+    unit_admin = api.token(Role.UNIT_ADMIN, UUID(ids["unit"]), "财政局党办")
+    assert api.get(f"/members/{member['id']}/service-record", unit_admin).status_code == 200
+
     ledger = api.get(f"/communities/{ids['community']}/resources", staff).json()
     assert ledger[0]["name"] == "张电工" and ledger[0]["hours_this_year"] == "2.00"
     assert ledger[0]["open_load"] == 1
