@@ -71,7 +71,8 @@ class OrderService(Service):
         if actor.role is Role.MEMBER:
             return self.member(access.member_scope(actor)).county_id
         if actor.role in (Role.RESIDENT, Role.GRID_WORKER, Role.COMMUNITY_ADMIN):
-            assert actor.scope_id is not None
+            if actor.scope_id is None:
+                raise Forbidden("no_scope", "登录凭证未指定社区", "the token names no community")
             return self.community(actor.scope_id).county_id
         if actor.role is Role.UNIT_ADMIN and actor.scope_id is not None:
             return self.unit(actor.scope_id).county_id
@@ -185,7 +186,10 @@ class OrderService(Service):
                 if actor.role is not Role.RESIDENT:
                     access.require_community_staff_or_grid(actor, community_id)
             else:
-                assert actor.scope_id is not None
+                if actor.scope_id is None:
+                    raise Forbidden(
+                        "no_scope", "登录凭证未指定社区", "the token names no community"
+                    )
                 community_id = actor.scope_id
                 name = requester_name
             community = self.community(community_id)
