@@ -60,6 +60,10 @@ class Projection:
         return out
 
 
+class PositionTaken(Exception):
+    """Another follower recorded this projection's position first."""
+
+
 VERSIONS_DDL = (
     "CREATE TABLE IF NOT EXISTS rm_projection_versions ("
     "name TEXT PRIMARY KEY, version INTEGER NOT NULL)"
@@ -148,10 +152,14 @@ class Follower:
                 with self.store.write() as tx:
                     for _, event in todo:
                         projection.apply(tx, event)
-                    self.store.record_position(tx, projection.name, todo[-1][0])
-            except IntegrityError:
+                    try:
+                        self.store.record_position(tx, projection.name, todo[-1][0])
+                    except IntegrityError as e:
+                        raise PositionTaken from e
+            except PositionTaken:
                 # Someone else recorded this stretch first: their rows stand, ours
-                # were rolled back. Read the positions again on the next page.
+                # were rolled back. Read the positions again on the next page. (A
+                # handler's own error is not this: it propagates, loudly.)
                 log.info("projection_position_taken", projection=projection.name)
                 continue
             self.positions[projection.name] = todo[-1][0]

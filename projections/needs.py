@@ -251,7 +251,7 @@ class Needs(Projection):
     def _photoattached(self, tx: Tx, e: Order.PhotoAttached, oid: str, at: str) -> str:
         tx.execute(
             "INSERT INTO rm_order_photos (order_id, sha256, kind, duplicate_of, attached_at)"
-            " VALUES (?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (order_id, sha256, kind) DO NOTHING",
             (oid, e.sha256, e.kind.code, str(e.duplicate_of) if e.duplicate_of else None, at),
         )
         self._set(

@@ -154,3 +154,33 @@ def test_projection_version_change_rebuilds_it(
     assert follower.positions["rm_members"] == 0
     follower.catch_up()
     assert read.projections[1].dump(read.store) == before
+
+
+def test_a_handler_error_stops_the_projection_loudly_and_records_no_position(
+    live: tuple[World, ReadModels],
+) -> None:
+    """Only a position another follower took is skipped quietly; a failing handler (here
+    a duplicate key) must not be mistaken for one, or the projection would silently
+    stand still."""
+    from eventsourcing.persistence import IntegrityError as StoreIntegrityError
+
+    from domain.county import County
+    from projections.base import Projection
+
+    class Broken(Projection):
+        name = "rm_broken"
+        tables = ("rm_broken",)
+        ddl = ("CREATE TABLE IF NOT EXISTS rm_broken (k TEXT PRIMARY KEY)",)
+
+        def handlers(self) -> dict[type, object]:  # type: ignore[override]
+            def twice(tx: object, e: object) -> None:
+                for _ in range(2):
+                    tx.execute("INSERT INTO rm_broken (k) VALUES ('same')")  # type: ignore[attr-defined]
+
+            return {County.Registered: twice}
+
+    world, _ = live
+    follower = Follower(world.app, [Broken()])
+    with pytest.raises(StoreIntegrityError):
+        follower.run_once()
+    assert follower.store.positions(["rm_broken"]) == {"rm_broken": 0}
