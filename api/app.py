@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 import orjson
 import structlog
@@ -22,10 +23,11 @@ from api.photos import PhotoStore
 from api.settings import Settings
 from api.sweeper import Sweeper
 from api.tokens import verify
+from domain import access
 from domain.actors import PUBLIC, Actor
 from domain.application import Result, Sishuang
 from domain.clock import Clock, SystemClock
-from domain.errors import DomainError, ErrorKind, Unauthenticated
+from domain.errors import DomainError, ErrorKind, NotFound, Unauthenticated
 from projections import ReadModels, open_service
 
 log = structlog.get_logger("api")
@@ -112,6 +114,19 @@ def signed_in(request: Request) -> Actor:
     if actor is PUBLIC:
         raise Unauthenticated("unauthenticated", "请先登录", "sign in first: no bearer token")
     return actor
+
+
+def community_for_reader(request: Request, community_id: UUID, actor: Actor) -> dict[str, Any]:
+    """The community's directory row, if the actor may read this community's ledgers."""
+    from projections import directory
+
+    row = directory.get_community(services(request).read.store, str(community_id))
+    if row is None:
+        raise NotFound("unknown_community", "社区不存在", "no such community")
+    access.require_read_community(
+        actor, community_id=community_id, county_id=UUID(row["county_id"])
+    )
+    return row
 
 
 def error_body(code: str, zh: str, en: str, **extra: Any) -> dict[str, Any]:

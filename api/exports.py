@@ -7,12 +7,16 @@ import csv
 import io
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import quote
 
+from fastapi import Response
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 Column = tuple[str, str]  # (key in the row, Chinese header)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _cell(value: Any) -> Any:
@@ -52,3 +56,19 @@ def to_xlsx(rows: Sequence[dict[str, Any]], columns: Sequence[Column], title: st
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def export_response(
+    rows: Sequence[dict[str, Any]], columns: Sequence[Column], *, title: str, fmt: str
+) -> Response:
+    """A download named after the ledger: `<title>.xlsx` or `<title>.csv`."""
+    if fmt == "csv":
+        body, media = to_csv(rows, columns), "text/csv; charset=utf-8"
+    else:
+        body, media = to_xlsx(rows, columns, title.split("：")[-1]), XLSX
+    filename = quote(f"{title}.{fmt}")
+    return Response(
+        content=body,
+        media_type=media,
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{filename}"},
+    )

@@ -8,15 +8,15 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Request
 from pydantic import BaseModel, Field
 
-from api.app import command_response, read_consistency, services, signed_in
-from api.exports import to_csv, to_xlsx
+from api.app import command_response, community_for_reader, read_consistency, services, signed_in
+from api.exports import export_response
 from domain import access
 from domain.actors import Actor, Role
 from domain.errors import NotFound
-from projections import activities, directory, needs, resources
+from projections import activities, needs, resources
 
 router = APIRouter(tags=["activities 活动与对接"], dependencies=[Depends(read_consistency)])
 
@@ -73,16 +73,6 @@ RESOURCE_COLUMNS = [
 ]
 
 
-def _community(request: Request, community_id: UUID, actor: Actor) -> dict[str, Any]:
-    row = directory.get_community(services(request).read.store, str(community_id))
-    if row is None:
-        raise NotFound("unknown_community", "社区不存在", "no such community")
-    access.require_read_community(
-        actor, community_id=community_id, county_id=UUID(row["county_id"])
-    )
-    return row
-
-
 @router.post("/communities/{community_id}/activities", status_code=201, summary="计划活动（社区）")
 def plan(
     community_id: UUID,
@@ -110,7 +100,7 @@ def plan(
 def list_activities(
     community_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]
 ) -> Any:
-    _community(request, community_id, actor)
+    community_for_reader(request, community_id, actor)
     return activities.list_activities(services(request).read.store, str(community_id))
 
 
@@ -122,7 +112,7 @@ def get_activity(
     if row is None:
         raise NotFound("unknown_activity", "活动不存在", "no such activity")
     if actor.role is not Role.MEMBER:  # members find activities to join across the county
-        _community(request, UUID(row["community_id"]), actor)
+        community_for_reader(request, UUID(row["community_id"]), actor)
     return row
 
 
@@ -223,25 +213,14 @@ def resource_ledger(
     format: Literal["json", "xlsx", "csv"] = "json",
 ) -> Any:
     svc = services(request)
-    community = _community(request, community_id, actor)
+    community = community_for_reader(request, community_id, actor)
     rows = resources.resource_ledger(
         svc.read.store, str(community_id), year or svc.clock.now().year
     )
     if format == "json":
         return rows
-    title = f"{community['name']}党员资源台账"
-    if format == "csv":
-        body, media, suffix = to_csv(rows, RESOURCE_COLUMNS), "text/csv; charset=utf-8", "csv"
-    else:
-        body = to_xlsx(rows, RESOURCE_COLUMNS, "党员资源台账")
-        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        suffix = "xlsx"
-    from urllib.parse import quote
-
-    return Response(
-        content=body,
-        media_type=media,
-        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(title)}.{suffix}"},
+    return export_response(
+        rows, RESOURCE_COLUMNS, title=f"{community['name']}：党员资源台账", fmt=format
     )
 
 

@@ -12,13 +12,20 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from pydantic import BaseModel, Field
 
 from api import tokens
-from api.app import command_response, current_actor, read_consistency, services, signed_in
+from api.app import (
+    command_response,
+    community_for_reader,
+    current_actor,
+    read_consistency,
+    services,
+    signed_in,
+)
 from domain import access
 from domain.actors import Actor, Role
 from domain.application import Availability, Commitment, Identity, Skills
 from domain.errors import NotFound
 from domain.values import mask_phone
-from projections import directory, members
+from projections import members
 
 router = APIRouter(tags=["members 党员报到"], dependencies=[Depends(read_consistency)])
 
@@ -231,12 +238,7 @@ def talent_pool(
     size: Annotated[int, Query(ge=1, le=200)] = 20,
 ) -> Any:
     store = services(request).read.store
-    row = directory.get_community(store, str(community_id))
-    if row is None:
-        raise NotFound("unknown_community", "社区不存在", "no such community")
-    access.require_read_community(
-        actor, community_id=community_id, county_id=UUID(row["county_id"])
-    )
+    community_for_reader(request, community_id, actor)
     total, rows = members.search_talent_pool(
         store,
         str(community_id),

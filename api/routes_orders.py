@@ -11,13 +11,20 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from api import tokens
-from api.app import command_response, current_actor, read_consistency, services, signed_in
-from api.exports import to_csv, to_xlsx
+from api.app import (
+    command_response,
+    community_for_reader,
+    current_actor,
+    read_consistency,
+    services,
+    signed_in,
+)
+from api.exports import export_response
 from domain import access
 from domain.actors import Actor, Role
 from domain.application import NeedInput
 from domain.errors import NotFound
-from projections import directory, needs
+from projections import needs
 
 router = APIRouter(tags=["orders 点单派单接单评单"], dependencies=[Depends(read_consistency)])
 
@@ -378,12 +385,7 @@ def ledger(
     format: Literal["json", "xlsx", "csv"] = "json",
 ) -> Any:
     svc = services(request)
-    community = directory.get_community(svc.read.store, str(community_id))
-    if community is None:
-        raise NotFound("unknown_community", "社区不存在", "no such community")
-    access.require_read_community(
-        actor, community_id=community_id, county_id=UUID(community["county_id"])
-    )
+    community = community_for_reader(request, community_id, actor)
     exporting = format != "json"
     total, rows = needs.ledger(
         svc.read.store,
@@ -404,20 +406,8 @@ def ledger(
     rows = _ledger_rows(rows)
     if format == "json":
         return {"total": total, "page": page, "size": size, "items": rows}
-    title = f"{community['name']}民生需求台账"
-    if format == "csv":
-        body, media = to_csv(rows, LEDGER_COLUMNS), "text/csv; charset=utf-8"
-        filename = f"{title}.csv"
-    else:
-        body = to_xlsx(rows, LEDGER_COLUMNS, "民生需求台账")
-        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        filename = f"{title}.xlsx"
-    from urllib.parse import quote
-
-    return Response(
-        content=body,
-        media_type=media,
-        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"},
+    return export_response(
+        rows, LEDGER_COLUMNS, title=f"{community['name']}：民生需求台账", fmt=format
     )
 
 
@@ -425,14 +415,8 @@ def ledger(
 def figures(
     community_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]
 ) -> Any:
-    svc = services(request)
-    community = directory.get_community(svc.read.store, str(community_id))
-    if community is None:
-        raise NotFound("unknown_community", "社区不存在", "no such community")
-    access.require_read_community(
-        actor, community_id=community_id, county_id=UUID(community["county_id"])
-    )
-    return needs.community_figures(svc.read.store, str(community_id))
+    community_for_reader(request, community_id, actor)
+    return needs.community_figures(services(request).read.store, str(community_id))
 
 
 @router.get("/me/open-needs", summary="可接的需求（党员：擅长与网格优先）")

@@ -13,7 +13,7 @@ from domain import access
 from domain.activity import Activity, ActivityKind
 from domain.actors import Actor
 from domain.errors import Conflict, InvalidInput
-from domain.order import Order, OrderStatus
+from domain.order import Order
 from domain.orders import OrderService
 from domain.service import Result
 from domain.values import clean_point, clean_text
@@ -152,8 +152,6 @@ class ActivityService(OrderService):
                     raise Conflict(
                         "not_your_community", "该需求不属于本社区", "the need is elsewhere"
                     )
-                if order.status not in (OrderStatus.POSTED, OrderStatus.UNCLAIMED):
-                    order._step("dispatch")  # raises with the current state
                 self._approved_member_of(member_id, community_id)
                 order.dispatch(member_id, policy, actor.ref, now)
                 orders.append(order)

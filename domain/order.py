@@ -171,6 +171,7 @@ class Order(Aggregate):
             order.status = S.DISPATCHED
             order.member_id = self.member_id
             order.overdue_deadline = self.overdue_deadline
+            order.overdue = False  # a new dispatch, a new deadline
             order.dispatches += 1
 
     class MarkedUnclaimed(Event):
@@ -192,6 +193,7 @@ class Order(Aggregate):
 
         def apply(self, order: Order) -> None:
             order.overdue_deadline = self.overdue_deadline
+            order.overdue = False
             order.assignee = (self.assignee_kind, self.assignee_id, self.assignee_name)
             if self.assignee_kind == "member":
                 order.status = S.DISPATCHED
@@ -216,6 +218,7 @@ class Order(Aggregate):
             order.status = S.POSTED
             order.member_id = None
             order.overdue_deadline = None
+            order.overdue = False
             if self.member_id in order.applicants:
                 order.applicants.remove(self.member_id)
 
@@ -296,6 +299,7 @@ class Order(Aggregate):
         def apply(self, order: Order) -> None:
             order.status = S.DISPATCHED
             order.overdue_deadline = self.overdue_deadline
+            order.overdue = False
             order.reset_work()
 
     class Reopened(Event):
@@ -312,6 +316,7 @@ class Order(Aggregate):
             order.applicants = []
             order.take_deadline = self.take_deadline
             order.overdue_deadline = None
+            order.overdue = False
             order.reset_work()
 
     class MarkedOverdue(Event):

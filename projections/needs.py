@@ -184,7 +184,7 @@ class Needs(Projection):
         self._set(
             tx,
             oid,
-            "status = ?, member_id = ?, dispatched_at = ?,"
+            "status = ?, member_id = ?, dispatched_at = ?, overdue = 0,"
             " first_dispatched_at = COALESCE(first_dispatched_at, ?), overdue_deadline = ?",
             (OrderStatus.DISPATCHED.code, str(e.member_id), at, at, iso(e.overdue_deadline)),
         )
@@ -200,7 +200,7 @@ class Needs(Projection):
             tx,
             oid,
             "status = ?, assignee_kind = ?, assignee_id = ?, assignee_name = ?,"
-            " overdue_deadline = ?, member_id = ?, dispatched_at = ?,"
+            " overdue_deadline = ?, member_id = ?, dispatched_at = ?, overdue = 0,"
             " first_dispatched_at = COALESCE(first_dispatched_at, ?)",
             (
                 (OrderStatus.DISPATCHED if member else OrderStatus.ASSIGNED).code,

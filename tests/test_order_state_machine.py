@@ -33,20 +33,23 @@ def fold(events: list[Any]) -> dict[str, Any]:
         "stars": None,
     }
     for e in events:
-        if isinstance(e, Order.Dispatched):
-            state.update(status="dispatched", member_id=str(e.member_id))
+        if isinstance(e, Order.MarkedOverdue):
+            state["overdue"] = True
+        elif isinstance(e, Order.Dispatched):
+            state.update(status="dispatched", member_id=str(e.member_id), overdue=False)
         elif isinstance(e, Order.JointMeetingDecided):
             member = e.assignee_kind == "member"
             state.update(
                 status="dispatched" if member else "assigned",
                 member_id=str(e.assignee_id) if member else None,
+                overdue=False,
             )
         elif isinstance(e, Order.MarkedUnclaimed):
             state["status"] = "unclaimed"
         elif isinstance(e, Order.Accepted):
             state["status"] = "in_progress"
         elif isinstance(e, Order.Declined):
-            state.update(status="posted", member_id=None)
+            state.update(status="posted", member_id=None, overdue=False)
         elif isinstance(e, Order.CompletionClaimed):
             state["status"] = "completion_claimed"
         elif isinstance(e, Order.Rated):
@@ -56,9 +59,9 @@ def fold(events: list[Any]) -> dict[str, Any]:
         elif isinstance(e, Order.Closed):
             state.update(status="closed", hours_credited=str(e.hours_credited))
         elif isinstance(e, Order.ReturnedToMember):
-            state.update(status="dispatched", stars=None)
+            state.update(status="dispatched", stars=None, overdue=False)
         elif isinstance(e, Order.Reopened):
-            state.update(status="posted", member_id=None, stars=None)
+            state.update(status="posted", member_id=None, stars=None, overdue=False)
         elif isinstance(e, Order.Cancelled):
             state["status"] = "cancelled"
         elif isinstance(e, Order.Rejected):
