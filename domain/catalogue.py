@@ -63,7 +63,9 @@ NOTES: dict[str, str] = {
     "sishuang:Order.Accepted": "党员确认接单",
     "sishuang:Order.Declined": "党员拒单（附理由），需求回到待接单",
     "sishuang:Order.CheckedIn": "到场签到：位置、与需求地点的距离，超出范围则标记",
-    "sishuang:Order.PhotoAttached": "服务照片（SHA-256）；同一照片已用于其他需求则记下该需求",
+    "sishuang:Order.PhotoAttached": (
+        "服务照片（SHA-256）；同一照片已用于其他需求则记下该需求；v1 事件读取时上传人为空"
+    ),
     "sishuang:Order.CompletionClaimed": "申请结单与服务时长；评价截止时间随之确定",
     "sishuang:Order.Rated": "居民或网格员评价：星级、评语、是否解决",
     "sishuang:Order.Closed": "办结；hours_credited 为计入党员的服务时长（只在此处计入）",

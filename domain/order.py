@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -236,12 +237,20 @@ class Order(Aggregate):
                 order.checked_in_at = self.timestamp
 
     class PhotoAttached(Event):
-        """Content-addressed photo; `duplicate_of` names another order that used it first."""
+        """Content-addressed photo; `duplicate_of` names another order that used it first.
+
+        Version 2 added `member_id` (who attached it); version-1 events load with None."""
 
         TOPIC = "sishuang:Order.PhotoAttached"
+        class_version = 2
         sha256: str
         kind: PhotoKind
         duplicate_of: UUID | None
+        member_id: UUID | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["member_id"] = None
 
         def apply(self, order: Order) -> None:
             order.evidence.append((self.sha256, self.kind))
@@ -561,7 +570,12 @@ class Order(Aggregate):
         if (sha256, kind) in self.evidence:
             return
         self.trigger_event(
-            self.PhotoAttached, sha256=sha256, kind=kind, duplicate_of=duplicate_of, timestamp=now
+            self.PhotoAttached,
+            sha256=sha256,
+            kind=kind,
+            duplicate_of=duplicate_of,
+            member_id=member_id,
+            timestamp=now,
         )
 
     def claim(
