@@ -109,6 +109,7 @@ class Follower:
                     p.drop(tx)
                     self.store.forget_position(tx, p.name)
                 p.create(tx)
+                self.store.ensure_position(tx, p.name)
                 tx.execute(
                     "INSERT INTO rm_projection_versions (name, version) VALUES (?, ?) "
                     "ON CONFLICT (name) DO UPDATE SET version = excluded.version",
@@ -150,6 +151,8 @@ class Follower:
                 continue
             try:
                 with self.store.write() as tx:
+                    if not self.store.claim_position(tx, projection.name, done):
+                        raise PositionTaken
                     for _, event in todo:
                         projection.apply(tx, event)
                     try:

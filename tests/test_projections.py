@@ -184,3 +184,20 @@ def test_a_handler_error_stops_the_projection_loudly_and_records_no_position(
     with pytest.raises(StoreIntegrityError):
         follower.run_once()
     assert follower.store.positions(["rm_broken"]) == {"rm_broken": 0}
+
+
+def test_a_follower_that_lost_the_race_rolls_back_its_page(
+    live: tuple[World, ReadModels], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Follower B records a page while A, having read the old positions, is about to:
+    A's tracking write is refused, A's rows are rolled back, nothing is doubled."""
+    world, read = live
+    populate(world)
+    late = Follower(world.app, all_projections())
+    early = Follower(world.app, all_projections())
+    stale = late.store.positions([p.name for p in late.projections])
+    assert early.catch_up() > 0
+    before = {p.name: p.dump(read.store) for p in read.projections}
+    monkeypatch.setattr(late.store, "positions", lambda names: dict(stale))
+    late.run_once()  # every projection's write is refused and rolled back
+    assert {p.name: p.dump(read.store) for p in read.projections} == before
