@@ -63,12 +63,18 @@ RATIOS = [
 
 
 def main(argv: list[str] | None = None) -> int:
+    args_in = sys.argv[1:] if argv is None else argv
+    if args_in[:1] == ["orders"]:
+        from bench.orders import main as orders_main
+
+        return orders_main(args_in[1:])
     parser = argparse.ArgumentParser(
         prog="python -m bench",
         description="Benchmark the registration command path against the library and the "
         "database, on PostgreSQL and SQLite. 基准测试：命令路径 vs 库 vs 数据库。 "
         f"PostgreSQL: ${PG_URL_ENV} (default {DEFAULT_PG_URL}); a throwaway database is "
-        "created on that server and dropped afterwards.",
+        "created on that server and dropped afterwards. "
+        "`python -m bench orders --help`: the order-loop benchmark.",
     )
     parser.add_argument(
         "--count", type=int, default=2000, help="commands / saves per figure (default 2000)"
@@ -83,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         "--warmup", type=int, default=None, help="untimed operations first (default count/10, ≤50)"
     )
     parser.add_argument("--only", choices=["sqlite", "postgres"], help="run one store only")
-    args = parser.parse_args(argv)
+    args = parser.parse_args(args_in)
     if args.count < 1:
         parser.error("--count must be at least 1")
     if not 1 <= args.rounds <= args.count:
