@@ -7,13 +7,13 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 import orjson
 import structlog
 from eventsourcing.persistence import IntegrityError, OperationalError
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Header, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -88,6 +88,10 @@ class Services:
     read: ReadModels
     secret: bytes
     photos: PhotoStore
+
+
+# Create commands accept this header: a retry with the same key returns the first result.
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 
 
 def services(request: Request) -> Services:

@@ -8,10 +8,17 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
-from api.app import command_response, community_for_reader, read_consistency, services, signed_in
+from api.app import (
+    IdempotencyKey,
+    command_response,
+    community_for_reader,
+    read_consistency,
+    services,
+    signed_in,
+)
 from api.exports import export_response
 from domain import access
 from domain.actors import Actor, Role
@@ -19,8 +26,6 @@ from domain.errors import NotFound
 from projections import activities, needs, resources
 
 router = APIRouter(tags=["activities 活动与对接"], dependencies=[Depends(read_consistency)])
-
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 
 
 class ActivityIn(BaseModel):

@@ -5,10 +5,17 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
-from api.app import command_response, read_consistency, services, signed_in
+from api.app import (
+    IdempotencyKey,
+    command_response,
+    community_for_reader,
+    read_consistency,
+    services,
+    signed_in,
+)
 from domain import access
 from domain.actors import Actor
 from domain.errors import NotFound
@@ -16,8 +23,6 @@ from domain.policies import POLICY_SOURCES
 from projections import directory
 
 router = APIRouter(tags=["directory 名录"], dependencies=[Depends(read_consistency)])
-
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 
 
 class GridIn(BaseModel):
@@ -102,11 +107,7 @@ def list_communities(request: Request, actor: Annotated[Actor, Depends(signed_in
 def get_community(
     community_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]
 ) -> Any:
-    row = _community_or_404(request, community_id)
-    access.require_read_community(
-        actor, community_id=community_id, county_id=UUID(row["county_id"])
-    )
-    return row
+    return community_for_reader(request, community_id, actor)
 
 
 @router.post("/communities/{community_id}/grids", status_code=201, summary="增加网格")

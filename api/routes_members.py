@@ -8,11 +8,12 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
 from api import tokens
 from api.app import (
+    IdempotencyKey,
     command_response,
     community_for_reader,
     current_actor,
@@ -29,7 +30,6 @@ from projections import members
 
 router = APIRouter(tags=["members 党员报到"], dependencies=[Depends(read_consistency)])
 
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 MEMBER_TOKEN_DAYS = 90
 
 

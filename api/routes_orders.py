@@ -7,11 +7,12 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from api import tokens
 from api.app import (
+    IdempotencyKey,
     command_response,
     community_for_reader,
     current_actor,
@@ -28,7 +29,6 @@ from projections import needs
 
 router = APIRouter(tags=["orders 点单派单接单评单"], dependencies=[Depends(read_consistency)])
 
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 RESIDENT_TOKEN_DAYS = 180
 
 

@@ -6,18 +6,16 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
-from api.app import command_response, read_consistency, services, signed_in
+from api.app import IdempotencyKey, command_response, read_consistency, services, signed_in
 from domain import access
 from domain.actors import Actor
 from domain.values import mask_phone
 from projections import members
 
 router = APIRouter(tags=["progress 报到进度"], dependencies=[Depends(read_consistency)])
-
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 
 
 class RemindIn(BaseModel):
@@ -97,7 +95,7 @@ def send_reminders(
     body: RemindIn,
     request: Request,
     actor: Annotated[Actor, Depends(signed_in)],
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+    idempotency_key: IdempotencyKey = None,
 ) -> Any:
     result = services(request).app.send_reminders(
         actor,
