@@ -12,9 +12,11 @@ from eventsourcing.domain import Aggregate
 from domain import access
 from domain.activity import Activity, ActivityKind
 from domain.actors import Actor
+from domain.clock import business_date
 from domain.errors import Conflict, InvalidInput
 from domain.order import Order
 from domain.orders import OrderService
+from domain.points import SourceKind
 from domain.service import Result
 from domain.values import clean_point, clean_text
 
@@ -77,9 +79,33 @@ class ActivityService(OrderService):
         def attempt() -> Result:
             activity = self.activity(activity_id)
             decide(activity)
-            return Result(activity_id, self._save(activity))
+            return Result(activity_id, self._save(activity, *self._credit_if_confirmed(activity)))
 
         return self._retrying(attempt)
+
+    def _credit_if_confirmed(self, activity: Activity) -> list[Aggregate]:
+        """A confirmed list credits each attendee's hours and points in the same write."""
+        confirmed = [e for e in activity.pending_events if isinstance(e, Activity.ListConfirmed)]
+        if not confirmed:
+            return []
+        event = confirmed[-1]
+        policy = self.points_policy(activity.community_id)
+        accounts: list[Aggregate] = []
+        for member_id, hours in event.attendees:
+            account = self.account(self.member(member_id))
+            account.earn(
+                kind=SourceKind.ACTIVITY,
+                source_id=activity.id,
+                community_id=activity.community_id,
+                business_date=business_date(activity.starts_at),
+                hours=hours,
+                policy=policy,
+                activity_kind=activity.kind.code,
+                note=activity.title,
+                now=event.timestamp,
+            )
+            accounts.append(account)
+        return accounts
 
     def sign_in(self, actor: Actor, activity_id: UUID, lat: object, lon: object) -> Result:
         member_id = access.member_scope(actor)

@@ -98,6 +98,8 @@ class Activity(Aggregate):
     ) -> None:
         self.county_id = county_id
         self.community_id = community_id
+        self.kind = kind
+        self.title = title
         self.location = location
         self.starts_at = starts_at
         self.ends_at = ends_at

@@ -17,6 +17,7 @@ class Role(StrEnum):
     RESIDENT = "resident"  # 群众, scope: community
     INSPECTOR = "inspector"  # 督查, scope: county
     AUDITOR = "auditor"  # 审计, scope: county
+    PARTNER = "partner"  # 积分兑换合作方 (物业、食堂、超市), scope: the partner
     PUBLIC = "public"  # anyone: registration by QR link, disclosure pages
 
 
@@ -30,6 +31,7 @@ ROLE_LABELS: dict[Role, str] = {
     Role.RESIDENT: "群众",
     Role.INSPECTOR: "督查",
     Role.AUDITOR: "审计",
+    Role.PARTNER: "合作商家",
     Role.PUBLIC: "公众",
 }
 
@@ -44,6 +46,7 @@ SCOPE_KIND: dict[Role, str | None] = {
     Role.RESIDENT: "community",
     Role.INSPECTOR: "county",
     Role.AUDITOR: "county",
+    Role.PARTNER: "partner",
     Role.PUBLIC: None,
 }
 

@@ -16,11 +16,11 @@ from uuid import UUID, uuid4
 from eventsourcing.domain import Aggregate
 
 from domain import access
-from domain.activities import ActivityService
 from domain.actors import Actor, Role
 from domain.community import Community
 from domain.county import County
 from domain.errors import Conflict, InvalidInput
+from domain.evaluations import EvaluationService
 from domain.member import Member
 from domain.orders import NeedInput
 from domain.reservation import Reservation, reservation_id
@@ -79,7 +79,7 @@ class Availability:
     base_lon: Any = None
 
 
-class Sishuang(ActivityService):
+class Sishuang(EvaluationService):
     """四双: the one application whose event log every projection follows."""
 
     name = "sishuang"  # pinned: PostgreSQL tables are named after it

@@ -13,6 +13,7 @@ from domain.community import Community
 from domain.county import County
 from domain.member import Member
 from domain.order import Order
+from domain.points import CatalogueItem, Partner, PointsAccount, Redemption
 from domain.reservation import Reservation
 from domain.resident import Resident
 from domain.unit import Unit
@@ -25,6 +26,10 @@ AGGREGATES: tuple[type[Aggregate], ...] = (
     Resident,
     Order,
     Activity,
+    PointsAccount,
+    Partner,
+    CatalogueItem,
+    Redemption,
     Reservation,
 )
 BASE_FIELDS = {"originator_id", "originator_version", "timestamp", "originator_topic"}
@@ -83,6 +88,35 @@ NOTES: dict[str, str] = {
     "sishuang:Activity.SignedOut": "党员签退（定位）",
     "sishuang:Activity.ListConfirmed": "组织者确认名单：每名参加者计入的时长（只在此处计入）",
     "sishuang:Activity.Cancelled": "活动取消（附理由）",
+    "sishuang:Community.PointsRulesSet": "社区自定积分规则（每小时积分、奖励分、核销期限）",
+    "sishuang:Member.CommunityEvaluated": (
+        "社区季度评价：服务成效、群众反馈、社区评价三项得分与评语；更正时 corrects 指向被更正的评价"
+    ),
+    "sishuang:Member.UnitEvaluated": "单位党组织年度评价：得分与评语；更正同上",
+    "sishuang:Member.StandardChecked": "季度检查：达到按季折算的年度服务标准",
+    "sishuang:Member.Warned": "季度检查未达标：本年首次黄灯（线上提醒），再次红灯（须向组织部书面报告）",
+    "sishuang:Member.WrittenReportFiled": "红灯后的书面报告已提交组织部",
+    "sishuang:Member.StarAwarded": "社区评星（先锋示范星等）：所依据的标准与数据，及奖励积分",
+    "sishuang:Order.FoundFalse": "已办结需求经社区更正或督查核定为虚假：时长与积分同时撤销",
+    "sishuang:PointsAccount.Opened": "党员积分账户开立（首次计分或兑换时）",
+    "sishuang:PointsAccount.Earned": (
+        "计分：来源（需求、活动、评星）只计一次；时长、服务次数、服务积分与考核积分、评价所需数据"
+    ),
+    "sishuang:PointsAccount.Reversed": "撤销某来源的时长与积分；余额不足部分记为欠分，以后计分先抵扣",
+    "sishuang:PointsAccount.RedemptionHeld": "兑换扣减服务积分（与兑换记录同一写入）",
+    "sishuang:PointsAccount.RedemptionReturned": "兑换取消或过期未核销：积分退回",
+    "sishuang:PointsAccount.VolunteerStarsChanged": "五星志愿星等级随累计时长与平均评价变化",
+    "sishuang:Partner.Registered": "积分兑换合作方（物业公司、社区食堂、爱心超市）",
+    "sishuang:CatalogueItem.Listed": "兑换项目：类别、所需积分、库存（物业费抵扣不计库存）",
+    "sishuang:CatalogueItem.PriceChanged": "兑换项目改价",
+    "sishuang:CatalogueItem.Restocked": "补货",
+    "sishuang:CatalogueItem.StockTaken": "兑换占用库存（与兑换同一写入）",
+    "sishuang:CatalogueItem.StockReturned": "兑换取消或过期：库存退回",
+    "sishuang:CatalogueItem.Withdrawn": "兑换项目下架（附理由）",
+    "sishuang:Redemption.Requested": "党员兑换：数量、积分、兑换码、核销截止时间",
+    "sishuang:Redemption.Confirmed": "合作方凭兑换码核销（已交付）",
+    "sishuang:Redemption.Cancelled": "兑换取消（党员或社区），积分退回",
+    "sishuang:Redemption.Expired": "逾期未核销，积分与库存退回",
     "sishuang:Reservation.Reserved": "占用一个唯一键（名称、单位+手机号、幂等键）；键本身不存储",
     "sishuang:Reservation.Reassigned": "唯一键转给新的持有者（如被驳回后重新注册）",
 }

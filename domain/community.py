@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
 from domain.errors import Conflict, InvalidInput
+from domain.policies import COMMUNITY_POLICY, Policy
 from domain.values import Grid
 
 
@@ -50,6 +52,18 @@ class Community(Aggregate):
         def apply(self, aggregate: Community) -> None:
             aggregate.matchings[self.month] = len(self.adopted)
 
+    class PointsRulesSet(Event):
+        """The community's own 积分 values (rate per hour, bonuses, confirmation days);
+        the rest of the policy is the county's."""
+
+        TOPIC = "sishuang:Community.PointsRulesSet"
+        overrides: dict[str, Any]
+        reason: str
+        by: str
+
+        def apply(self, aggregate: Community) -> None:
+            aggregate.policy_overrides.update(self.overrides)
+
     def __init__(
         self,
         county_id: UUID,
@@ -65,6 +79,7 @@ class Community(Aggregate):
         self.address = address
         self.grids: dict[str, Grid] = {g.code: g for g in grids}
         self.matchings: dict[str, int] = {}
+        self.policy_overrides: dict[str, Any] = {}
 
     @classmethod
     def register(
@@ -127,6 +142,37 @@ class Community(Aggregate):
             by=by,
             timestamp=now,
         )
+
+    def policy(self, county_policy: Policy) -> Policy:
+        """The county's policy with this community's own 积分 values on top."""
+        if not self.policy_overrides:
+            return county_policy
+        return county_policy.with_overrides(self.policy_overrides)
+
+    def set_points_rules(
+        self, overrides: dict[str, Any], county_policy: Policy, reason: str, by: str, now: datetime
+    ) -> None:
+        outside = sorted(set(overrides) - COMMUNITY_POLICY)
+        if outside:
+            raise InvalidInput(
+                "not_a_community_policy",
+                f"社区只能设置积分规则（{'、'.join(sorted(COMMUNITY_POLICY))}），"
+                f"不能设置 {'、'.join(outside)}",
+                f"a community sets only its points rules, not {', '.join(outside)}",
+            )
+        if not overrides:
+            raise InvalidInput("nothing_to_change", "没有要修改的规则", "nothing to change")
+        before = self.policy(county_policy)
+        updated = before.with_overrides(overrides)
+        changed = {
+            name: getattr(updated, name)
+            for name in overrides
+            if getattr(updated, name) != getattr(before, name)
+        }
+        if changed:
+            self.trigger_event(
+                self.PointsRulesSet, overrides=changed, reason=reason, by=by, timestamp=now
+            )
 
     def require_grid(self, grid_code: str | None) -> str | None:
         if grid_code and grid_code not in self.grids:

@@ -359,6 +359,19 @@ class Order(Aggregate):
         def apply(self, order: Order) -> None:
             order.status = S.REJECTED
 
+    class FoundFalse(Event):
+        """A closed order found false (a community correction or an inspection finding):
+        its hours and points are reversed in the same write. The order stays closed."""
+
+        TOPIC = "sishuang:Order.FoundFalse"
+        reason: str
+        found_by: str  # community | inspection
+        hours_reversed: Decimal
+        by: str
+
+        def apply(self, order: Order) -> None:
+            order.found_false = True
+
     def __init__(
         self,
         county_id: UUID,
@@ -381,6 +394,8 @@ class Order(Aggregate):
         self.community_id = community_id
         self.resident_id = resident_id
         self.category = category
+        self.urgency = urgency
+        self.found_false = False
         self.location = location
         self.posted_by = by
         self.take_deadline = take_deadline
@@ -708,3 +723,23 @@ class Order(Aggregate):
                 "reason_required", "驳回需求必须说明理由", "a rejection needs a reason"
             )
         self.trigger_event(self.Rejected, reason=reason, by=by, timestamp=now)
+
+    def find_false(self, reason: str, found_by: str, by: str, now: datetime) -> None:
+        if self.status is not S.CLOSED:
+            raise Conflict(
+                "order_not_closed",
+                "只有已办结的需求才能核定为虚假",
+                "only a closed order can be found false",
+            )
+        if self.found_false:
+            raise Conflict("already_found_false", "该需求已核定为虚假", "already found false")
+        if not reason:
+            raise InvalidInput("reason_required", "核定虚假必须说明理由", "a reason is required")
+        self.trigger_event(
+            self.FoundFalse,
+            reason=reason,
+            found_by=found_by,
+            hours_reversed=self.hours_credited or Decimal(0),
+            by=by,
+            timestamp=now,
+        )

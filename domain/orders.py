@@ -11,9 +11,12 @@ from eventsourcing.domain import Aggregate
 
 from domain import access
 from domain.actors import Actor, Role
+from domain.clock import business_date
 from domain.errors import Conflict, Forbidden, InvalidInput
 from domain.member import Member
 from domain.order import Order
+from domain.points import PointsAccount, SourceKind, account_id
+from domain.policies import Policy
 from domain.reservation import Reservation, reservation_id
 from domain.resident import Resident
 from domain.service import Result, Service
@@ -85,10 +88,53 @@ class OrderService(Service):
 
         def attempt() -> Result:
             order = self.order(order_id)
-            extra = decide(order)
-            return Result(order_id, self._save(order, *(extra or ())))
+            extra = list(decide(order) or ())
+            extra += self._credit_if_closed(order)
+            return Result(order_id, self._save(order, *extra))
 
         return self._retrying(attempt)
+
+    # -- crediting: hours and points go with the close, in the same write -------------------
+
+    def points_policy(self, community_id: UUID) -> Policy:
+        """The policy for 积分: the county's, with the community's own points rules."""
+        community = self.community(community_id)
+        return community.policy(self.policy(community.county_id))
+
+    def account(self, member: Member) -> PointsAccount:
+        """The member's points account, opened (unsaved) on first use."""
+        found = self._find(PointsAccount, account_id(member.id))
+        if found is not None:
+            return found
+        return PointsAccount.open(
+            member.id, member.county_id, member.community_id, member.unit_id, self.clock.now()
+        )
+
+    def _credit_if_closed(self, order: Order) -> list[Aggregate]:
+        """An order that closes in this write credits its member's hours and points."""
+        closed = [e for e in order.pending_events if isinstance(e, Order.Closed)]
+        if not closed or closed[-1].member_id is None:
+            return []
+        event = closed[-1]
+        assert event.member_id is not None
+        account = self.account(self.member(event.member_id))
+        stars, solved = order.rating if order.rating is not None else (None, None)
+        policy = self.points_policy(order.community_id)
+        account.earn(
+            kind=SourceKind.ORDER,
+            source_id=order.id,
+            community_id=order.community_id,
+            business_date=business_date(event.timestamp),
+            hours=event.hours_credited,
+            policy=policy,
+            stars=stars,
+            solved=solved,
+            satisfied=None if stars is None else stars >= policy.satisfied_min_stars,
+            urgent=order.urgency in (Urgency.URGENT, Urgency.CRITICAL),
+            note=event.outcome,
+            now=event.timestamp,
+        )
+        return [account]
 
     # -- residents ------------------------------------------------------------------------
 

@@ -53,6 +53,58 @@ class Policy:
     # Hours a single order may credit at most, whatever the check-in/claim span (our bound).
     max_hours_per_order: int = 24
 
+    # -- 积分 (points); the values in COMMUNITY_POLICY may be set per community ----------
+    # Bonus service points for an order rated 5 stars (sishuang default).
+    five_star_bonus_points: int = 10
+    # Bonus points for a star the community awards: its recommendation (sishuang default).
+    star_award_bonus_points: int = 100
+    # A redemption the partner has not confirmed within this many days returns its points.
+    redemption_confirm_days: int = 7
+    # Most pieces of one catalogue item in one redemption (our bound).
+    max_redemption_quantity: int = 20
+
+    # -- 三级联评 (evaluation) ------------------------------------------------------------
+    # Scores the community and the unit record run from 0 to this (our scale).
+    evaluation_max_score: int = 100
+    # The community's quarterly score: weights of its three dimensions (泽州's dimensions).
+    eval_weight_results: Decimal = Decimal("0.4")  # 服务成效
+    eval_weight_feedback: Decimal = Decimal("0.3")  # 群众反馈
+    eval_weight_assessment: Decimal = Decimal("0.3")  # 社区评价
+    # The overall score: weights of the three levels (三级联评; weights ours).
+    eval_weight_residents: Decimal = Decimal("0.3")
+    eval_weight_community: Decimal = Decimal("0.4")
+    eval_weight_unit: Decimal = Decimal("0.3")
+    # Grades from the overall score (优秀 / 良好 / 合格, below: 不合格).
+    grade_excellent_min: int = 90
+    grade_good_min: int = 75
+    grade_pass_min: int = 60
+
+    # -- stars (泽州 four stars, 田家庵 五星志愿星); criteria are published values --------
+    star_pioneer_min_hours: int = 24  # 先锋示范星: hours this year
+    star_pioneer_min_services: int = 8  # ... and services this year
+    star_caring_min_ratings: int = 5  # 群众贴心星: ratings this year
+    star_caring_min_average: Decimal = Decimal("4.5")  # ... at this average
+    star_tackling_min_services: int = 3  # 民生攻坚星: urgent orders solved + 攻坚组 activities
+    star_service_min_activities: int = 4  # 社区服务星: group activities attended
+    # 五星志愿星: hours in total (all years) for 1 to 5 stars.
+    volunteer_star1_hours: int = 12
+    volunteer_star2_hours: int = 30
+    volunteer_star3_hours: int = 60
+    volunteer_star4_hours: int = 100
+    volunteer_star5_hours: int = 150
+    # From 3 stars up, the average rating must reach this (when rated at all).
+    volunteer_star_min_average: Decimal = Decimal("4.0")
+
+    @property
+    def volunteer_star_hours(self) -> tuple[int, int, int, int, int]:
+        return (
+            self.volunteer_star1_hours,
+            self.volunteer_star2_hours,
+            self.volunteer_star3_hours,
+            self.volunteer_star4_hours,
+            self.volunteer_star5_hours,
+        )
+
     def with_overrides(self, overrides: dict[str, Any]) -> Policy:
         """A copy with named values replaced; unknown names or bad values are refused."""
         fields = {f.name for f in dataclasses.fields(self)}
@@ -77,6 +129,13 @@ class Policy:
             ("member_annual_min_hours", "default_committed_hours"),
             ("default_committed_hours", "max_committed_hours"),
             ("min_service_radius_km", "max_service_radius_km"),
+            ("grade_pass_min", "grade_good_min"),
+            ("grade_good_min", "grade_excellent_min"),
+            ("grade_excellent_min", "evaluation_max_score"),
+            ("volunteer_star1_hours", "volunteer_star2_hours"),
+            ("volunteer_star2_hours", "volunteer_star3_hours"),
+            ("volunteer_star3_hours", "volunteer_star4_hours"),
+            ("volunteer_star4_hours", "volunteer_star5_hours"),
         ]
         for low, high in pairs:
             if getattr(self, low) > getattr(self, high):
@@ -95,7 +154,32 @@ class Policy:
             raise InvalidInput(
                 "invalid_policy_value", "满意星级应在 1 到 5 之间", "stars are 1 to 5"
             )
-        for name in ("take_window_days", "rating_window_hours", "overdue_days", "photo_max_bytes"):
+        for group in (
+            ("eval_weight_results", "eval_weight_feedback", "eval_weight_assessment"),
+            ("eval_weight_residents", "eval_weight_community", "eval_weight_unit"),
+        ):
+            if sum(getattr(self, name) for name in group) != Decimal(1):
+                raise InvalidInput(
+                    "inconsistent_policy",
+                    f"权重 {'、'.join(group)} 之和应为 1",
+                    f"weights {', '.join(group)} must add up to 1",
+                )
+        if not Decimal(0) <= self.star_caring_min_average <= Decimal(5) or not (
+            Decimal(0) <= self.volunteer_star_min_average <= Decimal(5)
+        ):
+            raise InvalidInput(
+                "invalid_policy_value", "平均星级应在 0 到 5 之间", "an average rating is 0 to 5"
+            )
+        for name in (
+            "take_window_days",
+            "rating_window_hours",
+            "overdue_days",
+            "photo_max_bytes",
+            "points_per_hour",
+            "redemption_confirm_days",
+            "max_redemption_quantity",
+            "evaluation_max_score",
+        ):
             if getattr(self, name) <= 0:
                 raise InvalidInput(
                     "invalid_policy_value", f"政策参数 {name} 应大于 0", f"{name} must be > 0"
@@ -148,7 +232,44 @@ POLICY_SOURCES: dict[str, str] = {
     "photo_max_bytes": "sishuang",
     "satisfied_min_stars": "田家庵",
     "max_hours_per_order": "sishuang",
+    "five_star_bonus_points": "sishuang",
+    "star_award_bonus_points": "sishuang (社区推荐)",
+    "redemption_confirm_days": "sishuang",
+    "max_redemption_quantity": "sishuang",
+    "evaluation_max_score": "sishuang",
+    "eval_weight_results": "泽州 (dimension); weight sishuang",
+    "eval_weight_feedback": "泽州 (dimension); weight sishuang",
+    "eval_weight_assessment": "泽州 (dimension); weight sishuang",
+    "eval_weight_residents": "三级联评 (level); weight sishuang",
+    "eval_weight_community": "三级联评 (level); weight sishuang",
+    "eval_weight_unit": "三级联评 (level); weight sishuang",
+    "grade_excellent_min": "sishuang",
+    "grade_good_min": "sishuang",
+    "grade_pass_min": "sishuang",
+    "star_pioneer_min_hours": "泽州 (star); threshold sishuang",
+    "star_pioneer_min_services": "泽州 (star); threshold sishuang",
+    "star_caring_min_ratings": "泽州 (star); threshold sishuang",
+    "star_caring_min_average": "泽州 (star); threshold sishuang",
+    "star_tackling_min_services": "泽州 (star); threshold sishuang",
+    "star_service_min_activities": "泽州 (star); threshold sishuang",
+    "volunteer_star1_hours": "田家庵 (五星志愿星); threshold sishuang",
+    "volunteer_star2_hours": "田家庵 (五星志愿星); threshold sishuang",
+    "volunteer_star3_hours": "田家庵 (五星志愿星); threshold sishuang",
+    "volunteer_star4_hours": "田家庵 (五星志愿星); threshold sishuang",
+    "volunteer_star5_hours": "田家庵 (五星志愿星); threshold sishuang",
+    "volunteer_star_min_average": "sishuang",
 }
+
+# Values a community may set for itself (积分 rules are per community: 锦绣社区); the
+# rest are the county's.
+COMMUNITY_POLICY: frozenset[str] = frozenset(
+    {
+        "points_per_hour",
+        "five_star_bonus_points",
+        "star_award_bonus_points",
+        "redemption_confirm_days",
+    }
+)
 
 
 def markdown_table() -> str:

@@ -21,7 +21,7 @@ from uuid import UUID
 import orjson
 from eventsourcing.persistence import Transcoder
 
-from domain import activity, values
+from domain import activity, evaluation, points, values
 
 TAG = "_type_"
 DATA = "_data_"
@@ -38,6 +38,12 @@ ENUMS: dict[str, type[Enum]] = {
     "PhotoKind": values.PhotoKind,
     "FollowUpMethod": values.FollowUpMethod,
     "ActivityKind": activity.ActivityKind,
+    "SourceKind": points.SourceKind,
+    "ItemKind": points.ItemKind,
+    "PartnerKind": points.PartnerKind,
+    "RedemptionStatus": points.RedemptionStatus,
+    "Star": evaluation.Star,
+    "WarningLevel": evaluation.WarningLevel,
 }
 VALUE_TYPES: dict[str, type[Any]] = {
     "Grid": values.Grid,

@@ -153,7 +153,8 @@ class Follower:
                 with self.store.write() as tx:
                     if not self.store.claim_position(tx, projection.name, done):
                         raise PositionTaken
-                    for _, event in todo:
+                    for nid, event in todo:
+                        tx.position = nid
                         projection.apply(tx, event)
                     try:
                         self.store.record_position(tx, projection.name, todo[-1][0])

@@ -43,6 +43,7 @@ class Tx:
     def __init__(self, cursor: Any, dialect: str) -> None:
         self.cursor = cursor
         self.dialect = dialect
+        self.position = 0  # the log position of the event being applied (set by Follower)
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Tx:
         if self.dialect == "postgres":
