@@ -11,13 +11,15 @@ from domain.clock import Clock
 from projections.activities import Activities
 from projections.base import Follower, Projection
 from projections.directory import Directory
+from projections.evaluation import Evaluation
 from projections.members import Members
 from projections.needs import Needs
+from projections.points import Points
 from projections.store import ReadStore, schema_lock
 
 
 def all_projections() -> list[Projection]:
-    return [Directory(), Members(), Needs(), Activities()]
+    return [Directory(), Members(), Needs(), Activities(), Points(), Evaluation()]
 
 
 PROJECTION_NAMES = [p.name for p in all_projections()]

@@ -45,12 +45,13 @@ STEP_NAMES: dict[type, str] = {
     Order.FollowedUp: "超期跟进",
     Order.Cancelled: "撤销",
     Order.Rejected: "驳回",
+    Order.FoundFalse: "核定虚假，撤销时长与积分",
 }
 
 
 class Needs(Projection):
     name = "rm_needs"
-    version = 1
+    version = 2  # 2: found_false, false_reason
     tables = (
         "rm_orders",
         "rm_order_applicants",
@@ -75,6 +76,7 @@ class Needs(Projection):
         " rate_deadline TEXT, stars INTEGER, solved TEXT, satisfied INTEGER,"
         " closed_at TEXT, outcome TEXT, hours_credited TEXT,"
         " returns INTEGER NOT NULL DEFAULT 0, overlap_flag INTEGER NOT NULL DEFAULT 0,"
+        " found_false INTEGER NOT NULL DEFAULT 0, false_reason TEXT,"
         " updated_at TEXT NOT NULL)",
         "CREATE INDEX IF NOT EXISTS rm_orders_community ON rm_orders (community_id, status)",
         "CREATE INDEX IF NOT EXISTS rm_orders_member ON rm_orders (member_id, status)",
@@ -345,6 +347,10 @@ class Needs(Projection):
     def _cancelled(self, tx: Tx, e: Order.Cancelled, oid: str, at: str) -> str:
         self._set(tx, oid, "status = ?, closed_at = ?", (OrderStatus.CANCELLED.code, at))
         return e.reason
+
+    def _foundfalse(self, tx: Tx, e: Order.FoundFalse, oid: str, at: str) -> str:
+        self._set(tx, oid, "found_false = 1, false_reason = ?, hours_credited = ?", (e.reason, "0"))
+        return f"撤销 {e.hours_reversed} 小时：{e.reason}"
 
     def _rejected(self, tx: Tx, e: Order.Rejected, oid: str, at: str) -> str:
         self._set(tx, oid, "status = ?, closed_at = ?", (OrderStatus.REJECTED.code, at))
