@@ -133,6 +133,24 @@ def community_for_reader(request: Request, community_id: UUID, actor: Actor) -> 
     return row
 
 
+def member_for_reader(request: Request, member_id: UUID, actor: Actor) -> dict[str, Any]:
+    """The member's read-model row, if the actor may read this member (self, their
+    community, their unit, the county's readers)."""
+    from projections import members
+
+    row = members.get_member(services(request).read.store, str(member_id))
+    if row is None:
+        raise NotFound("unknown_member", "党员不存在", "no such member")
+    access.require_read_member(
+        actor,
+        member_id=member_id,
+        county_id=UUID(row["county_id"]),
+        community_id=UUID(row["community_id"]),
+        unit_id=UUID(row["unit_id"]),
+    )
+    return row
+
+
 def error_body(code: str, zh: str, en: str, **extra: Any) -> dict[str, Any]:
     return {"code": code, "message": zh, "message_en": en, **extra}
 
@@ -220,8 +238,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     from api import (
         routes_activities,
         routes_directory,
+        routes_evaluation,
         routes_members,
         routes_orders,
+        routes_points,
         routes_progress,
         routes_system,
     )
@@ -233,6 +253,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         routes_progress,
         routes_orders,
         routes_activities,
+        routes_points,
+        routes_evaluation,
     ):
         api.include_router(module.router, prefix="/api/v1")
     return api

@@ -176,7 +176,7 @@ def cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:
     counts = sweep_once(app, read.store)
     print(
         f"无人接单 {counts['unclaimed']}，超时未评价结单 {counts['closed_unrated']}，"
-        f"超期 {counts['overdue']}"
+        f"超期 {counts['overdue']}，兑换过期退回 {counts['redemptions_expired']}"
     )
     app.close()
     return 0
@@ -235,7 +235,9 @@ def main(argv: list[str] | None = None) -> int:
     rebuild.add_argument("names", nargs="*", help="投影名（默认全部）")
     rebuild.set_defaults(func=cmd_rebuild)
 
-    sweep = sub.add_parser("sweep", help="立即执行一次期限检查（无人接单、超时未评价、超期）")
+    sweep = sub.add_parser(
+        "sweep", help="立即执行一次期限检查（无人接单、超时未评价、超期、兑换过期）"
+    )
     sweep.set_defaults(func=cmd_sweep)
 
     demo = sub.add_parser("demo", help="导入演示县数据")

@@ -15,6 +15,7 @@ from api.app import (
     IdempotencyKey,
     command_response,
     community_for_reader,
+    member_for_reader,
     read_consistency,
     services,
     signed_in,
@@ -242,18 +243,7 @@ def service_record(
     actor: Annotated[Actor, Depends(signed_in)],
     year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
 ) -> Any:
-    from projections import members
-
     svc = services(request)
-    row = members.get_member(svc.read.store, str(member_id))
-    if row is None:
-        raise NotFound("unknown_member", "党员不存在", "no such member")
-    access.require_read_member(
-        actor,
-        member_id=member_id,
-        county_id=UUID(row["county_id"]),
-        community_id=UUID(row["community_id"]),
-        unit_id=UUID(row["unit_id"]),
-    )
+    row = member_for_reader(request, member_id, actor)
     record = resources.service_record(svc.read.store, str(member_id), year or svc.clock.now().year)
     return {"name": row["name"], "unit_name": row["unit_name"], **record}

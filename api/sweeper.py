@@ -1,5 +1,6 @@
 """The deadline sweep: every minute, the orders whose take window, rating window or
-overdue deadline has passed get the event that says so. The read model says which
+overdue deadline has passed get the event that says so, and redemptions the partner
+did not confirm in time give their points back. The read model says which
 orders to look at; each order decides for itself with the injected clock, so running
 it twice, or in two processes, records each event once."""
 
@@ -10,7 +11,7 @@ import threading
 import structlog
 
 from domain.application import Sishuang
-from projections import needs
+from projections import needs, points
 from projections.store import ReadStore
 
 log = structlog.get_logger("sweep")
@@ -21,6 +22,8 @@ def sweep_once(app: Sishuang, store: ReadStore) -> dict[str, int]:
     from uuid import UUID
 
     counts = app.sweep([UUID(d) for d in due])
+    expiring = points.due_redemptions(store, app.clock.now())
+    counts["redemptions_expired"] = app.expire_redemptions([UUID(r) for r in expiring])
     if any(counts.values()):
         log.info("sweep", **counts)
     return counts

@@ -997,3 +997,14 @@ def public_results(
         "volunteer_stars",
     )
     return [{k: r[k] for k in keep} for r in rows]
+
+
+def approved_member_ids(store: ReadStore, county_id: str) -> list[str]:
+    """The members the quarterly check looks at: every approved member of the county."""
+    with store.read() as tx:
+        rows = tx.execute(
+            "SELECT member_id FROM rm_members WHERE county_id = ? AND status = 'approved'"
+            " ORDER BY member_id",
+            (county_id,),
+        ).all()
+    return [r["member_id"] for r in rows]

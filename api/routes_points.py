@@ -1,0 +1,390 @@
+"""积分: the community's points rules, partners and catalogue; members' redemptions and
+statements; partners' confirmations and settlement lists; orders found false."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, Field
+
+from api.app import (
+    IdempotencyKey,
+    command_response,
+    community_for_reader,
+    member_for_reader,
+    read_consistency,
+    services,
+    signed_in,
+)
+from api.exports import export_response
+from domain import access
+from domain.actors import Actor, Role
+from domain.errors import Forbidden, NotFound
+from domain.policies import COMMUNITY_POLICY
+from projections import directory, points
+
+router = APIRouter(tags=["points 积分"], dependencies=[Depends(read_consistency)])
+
+Format = Annotated[Literal["json", "xlsx", "csv"], Query(alias="format")]
+
+
+class PointsRulesIn(BaseModel):
+    overrides: dict[str, Any] = Field(
+        description="要修改的积分规则：points_per_hour、five_star_bonus_points、"
+        "star_award_bonus_points、redemption_confirm_days"
+    )
+    reason: str = ""
+
+
+class PartnerIn(BaseModel):
+    name: str = Field(description="合作商家名称")
+    kind: Literal["property_company", "canteen", "shop", "community"]
+    contact: str = ""
+
+
+class ItemIn(BaseModel):
+    partner_id: UUID
+    kind: Literal["property_fee", "canteen", "shop", "gift"]
+    name: str = Field(description="兑换项目名称，如“物业费抵扣 50 元”")
+    description: str = ""
+    price: int = Field(description="所需服务积分（正整数）")
+    stock: int | None = Field(None, description="库存；物业费抵扣等不计库存的项目留空")
+
+
+class ItemChangeIn(BaseModel):
+    price: int | None = None
+    restock: int | None = Field(None, description="补货数量")
+    withdraw_reason: str | None = Field(None, description="下架理由（填写即下架）")
+
+
+class RedeemIn(BaseModel):
+    item_id: UUID
+    quantity: int = 1
+
+
+class ReasonIn(BaseModel):
+    reason: str = ""
+
+
+class CodeIn(BaseModel):
+    code: str = Field(description="党员出示的兑换码（8 位数字）")
+
+
+class FoundFalseIn(BaseModel):
+    reason: str = Field(description="核定为虚假的依据")
+
+
+STATEMENT_COLUMNS = [
+    ("at", "时间"),
+    ("entry_label", "类型"),
+    ("description", "摘要"),
+    ("source_label", "来源"),
+    ("source_id", "来源编号"),
+    ("hours", "时长（小时）"),
+    ("service_points", "服务积分变动"),
+    ("balance_after", "服务积分余额"),
+    ("assessment_points", "考核积分变动"),
+    ("assessment_after", "考核积分累计"),
+    ("position", "日志位置"),
+]
+
+SETTLEMENT_COLUMNS = [
+    ("confirmed_at", "核销时间"),
+    ("item_name", "兑换项目"),
+    ("quantity", "数量"),
+    ("unit_price", "单价（积分）"),
+    ("points", "积分"),
+    ("member_name", "兑换党员"),
+    ("status_label", "状态"),
+    ("requested_at", "兑换时间"),
+    ("redemption_id", "兑换编号"),
+]
+
+
+# -- rules, partners, catalogue ---------------------------------------------------------------
+
+
+@router.put("/communities/{community_id}/points-rules", summary="设置本社区积分规则（社区）")
+def set_points_rules(
+    community_id: UUID,
+    body: PointsRulesIn,
+    request: Request,
+    actor: Annotated[Actor, Depends(signed_in)],
+) -> Any:
+    result = services(request).app.set_points_rules(
+        actor, community_id, body.overrides, body.reason
+    )
+    return command_response(request, result, {"community_id": str(community_id)})
+
+
+@router.get("/communities/{community_id}/points-rules", summary="本社区现行积分规则")
+def get_points_rules(
+    community_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]
+) -> Any:
+    _community_or_member(request, community_id, actor)
+    policy = services(request).app.points_policy(community_id)
+    return {name: getattr(policy, name) for name in sorted(COMMUNITY_POLICY)}
+
+
+def _community_or_member(request: Request, community_id: UUID, actor: Actor) -> dict[str, Any]:
+    """Members and partners of the community see its rules and catalogue too."""
+    row = directory.get_community(services(request).read.store, str(community_id))
+    if row is None:
+        raise NotFound("unknown_community", "社区不存在", "no such community")
+    if actor.role is Role.MEMBER:
+        member = services(request).app.member(access.member_scope(actor))
+        if member.county_id == UUID(row["county_id"]):
+            return row
+    if actor.role is Role.PARTNER and actor.scope_id is not None:
+        partner = points.get_partner(services(request).read.store, str(actor.scope_id))
+        if partner is not None and partner["community_id"] == str(community_id):
+            return row
+    return community_for_reader(request, community_id, actor)
+
+
+@router.post("/communities/{community_id}/partners", status_code=201, summary="登记合作商家")
+def register_partner(
+    community_id: UUID,
+    body: PartnerIn,
+    request: Request,
+    actor: Annotated[Actor, Depends(signed_in)],
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    result = services(request).app.register_partner(
+        actor,
+        community_id,
+        name=body.name,
+        kind=body.kind,
+        contact=body.contact,
+        idempotency_key=idempotency_key,
+    )
+    return command_response(request, result, {"partner_id": str(result.id)}, created=True)
+
+
+@router.get("/communities/{community_id}/partners", summary="合作商家列表")
+def list_partners(
+    community_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]
+) -> Any:
+    community_for_reader(request, community_id, actor)
+    return points.partners_of(services(request).read.store, str(community_id))
+
+
+@router.post("/communities/{community_id}/catalogue", status_code=201, summary="上架兑换项目")
+def list_item(
+    community_id: UUID,
+    body: ItemIn,
+    request: Request,
+    actor: Annotated[Actor, Depends(signed_in)],
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    result = services(request).app.list_item(
+        actor,
+        community_id,
+        partner_id=body.partner_id,
+        kind=body.kind,
+        name=body.name,
+        description=body.description,
+        price=body.price,
+        stock=body.stock,
+        idempotency_key=idempotency_key,
+    )
+    return command_response(request, result, {"item_id": str(result.id)}, created=True)
+
+
+@router.get("/communities/{community_id}/catalogue", summary="积分兑换目录")
+def get_catalogue(
+    community_id: UUID,
+    request: Request,
+    actor: Annotated[Actor, Depends(signed_in)],
+    include_withdrawn: bool = False,
+) -> Any:
+    _community_or_member(request, community_id, actor)
+    return points.catalogue(
+        services(request).read.store, str(community_id), include_withdrawn=include_withdrawn
+    )
+
+
+@router.patch("/catalogue/{item_id}", summary="改价、补货或下架（社区）")
+def change_item(
+    item_id: UUID,
+    body: ItemChangeIn,
+    request: Request,
+    actor: Annotated[Actor, Depends(signed_in)],
+) -> Any:
+    result = services(request).app.change_item(
+        actor,
+        item_id,
+        price=body.price,
+        restock=body.restock,
+        withdraw_reason=body.withdraw_reason,
+    )
+    return command_response(request, result, {"item_id": str(item_id)})
+
+
+# -- redemptions ------------------------------------------------------------------------------
+
+
+@router.post(
+    "/members/{member_id}/redemptions",
+    status_code=201,
+    summary="积分兑换（党员本人）",
+    description="扣减服务积分并生成兑换码；合作商家凭兑换码核销。积分不足或库存不足时拒绝，不记录任何事件。",
+)
+def redeem(
+    member_id: UUID,
+    body: RedeemIn,
+    request: Request,
+    actor: Annotated[Actor, Depends(signed_in)],
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    result = services(request).app.redeem(
+        actor, member_id, body.item_id, quantity=body.quantity, idempotency_key=idempotency_key
+    )
+    return command_response(
+        request, result, {"redemption_id": str(result.id), **result.details}, created=True
+    )
+
+
+@router.get("/members/{member_id}/redemptions", summary="党员的兑换记录")
+def list_redemptions(
+    member_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]
+) -> Any:
+    member_for_reader(request, member_id, actor)
+    rows = points.redemptions_of(services(request).read.store, str(member_id))
+    if actor.role is not Role.MEMBER:  # the code is the member's to show, nobody else's
+        for r in rows:
+            r.pop("code", None)
+    return rows
+
+
+@router.post("/redemptions/{redemption_id}/cancel", summary="取消兑换（党员本人或社区），积分退回")
+def cancel_redemption(
+    redemption_id: UUID,
+    body: ReasonIn,
+    request: Request,
+    actor: Annotated[Actor, Depends(signed_in)],
+) -> Any:
+    result = services(request).app.cancel_redemption(actor, redemption_id, body.reason)
+    return command_response(request, result, {"redemption_id": str(redemption_id)})
+
+
+@router.post("/partners/{partner_id}/confirmations", summary="合作商家凭兑换码核销")
+def confirm(
+    partner_id: UUID,
+    body: CodeIn,
+    request: Request,
+    actor: Annotated[Actor, Depends(signed_in)],
+) -> Any:
+    svc = services(request)
+    result = svc.app.confirm_redemption(actor, partner_id, body.code)
+    redemption = svc.app.redemption(result.id)
+    member = svc.app.member(redemption.member_id)
+    return command_response(
+        request,
+        result,
+        {
+            "redemption_id": str(result.id),
+            "item_id": str(redemption.item_id),
+            "quantity": redemption.quantity,
+            "points": redemption.points,
+            "member_name": member.name,
+        },
+    )
+
+
+def _partner_for_reader(request: Request, partner_id: UUID, actor: Actor) -> dict[str, Any]:
+    row = points.get_partner(services(request).read.store, str(partner_id))
+    if row is None:
+        raise NotFound("unknown_partner", "合作商家不存在", "no such partner")
+    if actor.role is Role.PARTNER:
+        if actor.scope_id != partner_id:
+            raise Forbidden("not_your_partner", "只能查看本商家的兑换", "not your redemptions")
+        return row
+    community_for_reader(request, UUID(row["community_id"]), actor)
+    return row
+
+
+@router.get(
+    "/partners/{partner_id}/redemptions",
+    summary="合作商家兑换结算清单",
+    description="默认列出已核销的兑换，按核销时间；`from`/`to` 为日期（含 from，不含 to）；"
+    "`format=xlsx|csv` 下载。",
+)
+def settlement(
+    partner_id: UUID,
+    request: Request,
+    actor: Annotated[Actor, Depends(signed_in)],
+    status: Literal["requested", "confirmed", "cancelled", "expired"] | None = "confirmed",
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+    fmt: Format = "json",
+) -> Any:
+    partner = _partner_for_reader(request, partner_id, actor)
+    rows = points.partner_redemptions(
+        services(request).read.store,
+        str(partner_id),
+        status=status,
+        start=start.isoformat() if start else None,
+        end=end.isoformat() if end else None,
+    )
+    for r in rows:
+        r.pop("member_id", None)
+    if fmt != "json":
+        return export_response(
+            rows, SETTLEMENT_COLUMNS, title=f"兑换结算清单：{partner['name']}", fmt=fmt
+        )
+    return {
+        "partner": partner,
+        "redemptions": rows,
+        "total_points": sum(r["points"] for r in rows),
+        "count": len(rows),
+    }
+
+
+# -- the member's account and statement ----------------------------------------------------
+
+
+@router.get(
+    "/members/{member_id}/points",
+    summary="党员积分账户与明细",
+    description="服务积分（可兑换）与考核积分（不兑换）分开记；明细逐笔列出计分、兑换、退回、撤销及"
+    "每笔后的余额。`year` 限定年度；`format=xlsx|csv` 下载。",
+)
+def statement(
+    member_id: UUID,
+    request: Request,
+    actor: Annotated[Actor, Depends(signed_in)],
+    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    fmt: Format = "json",
+) -> Any:
+    member = member_for_reader(request, member_id, actor)
+    store = services(request).read.store
+    start = end = None
+    if year is not None:
+        start, end = f"{year}-01-01", f"{year + 1}-01-01"
+    rows = points.statement(store, str(member_id), start, end)
+    if fmt != "json":
+        title = f"积分明细：{member['name']}" + (f"（{year}）" if year else "")
+        return export_response(rows, STATEMENT_COLUMNS, title=title, fmt=fmt)
+    return {"account": points.account_of(store, str(member_id)), "entries": rows}
+
+
+# -- orders found false -------------------------------------------------------------------------
+
+
+@router.post(
+    "/orders/{order_id}/found-false",
+    summary="核定需求为虚假（社区更正或督查），撤销时长与积分",
+)
+def found_false(
+    order_id: UUID,
+    body: FoundFalseIn,
+    request: Request,
+    actor: Annotated[Actor, Depends(signed_in)],
+) -> Any:
+    found_by = "inspection" if actor.role is Role.INSPECTOR else "community"
+    result = services(request).app.find_order_false(actor, order_id, body.reason, found_by=found_by)
+    return command_response(request, result, {"order_id": str(order_id)})
