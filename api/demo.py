@@ -47,8 +47,9 @@ from domain.application import (
     Sishuang,
     Skills,
 )
-from domain.clock import ManualClock
+from domain.clock import ManualClock, business_date
 from domain.errors import Conflict
+from domain.evaluation import quarter_end
 from domain.order import OPEN_STATUSES as OPEN
 from domain.order import Order, OrderStatus
 from domain.values import TimeSlot
@@ -1730,6 +1731,12 @@ def load_demo(
         "closed": 0,
         "open": 0,
         "activities": 0,
+        "partners": 0,
+        "catalogue_items": 0,
+        "redemptions": 0,
+        "community_evaluations": 0,
+        "warnings": 0,
+        "stars": 0,
     }
     try:
         clock.set(start)
@@ -2092,6 +2099,10 @@ def _load(
         if activity.confirm_at is not None and activity.confirm_at <= today:
             at_time(activity.confirm_at, partial(confirm, a))
 
+    _plan_points_and_evaluation(
+        app, at_time, start, today, seed, community_ids, member_ids, org_dept, admin, summary
+    )
+
     while queue:
         moment, _, next_action = heapq.heappop(queue)
         if moment > today:
@@ -2106,5 +2117,145 @@ def _load(
         f"已加载演示数据：{COUNTY_NAME}，{summary['communities']} 个社区，"
         f"{summary['units']} 个单位，{summary['members']} 名在职党员，"
         f"{summary['residents']} 名居民，{summary['needs']} 条民生需求，"
-        f"{summary['activities']} 场活动"
+        f"{summary['activities']} 场活动，{summary['catalogue_items']} 个积分兑换项目，"
+        f"{summary['redemptions']} 笔兑换，{summary['community_evaluations']} 份社区季度评价，"
+        f"{summary['warnings']} 次预警，{summary['stars']} 颗星"
     )
+
+
+# -- 积分 and 三级联评 in the demo -------------------------------------------------------------
+
+PARTNERS = (("锦绣物业服务中心", "property_company"), ("爱心超市", "shop"), ("社区食堂", "canteen"))
+CATALOGUE = (
+    # (partner index, kind, name, price, stock)
+    (0, "property_fee", "物业费抵扣 20 元", 200, None),
+    (1, "shop", "洗衣液一瓶", 150, 30),
+    (1, "shop", "大米 5 公斤", 300, 12),
+    (2, "canteen", "爱心午餐一份", 100, 60),
+    (1, "gift", "党员志愿服务纪念徽章", 50, 100),
+)
+
+
+COMMENTS = ("积极参与社区服务", "响应及时，群众认可", "按时报到，表现良好")
+
+
+def _last_quarter(today: date) -> tuple[int, int]:
+    """The last quarter that ended before today."""
+    quarter = (today.month - 1) // 3 + 1
+    return (today.year - 1, 4) if quarter == 1 else (today.year, quarter - 1)
+
+
+def _plan_points_and_evaluation(
+    app: Sishuang,
+    at_time: Callable[[datetime, Callable[[], None]], None],
+    start: datetime,
+    today: datetime,
+    seed: int,
+    community_ids: list[UUID],
+    member_ids: list[UUID | None],
+    org_dept: Actor,
+    admin: Callable[[int], Actor],
+    summary: dict[str, Any],
+) -> None:
+    """Partners and catalogues from the first day; the community's evaluation of the
+    last finished quarter and 组织部's check of it a week into the next (when that falls
+    in the story); redemptions in the last weeks, some confirmed by the partner, one left
+    for the partner, one cancelled; and stars for those who meet the criteria."""
+    rng = random.Random(seed * 31 + 4)
+    partners: dict[int, list[UUID]] = {}
+    items: dict[int, list[UUID]] = {}
+
+    def open_shop(c: int) -> None:
+        partners[c] = []
+        items[c] = []
+        for name, kind in PARTNERS:
+            partners[c].append(
+                app.register_partner(admin(c), community_ids[c], name=name, kind=kind).id
+            )
+            summary["partners"] += 1
+        for p, kind, name, price, stock in CATALOGUE:
+            items[c].append(
+                app.list_item(
+                    admin(c),
+                    community_ids[c],
+                    partner_id=partners[c][p],
+                    kind=kind,
+                    name=name,
+                    price=price,
+                    stock=stock,
+                ).id
+            )
+            summary["catalogue_items"] += 1
+
+    def members_of(c: int) -> list[UUID]:
+        out = []
+        for member_id in member_ids:
+            if member_id is None:
+                continue
+            member = app.member(member_id)
+            if member.community_id == community_ids[c] and member.reported:
+                out.append(member_id)
+        return out
+
+    year, quarter = _last_quarter(business_date(today))
+    quarter_over = datetime.combine(quarter_end(year, quarter), dtime(0), CST) + timedelta(days=1)
+
+    def evaluate(c: int) -> None:
+        for member_id in members_of(c):
+            app.evaluate_member(
+                admin(c),
+                member_id,
+                year=year,
+                quarter=quarter,
+                results=rng.randint(70, 95),
+                feedback=rng.randint(75, 100),
+                assessment=rng.randint(70, 98),
+                comment=rng.choice(
+                    ("积极参与社区服务", "响应及时，群众认可", "按时报到，表现良好")
+                ),
+            )
+            summary["community_evaluations"] += 1
+
+    def check() -> None:
+        ids = [m for m in member_ids if m is not None]
+        counts = app.check_standards(org_dept, year=year, quarter=quarter, member_ids=ids)
+        summary["warnings"] += counts["yellow"] + counts["red"]
+
+    def redeem(c: int) -> None:
+        for member_id in members_of(c):
+            account = app.points_account(member_id)
+            if account is None or account.balance < 100:
+                continue
+            member = Actor(Role.MEMBER, str(member_id), member_id)
+            affordable = [
+                i for i in items[c] if app.item(i).price <= account.balance and app.item(i).active
+            ]
+            if not affordable or rng.random() < 0.4:
+                continue
+            item_id = rng.choice(affordable)
+            with contextlib.suppress(Conflict):
+                result = app.redeem(member, member_id, item_id)
+                summary["redemptions"] += 1
+                fate = rng.random()
+                item = app.item(item_id)
+                partner = Actor(Role.PARTNER, "收银台", item.partner_id)
+                if fate < 0.75:
+                    app.confirm_redemption(partner, item.partner_id, result.details["code"])
+                elif fate < 0.85:
+                    app.cancel_redemption(member, result.id, "改天再来兑换")
+
+    def award(c: int) -> None:
+        for member_id in members_of(c):
+            for star in ("caring", "pioneer", "tackling", "community_service"):
+                with contextlib.suppress(Conflict):
+                    app.award_star(admin(c), member_id, star=star, year=today.year)
+                    summary["stars"] += 1
+
+    for c in range(len(COMMUNITIES)):
+        at_time(start + timedelta(hours=6, minutes=c), partial(open_shop, c))
+        if start < quarter_over + timedelta(days=3) and quarter_over + timedelta(days=7) < today:
+            at_time(quarter_over + timedelta(days=3, hours=2, minutes=c), partial(evaluate, c))
+        at_time(today - timedelta(days=10, hours=c), partial(redeem, c))
+        at_time(today - timedelta(days=2, hours=c), partial(award, c))
+    if start < quarter_over and quarter_over + timedelta(days=7) < today:
+        at_time(quarter_over + timedelta(days=7, hours=3), check)
