@@ -24,7 +24,7 @@ import structlog
 from api.logs import configure_logging
 from api.settings import Settings
 from api.tokens import issue
-from domain.actors import OPERATOR, SCOPE_KIND, Role
+from domain.actors import OPERATOR, SCOPE_KIND, Actor, Role
 from domain.application import Sishuang
 from domain.clock import SystemClock
 from domain.errors import DomainError
@@ -166,6 +166,26 @@ def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+    """The quarterly standard check, for a scheduler (cron) as much as for a person."""
+    from projections import evaluation, open_service
+
+    county = UUID(args.county)
+    app, read = open_service(settings.eventsourcing_env(), SystemClock(), run_projections=True)
+    assert read.follower is not None
+    read.follower.catch_up()
+    actor = Actor(Role.ORG_DEPT, args.subject, county)
+    ids = [UUID(i) for i in evaluation.approved_member_ids(read.store, str(county))]
+    counts = app.check_standards(actor, year=args.year, quarter=args.quarter, member_ids=ids)
+    print(
+        f"{args.year} 年第 {args.quarter} 季度：检查 {counts['checked']} 人，"
+        f"达标 {counts['passed']}，黄灯 {counts['yellow']}，红灯 {counts['red']}，"
+        f"此前已检查 {counts['skipped']}"
+    )
+    app.close()
+    return 0
+
+
 def cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:
     from api.sweeper import sweep_once
     from projections import open_service
@@ -239,6 +259,13 @@ def main(argv: list[str] | None = None) -> int:
         "sweep", help="立即执行一次期限检查（无人接单、超时未评价、超期、兑换过期）"
     )
     sweep.set_defaults(func=cmd_sweep)
+
+    check = sub.add_parser("check-standards", help="季度服务标准检查（黄灯、红灯）")
+    check.add_argument("--county", required=True, help="县（区）id")
+    check.add_argument("--year", type=int, required=True)
+    check.add_argument("--quarter", type=int, required=True, choices=[1, 2, 3, 4])
+    check.add_argument("--subject", default="组织部（定时任务）", help="记录为检查人")
+    check.set_defaults(func=cmd_check)
 
     demo = sub.add_parser("demo", help="导入演示县数据")
     demo.set_defaults(func=cmd_demo)
