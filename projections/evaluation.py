@@ -10,13 +10,13 @@ figure can be traced back to the log positions it came from.
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import UTC, date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import orjson
 
-from domain.clock import business_date
+from domain.clock import BEIJING, business_date
 from domain.county import County
 from domain.evaluation import (
     Grade,
@@ -502,6 +502,14 @@ def _community_scores(rows: list[dict[str, Any]], policy: Policy) -> dict[int, d
     return out
 
 
+def _mean_score(scores: list[Decimal]) -> Decimal | None:
+    """The community level: the quarters' scores averaged, rounded half up like every
+    other score formula (domain.evaluation), so 77.125 shows as 77.13 everywhere."""
+    if not scores:
+        return None
+    return (sum(scores, Decimal(0)) / len(scores)).quantize(TWO, rounding=ROUND_HALF_UP)
+
+
 def _public(d: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in d.items() if not k.startswith("_")}
 
@@ -555,10 +563,7 @@ def member_view(
         )
     year_figures = _figures(credits, policy)
     residents = residents_score(year_figures["_average"], policy)
-    evaluated = [v["_score"] for v in quarters_scores.values()]
-    community_score = (
-        (sum(evaluated, Decimal(0)) / len(evaluated)).quantize(TWO) if evaluated else None
-    )
+    community_score = _mean_score([v["_score"] for v in quarters_scores.values()])
     overall = overall_score(residents, community_score, unit_score, policy)
     last_quarter = max((c["quarter"] for c in checks), default=None)
     quarters_due = quarters_in_year(year, 4, _date_or_none(member.get("reviewed_at")))
@@ -615,6 +620,15 @@ FORMULA = {
         "其余不合格；未达年度服务标准者最高为合格"
     ),
 }
+
+
+def _year_bounds(year: int) -> tuple[str, str]:
+    """A business year as bounds on the read models' UTC timestamps: it runs from
+    midnight in Beijing (16:00 UTC the day before), as the credits' years do."""
+    return (
+        iso(datetime(year, 1, 1, tzinfo=BEIJING).astimezone(UTC)),
+        iso(datetime(year + 1, 1, 1, tzinfo=BEIJING).astimezone(UTC)),
+    )
 
 
 def _date_or_none(value: str | None) -> date | None:
@@ -784,7 +798,7 @@ def members_table(
         figures = _figures(by_member.get(mid, []), policy)
         residents = residents_score(figures["_average"], policy)
         scores = [v["_score"] for v in _community_scores(community.get(mid, []), policy).values()]
-        community_score = (sum(scores, Decimal(0)) / len(scores)).quantize(TWO) if scores else None
+        community_score = _mean_score(scores)
         unit_score = Decimal(unit[mid]["score"]) if mid in unit else None
         overall = overall_score(residents, community_score, unit_score, policy)
         due = quarters_in_year(year, 4, _date_or_none(m["reviewed_at"]))
@@ -871,7 +885,7 @@ def unit_view(store: ReadStore, unit: dict[str, Any], year: int, policy: Policy)
             "SELECT order_id, content, closed_at, community_id FROM rm_orders"
             " WHERE assignee_kind = 'unit' AND assignee_id = ? AND status = 'closed'"
             " AND found_false = 0 AND closed_at >= ? AND closed_at < ? ORDER BY closed_at",
-            (unit_id, f"{year}-01-01", f"{year + 1}-01-01"),
+            (unit_id, *_year_bounds(year)),
         ).all()
     declared = unit.get("member_count") or 0
     return {
@@ -895,7 +909,8 @@ def unit_view(store: ReadStore, unit: dict[str, Any], year: int, policy: Policy)
     }
 
 
-CLOSED = "status = 'closed'"
+# Closed and not found false: a false order is no completion, and its rating no feedback.
+CLOSED = "status = 'closed' AND found_false = 0"
 NEEDS_SQL = (
     "SELECT COUNT(*) AS posted,"
     f" SUM(CASE WHEN {CLOSED} THEN 1 ELSE 0 END) AS closed,"
@@ -912,7 +927,7 @@ def community_view(
 ) -> dict[str, Any]:
     community_id = community["community_id"]
     rows = members_table(store, "m.community_id = ?", (community_id,), year, policy)
-    start, end = f"{year}-01-01", f"{year + 1}-01-01"
+    start, end = _year_bounds(year)
     with store.read() as tx:
         needs = tx.execute(NEEDS_SQL, (community_id, start, end)).one() or {}
     posted = needs.get("posted") or 0
@@ -930,8 +945,13 @@ def community_view(
             "withdrawn": withdrawn,
             "found_false": needs.get("found_false") or 0,
             "completion_rate": str((Decimal(closed) / counted).quantize(TWO)) if counted else None,
+            "rated": rated,
+            # As the community's figures count it (田家庵): satisfied closings over all
+            # closings, a closing without a rating counting as not satisfied.
             "satisfaction_rate": (
-                str((Decimal(needs.get("satisfied") or 0) / rated).quantize(TWO)) if rated else None
+                str((Decimal(needs.get("satisfied") or 0) / closed).quantize(TWO))
+                if closed
+                else None
             ),
         },
         "members": rows,

@@ -1,0 +1,826 @@
+"""三级联评 views on SQLite and PostgreSQL: every figure the views show equals a plain
+recomputation from the log, each figure's sources add up to it and point at the log
+positions they came from, a false order comes off its quarter, a county's weights change
+the scores, and a rebuild gives the same rows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+from uuid import UUID
+
+import pytest
+
+from domain.actors import OPERATOR, PUBLIC, Actor, Role
+from domain.application import Commitment, Identity, NeedInput, Sishuang, Skills
+from domain.clock import ManualClock, business_date
+from domain.county import County
+from domain.evaluation import (
+    WarningLevel,
+    community_quarter_score,
+    grade_of,
+    overall_score,
+    quarters_in_year,
+    required_by,
+    residents_score,
+)
+from domain.member import Member
+from domain.order import Order
+from domain.points import PointsAccount, SourceKind, account_id
+from domain.policies import DEFAULT_POLICY
+from domain.values import Solved
+from projections import ReadModels, directory, evaluation, members
+from projections.base import Follower
+from projections.evaluation import Evaluation
+from projections.points import Points, statement
+from projections.store import ReadStore
+from tests.conftest import World
+from tests.test_domain_orders import NEAR, PLACE, Loop
+
+YEAR = 2026
+TWO = Decimal("0.01")
+APRIL = datetime(YEAR, 4, 2, 1, 0, tzinfo=UTC)
+JULY = datetime(YEAR, 7, 2, 1, 0, tzinfo=UTC)
+# The county's new weights in (d): levels 0.5 / 0.25 / 0.25, dimensions likewise.
+NEW_WEIGHTS = {
+    "eval_weight_residents": "0.5",
+    "eval_weight_community": "0.25",
+    "eval_weight_unit": "0.25",
+    "eval_weight_results": "0.5",
+    "eval_weight_feedback": "0.25",
+    "eval_weight_assessment": "0.25",
+}
+
+
+# -- the history ---------------------------------------------------------------------------
+
+
+class Scene(Loop):
+    """Loop's 锦绣社区 (张伟 and 李娜, a resident) plus 王芳 who serves nowhere, a
+    registration still pending, and 金村社区 with 陈静 and a resident of its own."""
+
+    def __init__(self, world: World, clock: ManualClock) -> None:
+        super().__init__(world, clock)
+        app = self.app
+        self.active, self.low = self.members
+        self.idle = world.register(name="王芳", phone="13800001010")
+        app.review_member(world.staff, self.idle, approve=True)
+        self.pending = world.register(name="赵磊", phone="13800001011")
+        self.far = world.register(
+            name="陈静",
+            phone="13800001012",
+            unit_id=world.other_unit_id,
+            community_id=world.other_community_id,
+            basis="residence",
+        )
+        app.review_member(world.other_staff, self.far, approve=True)
+        far_resident = app.register_resident(
+            PUBLIC, community_id=world.other_community_id, name="赵大爷", phone="13900000009"
+        ).id
+        self.far_resident = Actor(Role.RESIDENT, str(far_resident), world.other_community_id)
+        # 报到 complete: the community evaluates only members reported to it.
+        app.update_member_profile(
+            world.member_actor(self.active),
+            self.active,
+            identity=Identity("科员"),
+            commitment=Commitment("每月服务两次", 24),
+            skills=Skills(["plumbing_electrical"], ["水电维修"]),
+        )
+        self.unit_admin = Actor(Role.UNIT_ADMIN, "财政局党办", world.unit_id)
+        self.photos = 0
+
+    def photo(self) -> str:
+        self.photos += 1
+        return f"{self.photos:064x}"
+
+    def done(
+        self,
+        member_id: UUID,
+        hours: str,
+        *,
+        urgency: str = "urgent",
+        staff: Actor | None = None,
+        resident: Actor | None = None,
+    ) -> UUID:
+        """A need posted, taken, done with evidence and claimed: waiting for its rating."""
+        staff = staff or self.world.staff
+        resident = resident or self.resident
+        need = NeedInput(
+            content=f"需求{self.photos}",
+            category="plumbing_electrical",
+            urgency=urgency,
+            lat=PLACE[0],
+            lon=PLACE[1],
+        )
+        order_id = self.app.post_need(resident, need).id
+        actor = self.world.member_actor(member_id)
+        self.app.request_take(actor, order_id)
+        self.app.dispatch(staff, order_id, member_id)
+        self.app.accept(actor, order_id)
+        self.app.check_in(actor, order_id, *NEAR)
+        self.app.attach_photo(actor, order_id, self.photo(), "before")
+        self.app.attach_photo(actor, order_id, self.photo(), "after")
+        self.clock.advance(timedelta(hours=float(Decimal(hours))) + timedelta(minutes=30))
+        self.app.claim_completion(actor, order_id, hours)
+        return order_id
+
+    def rated(self, order_id: UUID, stars: int, solved: str, resident: Actor | None = None) -> UUID:
+        self.app.rate(resident or self.resident, order_id, stars=stars, solved=solved)
+        return order_id
+
+
+def history(scene: Scene, before_false: Callable[[], None] | None = None) -> dict[str, UUID]:
+    """Two quarters of a community's year (and one order in 金村), ending in July."""
+    app, world, clock = scene.app, scene.world, scene.clock
+    a, b = scene.active, scene.low
+    ids: dict[str, UUID] = {}
+    # -- first quarter ------------------------------------------------------------------
+    ids["five"] = scene.rated(scene.done(a, "7"), 5, "yes")
+    ids["false"] = scene.rated(scene.done(a, "1.5"), 4, "yes")
+    ids["low_kept"] = scene.rated(scene.done(b, "1", urgency="normal"), 2, "partly")
+    app.decide_low_rating(
+        world.staff,
+        ids["low_kept"],
+        decision="close",
+        reason="部分解决，按实计时",
+        credit_hours=True,
+    )
+    ids["low_void"] = scene.rated(scene.done(b, "1"), 1, "no")
+    app.decide_low_rating(world.staff, ids["low_void"], decision="close", reason="超出服务范围")
+    ids["unrated"] = scene.done(a, "1", urgency="normal")
+    clock.advance(timedelta(hours=24))
+    assert app.sweep([ids["unrated"]])["closed_unrated"] == 1
+    ids["far"] = scene.rated(
+        scene.done(scene.far, "2", staff=world.other_staff, resident=scene.far_resident),
+        3,
+        "yes",
+        resident=scene.far_resident,
+    )
+    starts = clock.now() + timedelta(days=1)
+    ids["task_force"] = app.plan_activity(
+        world.staff,
+        community_id=world.community_id,
+        kind="task_force",
+        title="攻坚组·老旧小区改造",
+        place="3号楼",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=3),
+        lat=PLACE[0],
+        lon=PLACE[1],
+    ).id
+    clock.set(starts)
+    app.sign_in(world.member_actor(a), ids["task_force"], *NEAR)
+    app.sign_in(world.member_actor(b), ids["task_force"], *NEAR)
+    clock.set(starts + timedelta(hours=2))
+    app.sign_out(world.member_actor(a), ids["task_force"], *NEAR)  # 2 h; 李娜 to the end: 3 h
+    clock.set(starts + timedelta(hours=4))
+    app.confirm_activity(world.staff, ids["task_force"])
+    # 民生攻坚星: two urgent orders solved and one 攻坚组 activity.
+    ids["star"] = app.award_star(world.staff, a, star="tackling", year=YEAR).id
+    first = app.evaluate_member(
+        world.staff, a, year=YEAR, quarter=1, results=80, feedback=90, assessment=70
+    ).id
+    ids["q1"] = app.evaluate_member(
+        world.staff,
+        a,
+        year=YEAR,
+        quarter=1,
+        results=85,
+        feedback=90,
+        assessment=75,
+        corrects=first,
+        reason="补录攻坚组表现",
+    ).id
+    ids["q1_superseded"] = first
+    app.evaluate_member_by_unit(scene.unit_admin, a, year=YEAR, score=88, comment="表现良好")
+    app.evaluate_member_by_unit(scene.unit_admin, b, year=YEAR, score=65)
+    # -- second quarter -----------------------------------------------------------------
+    clock.set(APRIL)
+    everyone = [a, b, scene.idle, scene.far, scene.pending]
+    app.check_standards(world.org, year=YEAR, quarter=1, member_ids=everyone)
+    ids["q2_order"] = scene.rated(scene.done(a, "1", urgency="normal"), 4, "yes")
+    app.evaluate_member(
+        world.staff, a, year=YEAR, quarter=2, results=71, feedback=70, assessment=70
+    )
+    if before_false is not None:
+        before_false()
+    app.find_order_false(world.staff, ids["false"], "照片与现场不符")
+    # -- third quarter: the second check, a red warning and its written report ------------
+    clock.set(JULY)
+    app.check_standards(world.org, year=YEAR, quarter=2, member_ids=everyone)
+    red = [
+        w
+        for w, (level, _, _) in app.member(scene.idle).warnings.items()
+        if level is WarningLevel.RED
+    ]
+    assert len(red) == 1
+    ids["red"] = red[0]
+    app.file_written_report(
+        world.member_actor(scene.idle), scene.idle, red[0], "上半年因病未能服务，下半年补足"
+    )
+    return ids
+
+
+@pytest.fixture
+def scene(store_env: dict[str, str], clock: ManualClock) -> Iterator[tuple[Scene, ReadModels]]:
+    app = Sishuang(store_env, clock=clock)
+    read = ReadModels(app, run_projections=True)
+    yield Scene(World(app), clock), read
+    app.close()
+
+
+def caught_up(read: ReadModels) -> ReadStore:
+    assert read.follower is not None
+    read.follower.catch_up()
+    return read.store
+
+
+# -- the plain recomputation from the log ------------------------------------------------
+
+
+def read_log(app: Sishuang) -> list[tuple[int, Any]]:
+    out: list[tuple[int, Any]] = []
+    start = 1
+    while True:
+        page = app.recorder.select_notifications(start, limit=100)
+        if not page:
+            return out
+        out += [(n.id, app.mapper.to_domain_event(n)) for n in page]
+        start = page[-1].id + 1
+
+
+def figures(credits: list[PointsAccount.Earned]) -> dict[str, Any]:
+    """Sums over the live credits, written out without the projection's SQL."""
+    services = orders_solved = ratings = stars = satisfied = urgent = activities = task = 0
+    hours = Decimal(0)
+    for e in credits:
+        services += e.services
+        hours += e.hours
+        if e.source_kind is SourceKind.ORDER:
+            if e.solved is Solved.YES:
+                orders_solved += 1
+                urgent += 1 if e.urgent else 0
+            if e.stars is not None:
+                ratings += 1
+                stars += e.stars
+                satisfied += 1 if e.satisfied else 0
+        if e.source_kind is SourceKind.ACTIVITY and e.services > 0:
+            activities += 1
+            task += 1 if e.activity_kind == "task_force" else 0
+    return {
+        "services": services,
+        "hours": hours,
+        "orders_solved": orders_solved,
+        "ratings": ratings,
+        "satisfied": satisfied,
+        "average_stars": (Decimal(stars) / ratings).quantize(TWO) if ratings else None,
+        "satisfaction_rate": (Decimal(satisfied) / ratings).quantize(TWO) if ratings else None,
+        "urgent_solved": urgent,
+        "activities": activities,
+        "task_force": task,
+    }
+
+
+def recompute(log: list[tuple[int, Any]], county_id: UUID, year: int) -> dict[str, Any]:
+    """Every approved member's year, the communities' needs and the checks, from events."""
+    overrides: dict[str, Any] = {}
+    home: dict[UUID, tuple[UUID, UUID]] = {}
+    approved: dict[UUID, date] = {}
+    owner: dict[UUID, UUID] = {}
+    earned: dict[tuple[UUID, str], PointsAccount.Earned] = {}
+    reversed_: set[tuple[UUID, str]] = set()
+    community_evals: list[Member.CommunityEvaluated] = []
+    unit_evals: list[Member.UnitEvaluated] = []
+    checks: dict[UUID, dict[int, str]] = {}
+    reports: set[UUID] = set()
+    reported: set[UUID] = set()
+    red: dict[UUID, UUID] = {}
+    orders: dict[UUID, dict[str, Any]] = {}
+    for _, e in log:
+        if isinstance(e, County.PolicyChanged) and e.originator_id == county_id:
+            overrides.update(e.overrides)
+        elif isinstance(e, Member.Registered):
+            home[e.originator_id] = (e.community_id, e.unit_id)
+        elif isinstance(e, Member.Approved):
+            approved[e.originator_id] = business_date(e.timestamp)
+        elif isinstance(e, Member.Reported):
+            reported.add(e.originator_id)
+        elif isinstance(e, PointsAccount.Opened):
+            owner[e.originator_id] = e.member_id
+        elif isinstance(e, PointsAccount.Earned):
+            earned[(owner[e.originator_id], e.source)] = e
+        elif isinstance(e, PointsAccount.Reversed):
+            reversed_.add((owner[e.originator_id], e.source))
+        elif isinstance(e, Member.CommunityEvaluated):
+            community_evals.append(e)
+        elif isinstance(e, Member.UnitEvaluated):
+            unit_evals.append(e)
+        elif isinstance(e, Member.StandardChecked) and e.year == year:
+            checks.setdefault(e.originator_id, {})[e.quarter] = "passed"
+        elif isinstance(e, Member.Warned) and e.year == year:
+            checks.setdefault(e.originator_id, {})[e.quarter] = e.level.code
+            if e.level is WarningLevel.RED:
+                red[e.warning_id] = e.originator_id
+        elif isinstance(e, Member.WrittenReportFiled):
+            reports.add(e.warning_id)
+        elif isinstance(e, Order.Posted):
+            orders[e.originator_id] = {
+                "community_id": e.community_id,
+                "year": e.timestamp.year,
+                "status": "open",
+                "stars": None,
+                "satisfied": False,
+                "false": False,
+            }
+        elif isinstance(e, Order.Rated):
+            orders[e.originator_id].update(stars=e.stars, satisfied=e.satisfied)
+        elif isinstance(e, Order.ReturnedToMember | Order.Reopened):
+            orders[e.originator_id].update(stars=None, satisfied=False)
+        elif isinstance(e, Order.Closed):
+            orders[e.originator_id]["status"] = "closed"
+        elif isinstance(e, Order.Cancelled | Order.Rejected):
+            orders[e.originator_id]["status"] = "withdrawn"
+        elif isinstance(e, Order.FoundFalse):
+            orders[e.originator_id]["false"] = True
+    policy = DEFAULT_POLICY.with_overrides(overrides)
+    superseded = {e.corrects for e in community_evals if e.corrects}
+    superseded |= {e.corrects for e in unit_evals if e.corrects}
+
+    people: dict[UUID, dict[str, Any]] = {}
+    for member_id, approved_on in approved.items():
+        live = [
+            e
+            for (m, source), e in earned.items()
+            if m == member_id
+            and e.business_date.year == year
+            and (member_id, source) not in reversed_
+        ]
+        year_figures = figures(live)
+        quarters = {
+            q: figures([e for e in live if (e.business_date.month - 1) // 3 + 1 == q])
+            for q in range(1, 5)
+        }
+        in_force = {
+            e.quarter: community_quarter_score(e.results, e.feedback, e.assessment, policy)
+            for e in community_evals
+            if e.originator_id == member_id and e.year == year and e.evaluation_id not in superseded
+        }
+        community = (
+            (sum(in_force.values(), Decimal(0)) / len(in_force)).quantize(TWO, ROUND_HALF_UP)
+            if in_force
+            else None
+        )
+        unit_scores = [
+            Decimal(e.score)
+            for e in unit_evals
+            if e.originator_id == member_id and e.year == year and e.evaluation_id not in superseded
+        ]
+        assert len(unit_scores) <= 1
+        unit = unit_scores[0] if unit_scores else None
+        residents = residents_score(year_figures["average_stars"], policy)
+        overall = overall_score(residents, community, unit, policy)
+        need_services, need_hours = required_by(policy, quarters_in_year(year, 4, approved_on))
+        met = year_figures["services"] >= need_services and year_figures["hours"] >= need_hours
+        by_quarter = checks.get(member_id, {})
+        people[member_id] = {
+            "community_id": home[member_id][0],
+            "unit_id": home[member_id][1],
+            "year": year_figures,
+            "quarters": quarters,
+            "quarter_scores": in_force,
+            "residents": residents,
+            "community": community,
+            "unit": unit,
+            "overall": overall,
+            "met": met,
+            "grade": grade_of(overall, met, policy).code,
+            "last_check": by_quarter[max(by_quarter)] if by_quarter else None,
+            "checks": by_quarter,
+        }
+    return {
+        "policy": policy,
+        "people": people,
+        "orders": orders,
+        "reported": reported,
+        "home": home,
+        "reports_due": sum(1 for w in red if w not in reports),
+    }
+
+
+def as_decimal(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def assert_figures(shown: dict[str, Any], expected: dict[str, Any], where: str) -> None:
+    for name in ("services", "orders_solved", "ratings", "urgent_solved", "activities"):
+        assert shown[name] == expected[name], (where, name)
+    assert shown["task_force"] == expected["task_force"], where
+    assert Decimal(shown["hours"]) == expected["hours"], where
+    assert as_decimal(shown["average_stars"]) == expected["average_stars"], where
+    assert as_decimal(shown["satisfaction_rate"]) == expected["satisfaction_rate"], where
+
+
+def view_of(store: ReadStore, member_id: UUID, county_id: UUID) -> dict[str, Any]:
+    member = members.get_member(store, str(member_id))
+    assert member is not None
+    policy = evaluation.county_policy(store, str(county_id))
+    return evaluation.member_view(store, member, YEAR, policy)
+
+
+def assert_views_match_the_log(scene: Scene, store: ReadStore) -> dict[str, Any]:
+    world = scene.world
+    truth = recompute(read_log(scene.app), world.county_id, YEAR)
+    policy = evaluation.county_policy(store, str(world.county_id))
+    assert policy == truth["policy"] == scene.app.county(world.county_id).policy
+    people = truth["people"]
+    assert set(people) == {scene.active, scene.low, scene.idle, scene.far}
+
+    # member_view: the year, each quarter, the three levels, overall, grade, standard.
+    for member_id, want in people.items():
+        view = view_of(store, member_id, world.county_id)
+        assert_figures(view["year_figures"], want["year"], f"{member_id} year")
+        for q in view["quarters"]:
+            assert_figures(q, want["quarters"][q["quarter"]], f"{member_id} Q{q['quarter']}")
+            evaluated = q["community_evaluation"]
+            score = want["quarter_scores"].get(q["quarter"])
+            assert (None if evaluated is None else Decimal(evaluated["score"])) == score
+        assert as_decimal(view["levels"]["residents"]) == want["residents"]
+        assert as_decimal(view["levels"]["community"]) == want["community"]
+        assert as_decimal(view["levels"]["unit"]) == want["unit"]
+        assert as_decimal(view["overall_score"]) == want["overall"]
+        assert view["grade"] == want["grade"]
+        assert view["standard"]["met"] is want["met"]
+        assert {c["quarter"]: c["outcome"] for c in view["checks"]} == want["checks"]
+
+    # members_table / community_view: the same figures per row, and the totals.
+    communities = directory.list_communities(store, str(world.county_id))
+    assert {c["community_id"] for c in communities} == {
+        str(world.community_id),
+        str(world.other_community_id),
+    }
+    county = evaluation.county_view(store, str(world.county_id), communities, YEAR, policy)
+    all_rows: list[dict[str, Any]] = []
+    for community in communities:
+        cid = community["community_id"]
+        view = evaluation.community_view(store, community, YEAR, policy)
+        mine = {m: w for m, w in people.items() if str(w["community_id"]) == cid}
+        rows = {r["member_id"]: r for r in view["members"]}
+        assert set(rows) == {str(m) for m in mine}
+        table = evaluation.members_table(store, "m.community_id = ?", (cid,), YEAR, policy)
+        assert table == view["members"]
+        for member_id, want in mine.items():
+            row = rows[str(member_id)]
+            assert_figures(row, want["year"], f"{member_id} table")
+            assert as_decimal(row["residents_score"]) == want["residents"]
+            assert as_decimal(row["community_score"]) == want["community"]
+            assert as_decimal(row["unit_score"]) == want["unit"]
+            assert as_decimal(row["overall_score"]) == want["overall"]
+            assert row["grade"] == want["grade"]
+            assert row["standard_met"] is want["met"]
+            assert row["last_check"] == want["last_check"]
+        all_rows += view["members"]
+        totals = view["totals"]
+        assert totals["members"] == len(mine)
+        assert totals["members_active"] == sum(
+            1 for w in mine.values() if w["year"]["services"] > 0
+        )
+        assert totals["services"] == sum(w["year"]["services"] for w in mine.values())
+        assert Decimal(totals["hours"]) == sum(
+            (w["year"]["hours"] for w in mine.values()), Decimal(0)
+        )
+        assert totals["standard_met"] == sum(1 for w in mine.values() if w["met"])
+        grades = [w["grade"] for w in mine.values()]
+        assert totals["grades"] == {g: grades.count(g) for g in totals["grades"]}
+        warned = [q for w in mine.values() for q in w["checks"].values()]
+        assert sum(1 for w in view["warnings"] if w["outcome"] == "yellow") == warned.count(
+            "yellow"
+        )
+        assert sum(1 for w in view["warnings"] if w["outcome"] == "red") == warned.count("red")
+        # The needs block. An order found false stays closed (Order.FoundFalse) but is no
+        # completion: it counts under found_false only. Satisfaction is over closings, a
+        # closing without a rating counting as not satisfied (as community_figures does).
+        needs = [o for o in truth["orders"].values() if str(o["community_id"]) == cid]
+        closed = [o for o in needs if o["status"] == "closed" and not o["false"]]
+        rated = [o for o in closed if o["stars"] is not None]
+        counted = [o for o in needs if o["status"] != "withdrawn"]
+        assert view["needs"]["posted"] == len(needs)
+        assert view["needs"]["closed"] == len(closed)
+        assert view["needs"]["found_false"] == sum(1 for o in needs if o["false"])
+        assert as_decimal(view["needs"]["completion_rate"]) == (
+            (Decimal(len(closed)) / len(counted)).quantize(TWO) if counted else None
+        )
+        assert view["needs"]["rated"] == len(rated)
+        assert as_decimal(view["needs"]["satisfaction_rate"]) == (
+            (Decimal(sum(1 for o in rated if o["satisfied"])) / len(closed)).quantize(TWO)
+            if closed
+            else None
+        )
+
+    # unit_view: the unit's members (the same rows), its reporting rate and warnings.
+    by_id = {r["member_id"]: r for r in all_rows}
+    for unit_id in (world.unit_id, world.other_unit_id):
+        unit = directory.get_unit(store, str(unit_id))
+        assert unit is not None
+        view = evaluation.unit_view(store, unit, YEAR, policy)
+        mine = {m: w for m, w in people.items() if w["unit_id"] == unit_id}
+        assert {r["member_id"]: r for r in view["members"]} == {str(m): by_id[str(m)] for m in mine}
+        assert view["totals"]["services"] == sum(w["year"]["services"] for w in mine.values())
+        reported = [m for m in truth["reported"] if truth["home"][m][1] == unit_id]
+        assert view["reporting"]["reported"] == len(reported)
+        assert view["reporting"]["declared"] == unit["member_count"]
+        warned = sorted(q for w in mine.values() for q in w["checks"].values() if q != "passed")
+        assert sorted(w["outcome"] for w in view["warnings"]) == warned
+
+    # county_view: the county's totals are the members' sums and the checks' counts.
+    totals = county["totals"]
+    assert totals["members"] == len(people) == len(all_rows)
+    assert totals["services"] == sum(w["year"]["services"] for w in people.values())
+    assert Decimal(totals["hours"]) == sum(
+        (w["year"]["hours"] for w in people.values()), Decimal(0)
+    )
+    assert totals["members_active"] == sum(1 for w in people.values() if w["year"]["services"])
+    outcomes = [q for w in people.values() for q in w["checks"].values()]
+    assert (totals["yellow"], totals["red"]) == (outcomes.count("yellow"), outcomes.count("red"))
+    assert totals["reports_due"] == truth["reports_due"]
+    return truth
+
+
+# -- (a) the views equal the log ----------------------------------------------------------
+
+
+def check_views_equal_the_log(s: Scene, store: ReadStore, ids: dict[str, UUID]) -> None:
+    truth = assert_views_match_the_log(s, store)
+    people = truth["people"]
+    # The history is the one meant: figures that exercise every branch.
+    a, b = people[s.active], people[s.low]
+    assert a["year"]["hours"] == Decimal("11") and a["year"]["services"] == 4  # 7+1+2+1
+    assert a["year"]["ratings"] == 2 and a["year"]["average_stars"] == Decimal("4.50")
+    assert a["year"]["urgent_solved"] == 1 and a["year"]["task_force"] == 1
+    assert a["community"] == Decimal("76.95") and a["unit"] == Decimal("88")
+    assert a["met"] is False and a["grade"] == "pass"  # 84.18, but below the standard
+    assert b["year"]["ratings"] == 2 and b["year"]["satisfaction_rate"] == Decimal("0.00")
+    assert b["year"]["services"] == 2 and b["year"]["hours"] == Decimal("4")
+    assert people[s.idle]["checks"] == {1: "yellow", 2: "red"}
+    assert people[s.far]["checks"] == {1: "yellow", 2: "red"} and truth["reports_due"] == 1
+    view = view_of(store, s.active, s.world.county_id)
+    history_rows = view["evaluation_history"]["community"]
+    assert [(r["quarter"], r["evaluation_id"]) for r in history_rows[:2]] == [
+        (1, str(ids["q1_superseded"])),
+        (1, str(ids["q1"])),
+    ]
+    assert len(history_rows) == 3 and history_rows[2]["quarter"] == 2
+    assert history_rows[0]["superseded_by"] == str(ids["q1"])
+    assert history_rows[1]["corrects"] == str(ids["q1_superseded"])
+    assert view["quarters"][0]["community_evaluation"]["corrected"] is True
+    assert [st["star"] for st in view["stars"]] == ["tackling"]
+    idle = view_of(store, s.idle, s.world.county_id)
+    red = [c for c in idle["checks"] if c["outcome"] == "red"]
+    assert red[0]["warning_id"] == str(ids["red"]) and red[0]["report_filed_at"] is not None
+    # The pending registration is in no table; 公示 shows no phone number.
+    public = evaluation.public_results(
+        store, "m.county_id = ?", (str(s.world.county_id),), YEAR, truth["policy"]
+    )
+    assert {r["name"] for r in public} == {"张伟", "李娜", "王芳", "陈静"}
+    assert not any("138000" in str(v) for r in public for v in r.values())
+
+
+# -- (b) sources add up and point at the log -----------------------------------------------
+
+
+def check_sources_add_up_and_name_their_log_positions(
+    s: Scene, store: ReadStore, ids: dict[str, UUID]
+) -> None:
+    truth = recompute(read_log(s.app), s.world.county_id, YEAR)
+    names = {"services", "hours", "orders_solved", "ratings", "satisfied"}
+    names |= {"urgent_solved", "activities", "task_force"}
+    assert names == set(evaluation.FIGURES)
+    for member_id, want in truth["people"].items():
+        account = account_id(member_id)
+        for quarter in (None, 1, 2, 3, 4):
+            expected = want["year"] if quarter is None else want["quarters"][quarter]
+            for name in names:
+                rows = evaluation.sources(store, str(member_id), YEAR, quarter, name)
+                total = sum((Decimal(str(r["value"])) for r in rows), Decimal(0))
+                assert total == expected[name], (member_id, quarter, name)
+                assert all(Decimal(str(r["value"])) != 0 for r in rows)
+                for r in rows:
+                    notification = s.app.recorder.select_notifications(r["position"], limit=1)[0]
+                    assert notification.id == r["position"]
+                    assert notification.originator_id == account
+                    assert notification.topic == r["topic"]
+                    event = s.app.mapper.to_domain_event(notification)
+                    kind = PointsAccount.Reversed if r["reversal"] else PointsAccount.Earned
+                    assert isinstance(event, kind)
+                    assert event.source == f"{r['source_kind']}:{r['source_id']}"
+    # The auditor's question: which orders and activities make up 张伟's hours?
+    rows = evaluation.sources(store, str(s.active), YEAR, None, "hours")
+    assert sorted((r["source_id"], r["value"], r["reversal"]) for r in rows) == sorted(
+        [
+            (str(ids["five"]), "7", False),
+            (str(ids["false"]), "1.5", False),
+            (str(ids["false"]), "-1.5", True),
+            (str(ids["unrated"]), "1", False),
+            (str(ids["task_force"]), "2.00", False),
+            (str(ids["q2_order"]), "1", False),
+        ]
+    )
+    # Without a figure every credit row is listed, the star's award among them.
+    every = evaluation.sources(store, str(s.active), YEAR)
+    assert any(r["source_kind"] == "award" and r["source_id"] == str(ids["star"]) for r in every)
+    assert [r["position"] for r in every] == sorted(r["position"] for r in every)
+
+
+# -- (c) a false order comes off its quarter -----------------------------------------------
+
+
+def check_the_false_order_came_off_its_quarter(
+    s: Scene, store: ReadStore, ids: dict[str, UUID], before: dict[str, Any]
+) -> None:
+    after = view_of(store, s.active, s.world.county_id)
+    q1_before, q1_after = before["view"]["quarters"][0], after["quarters"][0]
+    assert Decimal(q1_before["hours"]) - Decimal(q1_after["hours"]) == Decimal("1.5")
+    assert q1_before["services"] - q1_after["services"] == 1
+    assert q1_before["orders_solved"] - q1_after["orders_solved"] == 1
+    assert q1_before["urgent_solved"] - q1_after["urgent_solved"] == 1
+    assert (q1_before["ratings"], q1_after["ratings"]) == (2, 1)
+    assert (q1_before["average_stars"], q1_after["average_stars"]) == ("4.50", "5.00")
+    # 12.5 hours in all made a one-star volunteer; 11 do not any more.
+    assert (before["view"]["volunteer_stars"], after["volunteer_stars"]) == (1, 0)
+    # The reversal, recorded in April, counts in the quarter of the credit it undoes.
+    assert before["view"]["quarters"][1]["hours"] == after["quarters"][1]["hours"] == "1"
+    assert Decimal(before["view"]["year_figures"]["hours"]) - Decimal(
+        after["year_figures"]["hours"]
+    ) == Decimal("1.5")
+    rows = evaluation.sources(store, str(s.active), YEAR, 1, "hours")
+    new = [r for r in rows if r not in before["rows"]]
+    assert len(new) == 1
+    reversal = new[0]
+    assert reversal["reversal"] is True and reversal["value"] == "-1.5"
+    assert reversal["source_kind"] == "order" and reversal["source_id"] == str(ids["false"])
+    assert reversal["topic"] == PointsAccount.Reversed.TOPIC
+    assert reversal["business_date"] < "2026-04-01" and reversal["recorded_at"] >= "2026-04-02"
+    assert reversal["position"] > max(r["position"] for r in before["rows"])
+    assert sum(Decimal(r["value"]) for r in rows) == Decimal(q1_after["hours"])
+    # The statement shows the reversal too, with the points taken off.
+    entries = statement(store, str(s.active))
+    reversed_entries = [e for e in entries if e["entry"] == "reversed"]
+    assert len(reversed_entries) == 1 and reversed_entries[0]["position"] == reversal["position"]
+    assert reversed_entries[0]["service_points"] == -75 and reversed_entries[0]["hours"] == "-1.5"
+    # The needs ledger's community figure counts the finding.
+    community = directory.get_community(store, str(s.world.community_id))
+    assert community is not None
+    policy = evaluation.county_policy(store, str(s.world.county_id))
+    assert evaluation.community_view(store, community, YEAR, policy)["needs"]["found_false"] == 1
+
+
+# -- (d) the county's weights change the scores ---------------------------------------------
+
+
+def check_a_change_of_weights_changes_the_scores(s: Scene, read: ReadModels) -> None:
+    store = caught_up(read)
+    county_id = str(s.world.county_id)
+    assert evaluation.county_policy(store, county_id) == DEFAULT_POLICY
+    old = view_of(store, s.active, s.world.county_id)
+    assert old["overall_score"] == "84.18"
+    s.app.change_policy(s.world.org, s.world.county_id, dict(NEW_WEIGHTS), "县委组织部调整权重")
+    store = caught_up(read)
+    policy = evaluation.county_policy(store, county_id)
+    assert policy == s.app.county(s.world.county_id).policy != DEFAULT_POLICY
+    for name, value in NEW_WEIGHTS.items():
+        assert getattr(policy, name) == Decimal(value)
+    truth = assert_views_match_the_log(s, store)
+    assert truth["policy"] == policy
+    new = view_of(store, s.active, s.world.county_id)
+    # Q1 (85, 90, 75) → 83.75 and Q2 (71, 70, 70) → 70.50: the average 77.125 rounds
+    # half up, as every score formula does; then 0.5 × 90 + 0.25 × 77.13 + 0.25 × 88.
+    assert new["levels"]["community"] == "77.13"
+    assert new["overall_score"] == "86.28" != old["overall_score"]
+    assert [q["community_evaluation"]["score"] for q in new["quarters"][:2]] == ["83.75", "70.50"]
+    # A second change of one group keeps the first change of the other.
+    s.app.change_policy(
+        s.world.org,
+        s.world.county_id,
+        {"eval_weight_residents": "0.2", "eval_weight_community": "0.4", "eval_weight_unit": "0.4"},
+        "再次调整",
+    )
+    store = caught_up(read)
+    policy = evaluation.county_policy(store, county_id)
+    assert (policy.eval_weight_results, policy.eval_weight_unit) == (Decimal("0.5"), Decimal("0.4"))
+    assert_views_match_the_log(s, store)
+    # Another county keeps the default; a county unknown to the read model has it too.
+    other = s.app.register_county(OPERATOR, name="阳城县", code="YC").id
+    store = caught_up(read)
+    assert evaluation.county_policy(store, str(other)) == DEFAULT_POLICY
+    assert evaluation.county_policy(store, "no-such-county") == DEFAULT_POLICY
+
+
+# -- (e) a rebuild gives the same rows ------------------------------------------------------
+
+
+def check_a_rebuild_gives_the_same_rows(s: Scene, read: ReadModels) -> None:
+    store = caught_up(read)
+    projections = [Points(), Evaluation()]
+    before = {p.name: p.dump(store) for p in projections}
+    assert all(before["rm_evaluation"][t] for t in Evaluation.tables), "a table is empty"
+    assert before["rm_points"]["rm_points_entries"]
+    views_before = view_of(store, s.active, s.world.county_id)
+    rebuilder = Follower(s.app, projections, page_size=7)
+    for projection in rebuilder.projections:
+        rebuilder.reset(projection)
+    assert evaluation.sources(store, str(s.active), YEAR) == []
+    rebuilder.catch_up()
+    after = {p.name: p.dump(store) for p in projections}
+    assert after == before
+    assert view_of(store, s.active, s.world.county_id) == views_before
+
+
+# -- the tests: one history per store, each check above on it ------------------------------
+
+
+def test_views_and_sources_follow_the_log_and_a_false_order_comes_off(
+    scene: tuple[Scene, ReadModels],
+) -> None:
+    """(a) the views equal a recomputation from the events, (b) each figure's sources add
+    up to it and name their log positions, (c) a false order comes off its quarter."""
+    s, read = scene
+    before: dict[str, Any] = {}
+
+    def snapshot() -> None:
+        store = caught_up(read)
+        before["view"] = view_of(store, s.active, s.world.county_id)
+        before["rows"] = evaluation.sources(store, str(s.active), YEAR, 1, "hours")
+
+    ids = history(s, before_false=snapshot)
+    store = caught_up(read)
+    check_views_equal_the_log(s, store, ids)
+    check_sources_add_up_and_name_their_log_positions(s, store, ids)
+    check_the_false_order_came_off_its_quarter(s, store, ids, before)
+
+
+def test_a_change_of_weights_changes_the_scores_and_a_rebuild_gives_the_same_rows(
+    scene: tuple[Scene, ReadModels],
+) -> None:
+    """(d) the county's weights, as logged, are the views' weights; (e) the Evaluation
+    and Points projections rebuilt from the log equal the live ones, row for row."""
+    s, read = scene
+    history(s)
+    check_a_change_of_weights_changes_the_scores(s, read)
+    check_a_rebuild_gives_the_same_rows(s, read)
+
+
+# -- years run on Beijing dates in every view ----------------------------------------------
+
+
+def test_the_views_count_years_on_beijing_dates(
+    store_env: dict[str, str], clock: ManualClock
+) -> None:
+    """An order closed at 00:30 on 1 January in Beijing (still 31 December in UTC) is
+    the new year's: in the member's hours, and in the unit's livelihood issues solved;
+    a need posted then is the new year's need (the credits' rule, domain.clock)."""
+    clock.set(datetime(2025, 12, 26, 1, 0, tzinfo=UTC))
+    app = Sishuang(store_env, clock=clock)
+    try:
+        read = ReadModels(app, run_projections=True)
+        s = Scene(World(app), clock)
+        world, member = s.world, s.low
+        order_id = s.post(urgency="normal")
+        clock.advance(timedelta(days=3))
+        assert app.sweep([order_id])["unclaimed"] == 1
+        app.record_joint_meeting(
+            world.staff, order_id, assignee_kind="unit", assignee_id=world.unit_id, note="交财政局"
+        )
+        actor = world.member_actor(member)
+        app.dispatch(s.unit_admin, order_id, member)
+        app.accept(actor, order_id)
+        clock.set(datetime(2025, 12, 31, 15, 0, tzinfo=UTC))
+        app.check_in(actor, order_id, *NEAR)
+        app.attach_photo(actor, order_id, s.photo(), "before")
+        app.attach_photo(actor, order_id, s.photo(), "after")
+        new_year = datetime(2025, 12, 31, 16, 30, tzinfo=UTC)
+        assert business_date(new_year) == date(2026, 1, 1)
+        clock.set(new_year)
+        app.claim_completion(actor, order_id, "1")
+        s.rated(order_id, 5, "yes")
+        s.post(content="新年第一个需求", urgency="normal")
+        store = caught_up(read)
+        unit = directory.get_unit(store, str(world.unit_id))
+        community = directory.get_community(store, str(world.community_id))
+        assert unit is not None and community is not None
+        # The needs block counts the needs posted in the year (closed or not by now).
+        for year, hours, solved, needs_closed in ((2025, "0", 0, 1), (2026, "1", 1, 0)):
+            view = view_of_year(store, member, year)
+            assert Decimal(view["year_figures"]["hours"]) == Decimal(hours), year
+            units = evaluation.unit_view(store, unit, year, DEFAULT_POLICY)
+            assert units["livelihood_issues"]["solved"] == solved, year
+            needs = evaluation.community_view(store, community, year, DEFAULT_POLICY)["needs"]
+            assert (needs["posted"], needs["closed"]) == (1, needs_closed), year
+    finally:
+        app.close()
+
+
+def view_of_year(store: ReadStore, member_id: UUID, year: int) -> dict[str, Any]:
+    member = members.get_member(store, str(member_id))
+    assert member is not None
+    return evaluation.member_view(store, member, year, DEFAULT_POLICY)
