@@ -94,7 +94,9 @@ NOTES: dict[str, str] = {
     ),
     "sishuang:Member.UnitEvaluated": "单位党组织年度评价：得分与评语；更正同上",
     "sishuang:Member.StandardChecked": "季度检查：达到按季折算的年度服务标准",
-    "sishuang:Member.Warned": "季度检查未达标：本年首次黄灯（线上提醒），再次红灯（须向组织部书面报告）",
+    "sishuang:Member.Warned": (
+        "季度检查未达标：本年首次黄灯（线上提醒），再次红灯（须向组织部书面报告）"
+    ),
     "sishuang:Member.WrittenReportFiled": "红灯后的书面报告已提交组织部",
     "sishuang:Member.StarAwarded": "社区评星（先锋示范星等）：所依据的标准与数据，及奖励积分",
     "sishuang:Order.FoundFalse": "已办结需求经社区更正或督查核定为虚假：时长与积分同时撤销",
@@ -102,9 +104,13 @@ NOTES: dict[str, str] = {
     "sishuang:PointsAccount.Earned": (
         "计分：来源（需求、活动、评星）只计一次；时长、服务次数、服务积分与考核积分、评价所需数据"
     ),
-    "sishuang:PointsAccount.Reversed": "撤销某来源的时长与积分；余额不足部分记为欠分，以后计分先抵扣",
+    "sishuang:PointsAccount.Reversed": (
+        "撤销某来源的时长与积分；余额不足部分记为欠分，以后计分或兑换退回时先抵扣"
+    ),
     "sishuang:PointsAccount.RedemptionHeld": "兑换扣减服务积分（与兑换记录同一写入）",
-    "sishuang:PointsAccount.RedemptionReturned": "兑换取消或过期未核销：积分退回",
+    "sishuang:PointsAccount.RedemptionReturned": (
+        "兑换取消或过期未核销：积分退回；有欠分时先抵扣（withheld）"
+    ),
     "sishuang:PointsAccount.VolunteerStarsChanged": "五星志愿星等级随累计时长与平均评价变化",
     "sishuang:Partner.Registered": "积分兑换合作方（物业公司、社区食堂、爱心超市）",
     "sishuang:CatalogueItem.Listed": "兑换项目：类别、所需积分、库存（物业费抵扣不计库存）",

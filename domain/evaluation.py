@@ -121,15 +121,16 @@ def overall_score(
 
 
 def grade_of(score: Decimal | None, standard_met: bool, policy: Policy) -> Grade:
-    """Grade by thresholds; a member below the annual standard is at best 合格."""
+    """Grade by thresholds; a member below the annual standard is at best 合格. The
+    thresholds are scores on the evaluation scale (the policy keeps them at or below
+    `evaluation_max_score`), like the scores they are compared with."""
     if score is None:
         return Grade.NONE
-    scale = Decimal(policy.evaluation_max_score) / 100
-    if score >= policy.grade_excellent_min * scale and standard_met:
+    if score >= policy.grade_excellent_min and standard_met:
         return Grade.EXCELLENT
-    if score >= policy.grade_good_min * scale and standard_met:
+    if score >= policy.grade_good_min and standard_met:
         return Grade.GOOD
-    if score >= policy.grade_pass_min * scale:
+    if score >= policy.grade_pass_min:
         return Grade.PASS
     return Grade.FAIL
 

@@ -14,6 +14,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from domain.clock import business_date
 from domain.errors import Conflict, InvalidInput, NotFound
 from domain.evaluation import Star, WarningLevel, quarters_in_year, required_by, star_criteria
 from domain.points import YearFigures
@@ -50,7 +51,8 @@ class Member(Aggregate):
         def apply(self, aggregate: Member) -> None:
             aggregate.status = MemberStatus.APPROVED
             aggregate.grid_code = self.grid_code
-            aggregate.approved_on = self.timestamp.date()
+            # The Beijing date: what quarters count in (domain.clock.business_date).
+            aggregate.approved_on = business_date(self.timestamp)
 
     class Rejected(Event):
         TOPIC = "sishuang:Member.Rejected"
@@ -656,13 +658,14 @@ class Member(Aggregate):
 
 
 def _check_period(year: int, quarter: int, now: datetime) -> None:
-    if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= now.year:
+    today = business_date(now)  # years and quarters run on Beijing dates
+    if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= today.year:
         raise InvalidInput(
-            "invalid_year", f"年度应在 2000 到 {now.year} 之间", "the year is not valid"
+            "invalid_year", f"年度应在 2000 到 {today.year} 之间", "the year is not valid"
         )
     if isinstance(quarter, bool) or not isinstance(quarter, int) or not 1 <= quarter <= 4:
         raise InvalidInput("invalid_quarter", "季度应为 1 到 4", "the quarter is 1 to 4")
-    if (year, quarter) > (now.year, (now.month - 1) // 3 + 1):
+    if (year, quarter) > (today.year, (today.month - 1) // 3 + 1):
         raise InvalidInput(
             "period_in_future", "不能评价尚未开始的季度", "that quarter has not begun"
         )

@@ -7,9 +7,10 @@ an award); a source earns once. The account also carries the service record the
 evaluation needs (hours, services, ratings per business date), so the quarterly check
 and the star criteria decide from the account alone.
 
-Service balance = Σ earned − Σ withheld − Σ held for redemptions + Σ returned − Σ reversed,
+Service balance = Σ earned − Σ held for redemptions + Σ returned − Σ withheld − Σ reversed,
 never negative: a redemption that does not fit is refused; a reversal takes what is
-there and records the rest as owed, which later earnings settle first (withheld).
+there and records the rest as owed, which later earnings and returned redemptions
+settle first (withheld).
 """
 
 from __future__ import annotations
@@ -235,15 +236,18 @@ class PointsAccount(Aggregate):
             account.held[self.redemption_id] = self.points
 
     class RedemptionReturned(Event):
-        """A cancelled or unconfirmed redemption gives its points back."""
+        """A cancelled or unconfirmed redemption gives its points back; points owed from
+        a reversal are settled from them first (withheld), as from an earning."""
 
         TOPIC = "sishuang:PointsAccount.RedemptionReturned"
         redemption_id: UUID
         points: int
+        withheld: int
         reason: str
 
         def apply(self, account: PointsAccount) -> None:
-            account.balance += self.points
+            account.balance += self.points - self.withheld
+            account.owed -= self.withheld
             account.held.pop(self.redemption_id, None)
 
     class VolunteerStarsChanged(Event):
@@ -392,6 +396,7 @@ class PointsAccount(Aggregate):
             self.RedemptionReturned,
             redemption_id=redemption_id,
             points=points,
+            withheld=min(self.owed, points),
             reason=reason,
             timestamp=now,
         )

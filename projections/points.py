@@ -228,15 +228,18 @@ class Points(Projection):
         )
 
     def returned(self, tx: Tx, e: PointsAccount.RedemptionReturned) -> None:
+        description = f"兑换{e.reason}，积分退回"
+        if e.withheld:
+            description += f"（抵扣欠分 {e.withheld}）"
         self._entry(
             tx,
             e,
             entry="returned",
-            totals="returned = returned + ?",
-            params=(e.points,),
-            service=e.points,
+            totals="returned = returned + ?, withheld = withheld + ?, owed = owed - ?",
+            params=(e.points, e.withheld, e.withheld),
+            service=e.points - e.withheld,
             assessment=0,
-            description=f"兑换{e.reason}，积分退回",
+            description=description,
             redemption_id=str(e.redemption_id),
         )
 

@@ -4,8 +4,7 @@ against the application service."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -15,20 +14,21 @@ import pytest
 
 from domain.actors import Actor, Role
 from domain.application import Sishuang
-from domain.catalogue import Redemption
 from domain.clock import ManualClock, business_date
-from domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
-from domain.order import Order
+from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from domain.order import Order, OrderStatus
 from domain.points import (
     CatalogueItem,
+    Credit,
     PointsAccount,
+    Redemption,
     RedemptionStatus,
     SourceKind,
     account_id,
     source_key,
+    volunteer_level,
 )
-from domain.policies import COMMUNITY_POLICY
-from domain.reservation import Reservation
+from domain.policies import COMMUNITY_POLICY, DEFAULT_POLICY
 from tests.conftest import World, sqlite_env
 from tests.test_activities import plan
 from tests.test_domain_orders import NEAR, PHOTO_AFTER, PHOTO_BEFORE, Loop
@@ -66,6 +66,12 @@ class Points(Loop):
             price=price,
             stock=stock,
         ).id
+
+    def plan(self, hours: int = 3) -> tuple[UUID, datetime]:
+        """A 红色服务日 tomorrow (tests.test_activities.plan), with its id typed."""
+        activity_id, starts = plan(self, hours=hours)
+        assert isinstance(activity_id, UUID)
+        return activity_id, starts
 
     def actor(self, member: int = 0) -> Actor:
         return self.world.member_actor(self.members[member])
@@ -136,7 +142,7 @@ def balance_from_events(events: list[Any]) -> int:
         elif isinstance(e, PointsAccount.RedemptionHeld):
             total -= e.points
         elif isinstance(e, PointsAccount.RedemptionReturned):
-            total += e.points
+            total += e.points - e.withheld
         elif isinstance(e, PointsAccount.Reversed):
             total -= e.service_points
     return total
@@ -168,7 +174,8 @@ def test_a_closed_order_earns_hours_times_the_rate(points: Points) -> None:
     assert e.source == source_key(SourceKind.ORDER, order_id) == f"order:{order_id}"
     assert (e.hours, e.services, e.rate, e.bonus_points) == (Decimal("1.5"), 1, 50, 0)
     assert (e.stars, e.satisfied, e.urgent, e.withheld) == (4, True, True, 0)
-    assert e.business_date == business_date(points.app.order(order_id).events_closed_at())  # type: ignore[attr-defined]
+    closed = of_type(list(points.app.events.get(order_id)), Order.Closed)
+    assert e.business_date == business_date(closed[-1].timestamp)
 
 
 def test_five_stars_add_the_bonus(points: Points) -> None:
@@ -268,11 +275,13 @@ def test_only_the_communitys_staff_set_its_rules(points: Points) -> None:
             points.world.other_staff, points.world.community_id, {"points_per_hour": 60}
         )
     with refused(points.app, Forbidden, "forbidden_role"):
-        points.app.set_points_rules(points.actor(), points.world.community_id, {"points_per_hour": 1})
+        points.app.set_points_rules(
+            points.actor(), points.world.community_id, {"points_per_hour": 1}
+        )
 
 
 def test_a_confirmed_activity_credits_each_attendee(points: Points) -> None:
-    activity_id, starts = plan(points, hours=3)
+    activity_id, starts = points.plan(hours=3)
     points.clock.set(starts)
     points.app.sign_in(points.actor(0), activity_id, *NEAR)
     points.clock.set(starts + timedelta(hours=1))
@@ -361,6 +370,43 @@ def test_twelve_hours_make_a_one_star_volunteer(points: Points) -> None:
     assert [(e.previous, e.level, e.hours_total) for e in changed] == [(0, 1, Decimal("12.0"))]
 
 
+def credit(hours: str, stars: int | None) -> Credit:
+    return Credit(
+        key=f"order:{uuid4()}",
+        kind=SourceKind.ORDER,
+        source_id=uuid4(),
+        business_date=date(2026, 1, 5),
+        hours=Decimal(hours),
+        services=1,
+        service_points=0,
+        assessment_points=0,
+        stars=stars,
+        solved=None,
+        satisfied=None,
+        urgent=False,
+        activity_kind=None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("credits", "level"),
+    [
+        ([], 0),
+        ([("11.99", 5)], 0),
+        ([("12", 5)], 1),
+        ([("30", None)], 2),
+        ([("60", None)], 3),  # never rated: hours alone
+        ([("100", 4)], 4),
+        ([("150", 5)], 5),
+        ([("149", 5), ("1", 3)], 5),  # average 4.0: enough
+        ([("150", 4), ("0.5", 3)], 2),  # average 3.5: held at two stars
+        ([("59", 1)], 2),  # below three stars the average does not matter
+    ],
+)
+def test_volunteer_level(credits: list[tuple[str, int | None]], level: int) -> None:
+    assert volunteer_level([credit(h, s) for h, s in credits], DEFAULT_POLICY)[0] == level
+
+
 # -- the catalogue -----------------------------------------------------------------------
 
 
@@ -370,6 +416,18 @@ def test_a_price_must_be_a_positive_whole_number(points: Points, price: Any) -> 
         points.list_item(price=price)
     with refused(points.app, InvalidInput, "invalid_price"):
         points.app.change_item(points.world.staff, points.item_id, price=price)
+
+
+def test_only_the_communitys_staff_change_its_items(points: Points) -> None:
+    with refused(points.app, Forbidden, "not_your_community"):
+        points.app.change_item(points.world.other_staff, points.item_id, price=5)
+    with refused(points.app, InvalidInput, "nothing_to_change"):
+        points.app.change_item(points.world.staff, points.item_id)
+    with refused(points.app, NotFound, "unknown_item"):
+        points.app.change_item(points.world.staff, uuid4(), price=5)
+    points.app.change_item(points.world.staff, points.item_id, price=80, restock=5)
+    item = points.app.item(points.item_id)
+    assert (item.price, item.stock) == (80, 15)
 
 
 def test_stock_must_be_a_whole_number(points: Points) -> None:
@@ -410,7 +468,7 @@ def test_items_are_listed_only_with_a_partner_of_the_community(points: Points) -
 
 def test_a_redemption_holds_points_takes_stock_and_issues_a_code(points: Points) -> None:
     points.close(hours="3", stars=4)  # 150
-    before = points.app.recorder.max_notification_id()
+    before = points.app.recorder.max_notification_id() or 0
     result = points.app.redeem(points.actor(), points.members[0], points.item_id, quantity=1)
     # One write: the request, the hold, the stock and the code's claim.
     assert result.position == points.app.recorder.max_notification_id() == before + 4
@@ -452,10 +510,9 @@ def test_insufficient_points_are_refused_and_nothing_is_recorded(points: Points)
     points.close(hours="1.5", stars=4)  # 75
     with refused(points.app, Conflict, "insufficient_points"):
         points.redeem()
-    try:
-        points.redeem()
-    except Conflict as e:
-        assert e.details == {"needed": PRICE, "available": 75}
+    with pytest.raises(Conflict) as caught:
+        points.redeem(quantity=3)
+    assert caught.value.details == {"needed": 3 * PRICE, "available": 75}
     assert points.balance() == 75
     assert points.app.item(points.item_id).stock == 10
 
@@ -472,8 +529,9 @@ def test_out_of_stock_is_refused(points: Points) -> None:
     points.redeem(item_id=scarce)
     with refused(points.app, Conflict, "out_of_stock"):
         points.redeem(item_id=scarce)
+    sold_out = points.list_item(name="已售罄", price=10, stock=0)
     with refused(points.app, Conflict, "out_of_stock"):
-        points.redeem(item_id=points.list_item(name="已售罄", price=10, stock=0))
+        points.redeem(item_id=sold_out)
     assert points.balance() == 200
     points.app.change_item(points.world.staff, scarce, restock=2)
     points.redeem(item_id=scarce, quantity=2)
@@ -533,8 +591,12 @@ def test_an_item_of_another_county_is_refused(points: Points) -> None:
 
 def test_a_redemption_with_an_idempotency_key_is_made_once(points: Points) -> None:
     points.close(hours="5", stars=4)  # 250
-    first = points.app.redeem(points.actor(), points.members[0], points.item_id, idempotency_key="k1")
-    again = points.app.redeem(points.actor(), points.members[0], points.item_id, idempotency_key="k1")
+    first = points.app.redeem(
+        points.actor(), points.members[0], points.item_id, idempotency_key="k1"
+    )
+    again = points.app.redeem(
+        points.actor(), points.members[0], points.item_id, idempotency_key="k1"
+    )
     assert again.replayed and again.id == first.id and again.position is None
     assert again.details["code"] == first.details["code"]
     assert points.balance() == 150
@@ -662,9 +724,7 @@ def test_the_community_sets_the_confirmation_days(points: Points) -> None:
     )
     points.close(hours="3", stars=4)
     redemption_id = points.redeem()
-    assert points.app.redemption(redemption_id).expires_at == points.clock.now() + timedelta(
-        days=2
-    )
+    assert points.app.redemption(redemption_id).expires_at == points.clock.now() + timedelta(days=2)
     points.clock.advance(timedelta(days=2))
     assert points.app.expire_redemptions([redemption_id]) == 1
 
@@ -700,7 +760,7 @@ def test_a_false_order_loses_its_hours_and_points(points: Points) -> None:
     assert points.balance() == 160
     points.app.find_order_false(points.world.staff, false, "照片系摆拍，未实际服务")
     order = points.app.order(false)
-    assert order.found_false and order.status.code == "closed"
+    assert order.found_false and order.status is OrderStatus.CLOSED
     found = of_type(list(points.app.events.get(false)), Order.FoundFalse)
     assert [(e.hours_reversed, e.found_by) for e in found] == [(Decimal(2), "community")]
     account = assert_consistent(points.app, points.members[0])
@@ -802,26 +862,18 @@ def test_reversal_of_an_order_that_credited_nobody_records_only_the_finding(
     order_id = points.claimed(hours="1")
     points.app.rate(points.resident, order_id, stars=2, solved="no")
     points.app.decide_low_rating(points.world.staff, order_id, decision="close", reason="不满意")
-    before = points.app.recorder.max_notification_id()
+    before = points.app.recorder.max_notification_id() or 0
     points.app.find_order_false(points.world.staff, order_id, "核定虚假")
     # The order's finding and the (zero-point) credit's reversal.
     assert points.app.recorder.max_notification_id() == before + 2
     assert_consistent(points.app, points.members[0])
 
 
-def test_a_redemption_refused_leaves_the_whole_write_undone(points: Points) -> None:
-    """A failing part (the stock) undoes the others (hold, code): one write or none."""
-    points.close(hours="3", stars=4)
-    scarce = points.list_item(name="限量月饼", price=10, stock=0)
-    try:
-        points.redeem(item_id=scarce)
-    except DomainError as e:
-        assert e.code == "out_of_stock"
-    account = points.account()
-    assert account.held == {} and account.balance == 150
-    claims = [
-        a
-        for a in (points.app.repository.get(e.originator_id) for e in [])  # nothing to list
-        if isinstance(a, Reservation)
-    ]
-    assert claims == []
+def test_points_returned_after_a_reversal_settle_the_debt_first(points: Points) -> None:
+    false = points.close(hours="2", stars=4)  # 100
+    redemption_id = points.redeem()  # all of it held
+    points.app.find_order_false(points.world.staff, false, "核定虚假")
+    assert (points.account().balance, points.account().owed) == (0, 100)
+    points.app.cancel_redemption(points.actor(), redemption_id, "不要了")
+    account = assert_consistent(points.app, points.members[0])
+    assert (account.balance, account.owed) == (0, 0)
