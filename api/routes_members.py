@@ -17,6 +17,7 @@ from api.app import (
     command_response,
     community_for_reader,
     current_actor,
+    member_for_reader,
     read_consistency,
     services,
     signed_in,
@@ -181,15 +182,7 @@ def me(request: Request, actor: Annotated[Actor, Depends(signed_in)]) -> Any:
 def get_member(
     member_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]
 ) -> Any:
-    row = _member_or_404(request, member_id)
-    access.require_read_member(
-        actor,
-        member_id=member_id,
-        county_id=UUID(row["county_id"]),
-        community_id=UUID(row["community_id"]),
-        unit_id=UUID(row["unit_id"]),
-    )
-    return _member_view(row, actor)
+    return _member_view(member_for_reader(request, member_id, actor), actor)
 
 
 @router.put(
