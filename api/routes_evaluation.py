@@ -4,6 +4,7 @@ unit, community and county (each figure traceable to its events), and 公示."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -22,6 +23,7 @@ from api.app import (
 from api.exports import export_response
 from domain import access
 from domain.actors import Actor
+from domain.clock import business_date
 from domain.errors import NotFound
 from projections import directory, evaluation
 
@@ -98,7 +100,12 @@ PUBLIC_COLUMNS = [
 
 
 def _year(request: Request, year: int | None) -> int:
-    return year if year is not None else services(request).clock.now().year
+    return year if year is not None else today(request).year
+
+
+def today(request: Request) -> date:
+    """The Beijing date now: a view of the current year judges the standard so far."""
+    return business_date(services(request).clock.now())
 
 
 # -- commands -----------------------------------------------------------------------------
@@ -224,7 +231,7 @@ def member_evaluation(
     member = member_for_reader(request, member_id, actor)
     store = services(request).read.store
     policy = evaluation.county_policy(store, member["county_id"])
-    return evaluation.member_view(store, member, _year(request, year), policy)
+    return evaluation.member_view(store, member, _year(request, year), policy, today(request))
 
 
 @router.get(
@@ -272,7 +279,8 @@ def unit_evaluation(
         raise NotFound("unknown_unit", "单位不存在", "no such unit")
     access.require_read_unit(actor, unit_id=unit_id, county_id=UUID(unit["county_id"]))
     y = _year(request, year)
-    view = evaluation.unit_view(store, unit, y, evaluation.county_policy(store, unit["county_id"]))
+    policy = evaluation.county_policy(store, unit["county_id"])
+    view = evaluation.unit_view(store, unit, y, policy, today(request))
     if fmt != "json":
         title = f"党员年度评价：{unit['name']}（{y}）"
         return export_response(view["members"], MEMBER_COLUMNS, title=title, fmt=fmt)
@@ -291,7 +299,7 @@ def community_evaluation(
     store = services(request).read.store
     y = _year(request, year)
     policy = evaluation.county_policy(store, community["county_id"])
-    view = evaluation.community_view(store, community, y, policy)
+    view = evaluation.community_view(store, community, y, policy, today(request))
     if fmt != "json":
         title = f"党员年度评价：{community['name']}（{y}）"
         return export_response(view["members"], MEMBER_COLUMNS, title=title, fmt=fmt)
@@ -310,7 +318,9 @@ def county_evaluation(
     store = services(request).read.store
     communities = directory.list_communities(store, str(county_id))
     policy = evaluation.county_policy(store, str(county_id))
-    return evaluation.county_view(store, str(county_id), communities, _year(request, year), policy)
+    return evaluation.county_view(
+        store, str(county_id), communities, _year(request, year), policy, today(request)
+    )
 
 
 # -- 公示: no login ---------------------------------------------------------------------------
@@ -330,7 +340,9 @@ def public_community_results(
         raise NotFound("unknown_community", "社区不存在", "no such community")
     y = _year(request, year)
     policy = evaluation.county_policy(store, community["county_id"])
-    rows = evaluation.public_results(store, "m.community_id = ?", (str(community_id),), y, policy)
+    rows = evaluation.public_results(
+        store, "m.community_id = ?", (str(community_id),), y, policy, today(request)
+    )
     if fmt != "json":
         title = f"公示：{community['name']}（{y}）"
         return export_response(rows, PUBLIC_COLUMNS, title=title, fmt=fmt)
@@ -349,7 +361,9 @@ def public_unit_results(
         raise NotFound("unknown_unit", "单位不存在", "no such unit")
     y = _year(request, year)
     policy = evaluation.county_policy(store, unit["county_id"])
-    rows = evaluation.public_results(store, "m.unit_id = ?", (str(unit_id),), y, policy)
+    rows = evaluation.public_results(
+        store, "m.unit_id = ?", (str(unit_id),), y, policy, today(request)
+    )
     if fmt != "json":
         return export_response(rows, PUBLIC_COLUMNS, title=f"公示：{unit['name']}（{y}）", fmt=fmt)
     return {"unit": unit["name"], "year": y, "members": rows}

@@ -515,7 +515,11 @@ def _public(d: dict[str, Any]) -> dict[str, Any]:
 
 
 def member_view(
-    store: ReadStore, member: dict[str, Any], year: int, policy: Policy
+    store: ReadStore,
+    member: dict[str, Any],
+    year: int,
+    policy: Policy,
+    as_of: date | None = None,
 ) -> dict[str, Any]:
     """One member's year: per quarter and for the year, every figure, the three levels,
     the overall score and grade, the standard, warnings, stars and volunteer stars."""
@@ -566,10 +570,8 @@ def member_view(
     community_score = _mean_score([v["_score"] for v in quarters_scores.values()])
     overall = overall_score(residents, community_score, unit_score, policy)
     last_quarter = max((c["quarter"] for c in checks), default=None)
-    quarters_due = quarters_in_year(year, 4, _date_or_none(member.get("reviewed_at")))
-    need_services, need_hours = required_by(policy, quarters_due)
-    met = year_figures["services"] >= need_services and year_figures["_hours"] >= need_hours
-    grade = grade_of(overall, met, policy) if overall is not None else Grade.NONE
+    standard = standard_of(year_figures, year, member.get("reviewed_at"), policy, as_of)
+    grade = grade_of(overall, standard["_judged"], policy) if overall is not None else Grade.NONE
     return {
         "member_id": member_id,
         "name": member.get("name"),
@@ -591,16 +593,42 @@ def member_view(
         "overall_score": None if overall is None else str(overall),
         "grade": grade.code,
         "grade_label": grade.label,
-        "standard": {
-            "required_services": need_services,
-            "required_hours": str(need_hours),
-            "met": met,
-            "last_checked_quarter": last_quarter,
-        },
+        "standard": {**_public(standard), "last_checked_quarter": last_quarter},
         "checks": [_check_public(c) for c in checks],
         "stars": [_star_public(s) for s in stars],
         "volunteer_stars": volunteer["level"] if volunteer else 0,
         "formula": FORMULA,
+    }
+
+
+def standard_of(
+    figures: dict[str, Any],
+    year: int,
+    approved: str | None,
+    policy: Policy,
+    as_of: date | None,
+) -> dict[str, Any]:
+    """The annual standard for the member's quarters of the year, and whether the year's
+    figures meet it. During the year (as_of inside it) the grade is judged against what
+    was due by the last finished quarter ("on track"); after it, against the year."""
+    approved_on = _date_or_none(approved)
+    services, hours = figures["services"], figures["_hours"]
+    need_services, need_hours = required_by(policy, quarters_in_year(year, 4, approved_on))
+    met = services >= need_services and hours >= need_hours
+    final = as_of is None or as_of.year > year
+    done = 4 if final or as_of is None else (as_of.month - 1) // 3
+    due_services, due_hours = required_by(policy, quarters_in_year(year, done, approved_on))
+    on_track = services >= due_services and hours >= due_hours
+    return {
+        "required_services": need_services,
+        "required_hours": str(need_hours),
+        "met": met,
+        "final": final,
+        "quarters_finished": done,
+        "due_services": due_services,
+        "due_hours": str(due_hours),
+        "on_track": on_track,
+        "_judged": met if final else on_track,
     }
 
 
@@ -617,7 +645,7 @@ FORMULA = {
     ),
     "grade": (
         "等次：≥ grade_excellent_min 优秀，≥ grade_good_min 良好，≥ grade_pass_min 合格，"
-        "其余不合格；未达年度服务标准者最高为合格"
+        "其余不合格；未达年度服务标准者（年内：未达已结束季度应完成的标准者）最高为合格"
     ),
 }
 
@@ -746,7 +774,12 @@ def _member_rows(tx: Tx, where: str, params: tuple[Any, ...]) -> list[dict[str, 
 
 
 def members_table(
-    store: ReadStore, where: str, params: tuple[Any, ...], year: int, policy: Policy
+    store: ReadStore,
+    where: str,
+    params: tuple[Any, ...],
+    year: int,
+    policy: Policy,
+    as_of: date | None = None,
 ) -> list[dict[str, Any]]:
     """One row per approved member in the scope: the year's figures, three levels,
     overall, grade, standard, the last check's outcome, stars, volunteer stars. Computed
@@ -801,10 +834,8 @@ def members_table(
         community_score = _mean_score(scores)
         unit_score = Decimal(unit[mid]["score"]) if mid in unit else None
         overall = overall_score(residents, community_score, unit_score, policy)
-        due = quarters_in_year(year, 4, _date_or_none(m["reviewed_at"]))
-        need_services, need_hours = required_by(policy, due)
-        met = figures["services"] >= need_services and figures["_hours"] >= need_hours
-        grade = grade_of(overall, met, policy)
+        standard = standard_of(figures, year, m["reviewed_at"], policy, as_of)
+        grade = grade_of(overall, standard["_judged"], policy)
         last = checks.get(mid)
         out.append(
             {
@@ -821,7 +852,8 @@ def members_table(
                 "overall_score": None if overall is None else str(overall),
                 "grade": grade.code,
                 "grade_label": grade.label,
-                "standard_met": met,
+                "standard_met": standard["met"],
+                "on_track": standard["on_track"],
                 "last_check": None if last is None else last["outcome"],
                 "last_check_label": (
                     None if last is None else WARNING_LABELS.get(last["outcome"], "达标")
@@ -870,12 +902,18 @@ def warnings_in(
     ]
 
 
-def unit_view(store: ReadStore, unit: dict[str, Any], year: int, policy: Policy) -> dict[str, Any]:
+def unit_view(
+    store: ReadStore,
+    unit: dict[str, Any],
+    year: int,
+    policy: Policy,
+    as_of: date | None = None,
+) -> dict[str, Any]:
     """A unit's members (figures, levels, grade), reporting rate, warnings, and the
     livelihood issues it solved (orders the 大党委 gave the unit, closed, not found false)
     against the unit standard."""
     unit_id = unit["unit_id"]
-    rows = members_table(store, "m.unit_id = ?", (unit_id,), year, policy)
+    rows = members_table(store, "m.unit_id = ?", (unit_id,), year, policy, as_of)
     with store.read() as tx:
         reported = tx.execute(
             "SELECT COUNT(*) FROM rm_members WHERE unit_id = ? AND reported_at IS NOT NULL",
@@ -923,10 +961,14 @@ NEEDS_SQL = (
 
 
 def community_view(
-    store: ReadStore, community: dict[str, Any], year: int, policy: Policy
+    store: ReadStore,
+    community: dict[str, Any],
+    year: int,
+    policy: Policy,
+    as_of: date | None = None,
 ) -> dict[str, Any]:
     community_id = community["community_id"]
-    rows = members_table(store, "m.community_id = ?", (community_id,), year, policy)
+    rows = members_table(store, "m.community_id = ?", (community_id,), year, policy, as_of)
     start, end = _year_bounds(year)
     with store.read() as tx:
         needs = tx.execute(NEEDS_SQL, (community_id, start, end)).one() or {}
@@ -961,13 +1003,18 @@ def community_view(
 
 
 def county_view(
-    store: ReadStore, county_id: str, communities: list[dict[str, Any]], year: int, policy: Policy
+    store: ReadStore,
+    county_id: str,
+    communities: list[dict[str, Any]],
+    year: int,
+    policy: Policy,
+    as_of: date | None = None,
 ) -> dict[str, Any]:
     """组织部's view: each community's needs and members in one table, and the county's
     warnings with the written reports still due."""
     per_community = []
     for c in communities:
-        view = community_view(store, c, year, policy)
+        view = community_view(store, c, year, policy, as_of)
         per_community.append(
             {
                 "community_id": c["community_id"],
@@ -1000,11 +1047,16 @@ def county_view(
 
 
 def public_results(
-    store: ReadStore, where: str, params: tuple[Any, ...], year: int, policy: Policy
+    store: ReadStore,
+    where: str,
+    params: tuple[Any, ...],
+    year: int,
+    policy: Policy,
+    as_of: date | None = None,
 ) -> list[dict[str, Any]]:
     """公示: the year's results, members by name and unit (their 亮身份 is public);
     no resident appears, no phone number, no comment."""
-    rows = members_table(store, where, params, year, policy)
+    rows = members_table(store, where, params, year, policy, as_of)
     keep = (
         "name",
         "unit_name",

@@ -261,8 +261,16 @@ def test_evaluation_check_stars_views_and_public_results_over_http(api: Api) -> 
     assert sum(float(row["hours"]) for row in sources["rows"]) == 15
     assert all(row["topic"] == "sishuang:PointsAccount.Earned" for row in sources["rows"])
 
+    # in April, the year is judged by what was due after the first quarter
+    standard = view["standard"]
+    assert (standard["final"], standard["quarters_finished"], standard["on_track"]) == (
+        False,
+        1,
+        True,
+    )
     idle_view = api.get(f"/members/{idle['id']}/evaluation", unit_admin, year=2026).json()
     assert idle_view["checks"][0]["outcome"] == "yellow"
+    assert idle_view["standard"]["due_services"] == 1 and not idle_view["standard"]["on_track"]
 
     unit = api.get(f"/units/{ids['unit']}/evaluation", unit_admin, year=2026).json()
     assert [w["name"] for w in unit["warnings"]] == ["李娜"]
