@@ -4,7 +4,10 @@ fields. `python -m domain.catalogue` prints docs/events.md; a test keeps them eq
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
@@ -32,6 +35,49 @@ AGGREGATES: tuple[type[Aggregate], ...] = (
     Redemption,
     Reservation,
 )
+# Which log each event belongs to (the auditors' sealed logs, docs/audit.md): one log
+# per community, one per county for what concerns no single community, and one system
+# log for reservations whose owner is no aggregate (an idempotency key of a reminder
+# batch). An aggregate's creation event names its log, by its own id or by a field;
+# every later event of the aggregate goes to the same log. A reservation goes to its
+# owner's log. tests/test_catalogue.py checks every aggregate has exactly one rule.
+LOG_OF: dict[type[Aggregate], tuple[str, str]] = {
+    County: ("county", "id"),
+    Community: ("community", "id"),
+    Unit: ("county", "county_id"),
+    Member: ("community", "community_id"),
+    Resident: ("community", "community_id"),
+    Order: ("community", "community_id"),
+    Activity: ("community", "community_id"),
+    PointsAccount: ("community", "community_id"),
+    Partner: ("community", "community_id"),
+    CatalogueItem: ("community", "community_id"),
+    Redemption: ("community", "community_id"),
+    Reservation: ("owner", "owner_id"),
+}
+SYSTEM_LOG = "system"
+
+
+def log_of(event: Any, known: Callable[[UUID], str | None]) -> str:
+    """The log an event belongs to: "community:<id>", "county:<id>" or "system".
+
+    `known(aggregate_id)` answers the log an aggregate was attributed to (when its
+    creation event was sealed) or None. The answer depends only on the log before the
+    event, so every replay of the log attributes every event the same way.
+    """
+    if not isinstance(event, Aggregate.Created):
+        found = known(event.originator_id)
+        if found is None:
+            raise LookupError(f"{event.originator_id} has no log: its creation was never seen")
+        return found
+    aggregate = _CREATED_BY[type(event)]
+    kind, field_name = LOG_OF[aggregate]
+    if kind == "owner":
+        return known(getattr(event, field_name)) or SYSTEM_LOG
+    value = event.originator_id if field_name == "id" else getattr(event, field_name)
+    return f"{kind}:{value}"
+
+
 BASE_FIELDS = {"originator_id", "originator_version", "timestamp", "originator_topic"}
 
 
@@ -192,3 +238,11 @@ def markdown() -> str:
 
 if __name__ == "__main__":
     print(markdown(), end="")
+
+
+_CREATED_BY: dict[type, type[Aggregate]] = {
+    value: aggregate
+    for aggregate in AGGREGATES
+    for value in vars(aggregate).values()
+    if isinstance(value, type) and issubclass(value, Aggregate.Created)
+}

@@ -15,11 +15,12 @@ from projections.evaluation import Evaluation
 from projections.members import Members
 from projections.needs import Needs
 from projections.points import Points
+from projections.sealer import Sealer
 from projections.store import ReadStore, schema_lock
 
 
 def all_projections() -> list[Projection]:
-    return [Directory(), Members(), Needs(), Activities(), Points(), Evaluation()]
+    return [Directory(), Members(), Needs(), Activities(), Points(), Evaluation(), Sealer()]
 
 
 PROJECTION_NAMES = [p.name for p in all_projections()]
@@ -54,7 +55,7 @@ class ReadModels:
             # Another process projects; the tables exist here too, so queries answer
             # (empty, with the lag reported) before the worker's first page.
             self.store = ReadStore(app)
-            with self.store.write() as tx:
+            with self.store.ddl() as tx:
                 for projection in self.projections:
                     projection.create(tx)
         self.names: Sequence[str] = [p.name for p in self.projections]

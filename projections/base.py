@@ -97,7 +97,7 @@ class Follower:
 
     def setup(self) -> None:
         """Create missing tables; rebuild any projection whose version changed."""
-        with self.store.write() as tx:
+        with self.store.ddl() as tx:
             tx.execute(VERSIONS_DDL)
             known = {
                 r["name"]: r["version"]
@@ -119,7 +119,7 @@ class Follower:
 
     def reset(self, projection: Projection) -> None:
         """Drop a projection's tables and position, and create them empty again."""
-        with self.store.write() as tx:
+        with self.store.ddl() as tx:
             projection.drop(tx)
             self.store.forget_position(tx, projection.name)
             projection.create(tx)
@@ -144,6 +144,7 @@ class Follower:
         if not page:
             return 0
         events = [(n.id, self.app.mapper.to_domain_event(n)) for n in page]
+        stored = {n.id: n for n in page}
         for projection in self.projections:
             done = self.positions[projection.name]
             todo = [(nid, e) for nid, e in events if nid > done]
@@ -155,6 +156,7 @@ class Follower:
                         raise PositionTaken
                     for nid, event in todo:
                         tx.position = nid
+                        tx.notification = stored[nid]
                         projection.apply(tx, event)
                     try:
                         self.store.record_position(tx, projection.name, todo[-1][0])

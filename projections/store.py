@@ -44,6 +44,7 @@ class Tx:
         self.cursor = cursor
         self.dialect = dialect
         self.position = 0  # the log position of the event being applied (set by Follower)
+        self.notification: Any = None  # its stored record, bytes as stored (the sealer's)
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Tx:
         if self.dialect == "postgres":
@@ -93,14 +94,14 @@ class ReadStore:
         self.pipeline = True
 
     @contextmanager
-    def _transaction(self, *, commit: bool) -> Iterator[Tx]:
+    def _transaction(self, *, commit: bool, pipeline: bool = True) -> Iterator[Tx]:
         with self.datastore.transaction(commit=commit) as cursor:
             tx = Tx(cursor, self.dialect)
             if self.dialect != "postgres":
                 yield tx
                 return
             tx.execute(f'SET LOCAL search_path TO "{self.schema}"')
-            if not (commit and self.pipeline):
+            if not (commit and pipeline and self.pipeline):
                 yield tx
                 return
             # Writes go out in pipeline mode: statements are sent without waiting for
@@ -111,6 +112,13 @@ class ReadStore:
 
     def write(self) -> Any:
         return self._transaction(commit=True)
+
+    def ddl(self) -> Any:
+        """A write that creates or drops tables: never in pipeline mode. (psycopg forgets
+        its prepared statements when it sees a DROP; in a pipeline that bookkeeping can
+        fall out of step with the server's, and a later prepared statement on the same
+        pooled connection fails with "prepared statement does not exist".)"""
+        return self._transaction(commit=True, pipeline=False)
 
     def read(self) -> Any:
         return self._transaction(commit=False)

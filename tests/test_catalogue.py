@@ -19,6 +19,25 @@ def test_every_event_has_a_unique_stable_topic_and_a_note() -> None:
     assert set(catalogue.NOTES) == set(topics)
 
 
+def test_every_event_is_attributable_to_exactly_one_log() -> None:
+    """Each aggregate has one rule, and its creation event carries what the rule names."""
+    import dataclasses
+
+    from eventsourcing.domain import Aggregate
+
+    assert set(catalogue.LOG_OF) == set(catalogue.AGGREGATES)
+    for aggregate, (kind, field_name) in catalogue.LOG_OF.items():
+        assert kind in ("county", "community", "owner"), aggregate
+        created = [
+            v
+            for v in vars(aggregate).values()
+            if isinstance(v, type) and issubclass(v, Aggregate.Created)
+        ]
+        assert len(set(created)) == 1, f"{aggregate.__name__} needs exactly one creation event"
+        names = {f.name for f in dataclasses.fields(created[0])}
+        assert field_name == "id" or field_name in names, (aggregate, field_name)
+
+
 def test_docs_event_catalogue_matches_the_code() -> None:
     path = Path(__file__).resolve().parent.parent / "docs" / "events.md"
     assert path.read_text(encoding="utf-8") == catalogue.markdown(), (
