@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api.logs import configure_logging
 from api.photos import PhotoStore
 from api.settings import Settings
-from api.sweeper import Sweeper
+from api.sweeper import Sweeper, publish_checkpoints
 from api.tokens import verify
 from domain import access
 from domain.actors import PUBLIC, Actor
@@ -196,7 +196,13 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         sweeper = None
         if settings.run_projections and settings.sweep_seconds > 0:
             # The process that projects also sweeps (in production: the worker).
-            sweeper = Sweeper(svc.app, svc.read.store, settings.sweep_seconds)
+            sweeper = Sweeper(
+                svc.app,
+                svc.read.store,
+                settings.sweep_seconds,
+                checkpoints=lambda: publish_checkpoints(svc.app, svc.read.store, settings),
+                checkpoint_interval=settings.checkpoint_seconds,
+            )
             sweeper.start()
         log.info(
             "service_started",
@@ -237,6 +243,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     from api import (
         routes_activities,
+        routes_audit,
         routes_directory,
         routes_evaluation,
         routes_members,
@@ -255,6 +262,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         routes_activities,
         routes_points,
         routes_evaluation,
+        routes_audit,
     ):
         api.include_router(module.router, prefix="/api/v1")
     return api

@@ -93,9 +93,15 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
         log.info("worker_stopping", signal=signum)
         follower.stop()
 
-    from api.sweeper import Sweeper
+    from api.sweeper import Sweeper, publish_checkpoints
 
-    sweeper = Sweeper(app, read.store, settings.sweep_seconds)
+    sweeper = Sweeper(
+        app,
+        read.store,
+        settings.sweep_seconds,
+        checkpoints=lambda: publish_checkpoints(app, read.store, settings),
+        checkpoint_interval=settings.checkpoint_seconds,
+    )
 
     def stop_all(signum: int, frame: Any) -> None:
         sweeper.stop()
@@ -186,6 +192,26 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_seal_key(args: argparse.Namespace, settings: Settings) -> int:
+    """Print the verifier key auditors need (hand it over out of band)."""
+    from api.settings import signing_key
+
+    print(signing_key(settings).vkey)
+    return 0
+
+
+def cmd_checkpoint(args: argparse.Namespace, settings: Settings) -> int:
+    from api.sweeper import publish_checkpoints
+    from projections import open_service
+
+    app, read = open_service(settings.eventsourcing_env(), SystemClock(), run_projections=True)
+    assert read.follower is not None
+    read.follower.catch_up()
+    print(f"已签发 {publish_checkpoints(app, read.store, settings)} 个检查点")
+    app.close()
+    return 0
+
+
 def cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:
     from api.sweeper import sweep_once
     from projections import open_service
@@ -266,6 +292,12 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--quarter", type=int, required=True, choices=[1, 2, 3, 4])
     check.add_argument("--subject", default="组织部（定时任务）", help="记录为检查人")
     check.set_defaults(func=cmd_check)
+
+    seal_key = sub.add_parser("seal-key", help="显示检查点验证公钥（交给审计方）")
+    seal_key.set_defaults(func=cmd_seal_key)
+
+    cp = sub.add_parser("checkpoint", help="立即为增长的日志签发检查点")
+    cp.set_defaults(func=cmd_checkpoint)
 
     demo = sub.add_parser("demo", help="导入演示县数据")
     demo.set_defaults(func=cmd_demo)

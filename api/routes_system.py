@@ -16,6 +16,8 @@ router = APIRouter(tags=["system 系统"])
 def health(request: Request) -> dict[str, Any]:
     svc = services(request)
     position, lag = svc.read.lag()
+    from projections import sealer
+
     return {
         "status": "ok",
         "store": svc.settings.store_kind,
@@ -23,6 +25,8 @@ def health(request: Request) -> dict[str, Any]:
         "log_head": position + lag,
         "read_model_position": position,
         "read_model_lag": lag,
+        # events in the log the sealer has not yet appended to their community's log
+        "sealer_lag": sealer.lag(svc.read.store),
     }
 
 

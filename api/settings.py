@@ -16,6 +16,7 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
 
@@ -45,6 +46,9 @@ class Settings:
     log_level: str = "info"
     token_secret: str = ""
     pool_size: int = 5
+    seal_key: str = ""  # the checkpoint signing key: the key text or a file path
+    log_origin: str = "sishuang"  # checkpoint origins: <log_origin>/community/<id>
+    checkpoint_seconds: float = 300.0
     passthrough: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -69,6 +73,9 @@ class Settings:
             log_level=env.get("SISHUANG_LOG_LEVEL", "info"),
             token_secret=env.get("SISHUANG_TOKEN_SECRET", ""),
             pool_size=int(env.get("SISHUANG_DB_POOL_SIZE", "5")),
+            seal_key=env.get("SISHUANG_SEAL_KEY", ""),
+            log_origin=env.get("SISHUANG_LOG_ORIGIN", "sishuang"),
+            checkpoint_seconds=float(env.get("SISHUANG_CHECKPOINT_SECONDS", "300")),
             passthrough=passthrough,
         )
 
@@ -135,6 +142,40 @@ class Settings:
             finally:
                 os.unlink(staging)
         return path.read_text().strip()
+
+
+# -- the sealer's signing key ---------------------------------------------------------------
+
+
+def signing_key(settings: Settings) -> Any:
+    """The checkpoint signing key (replay.checkpoint.SigningKey): from SISHUANG_SEAL_KEY
+    (the key itself, or a file path), or `<data>/seal.key`, created on first use beside
+    its public verifier key `<data>/seal.vkey` (what auditors get out of band). Never
+    from the database."""
+    from replay.checkpoint import SigningKey, load_signing_key, save_signing_key
+
+    if settings.seal_key:
+        return load_signing_key(settings.seal_key)
+    path = settings.data_dir / "seal.key"
+    if not path.exists():
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        staging = settings.data_dir / f".seal-key-{secrets.token_hex(6)}"
+        save_signing_key(staging, SigningKey.generate(_key_name(settings.log_origin)))
+        try:
+            with contextlib.suppress(FileExistsError):
+                os.link(staging, path)  # atomic: the first process's key wins
+        finally:
+            os.unlink(staging)
+    key = load_signing_key(str(path))
+    vkey = settings.data_dir / "seal.vkey"
+    if not vkey.exists() or vkey.read_text().strip() != key.vkey:
+        vkey.write_text(key.vkey + "\n")
+    return key
+
+
+def _key_name(origin: str) -> str:
+    """A note key name from the origin: no spaces or plus signs."""
+    return "".join(c for c in origin if c not in " +\t\n") or "sishuang"
 
 
 def postgres_env(url: str, lock_timeout: int = 5, pool_size: int = 5) -> dict[str, str]:

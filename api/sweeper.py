@@ -7,9 +7,12 @@ it twice, or in two processes, records each event once."""
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
 
 import structlog
 
+from api.settings import Settings
 from domain.application import Sishuang
 from projections import needs, points
 from projections.store import ReadStore
@@ -30,19 +33,42 @@ def sweep_once(app: Sishuang, store: ReadStore) -> dict[str, int]:
 
 
 class Sweeper:
-    def __init__(self, app: Sishuang, store: ReadStore, interval: float = 60.0) -> None:
+    """Runs the sweep every `interval` seconds, and `checkpoints` (the sealer's signed
+    checkpoints) every `checkpoint_interval` seconds, in one background thread."""
+
+    def __init__(
+        self,
+        app: Sishuang,
+        store: ReadStore,
+        interval: float = 60.0,
+        *,
+        checkpoints: Callable[[], object] | None = None,
+        checkpoint_interval: float = 300.0,
+    ) -> None:
         self.app = app
         self.store = store
         self.interval = interval
+        self.checkpoints = checkpoints
+        self.checkpoint_interval = checkpoint_interval
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     def run(self) -> None:
+        last_checkpoint = time.monotonic()
         while not self._stop.wait(self.interval):
             try:
                 sweep_once(self.app, self.store)
             except Exception:
                 log.exception("sweep_failed")
+            if (
+                self.checkpoints is not None
+                and time.monotonic() - last_checkpoint >= self.checkpoint_interval
+            ):
+                last_checkpoint = time.monotonic()
+                try:
+                    self.checkpoints()
+                except Exception:
+                    log.exception("checkpoint_failed")
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self.run, name="sweep", daemon=True)
@@ -52,3 +78,14 @@ class Sweeper:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=10)
+
+
+def publish_checkpoints(app: Sishuang, store: ReadStore, settings: Settings) -> int:
+    """Sign a checkpoint for every sealed log that grew (the sealer's publishing)."""
+    from api.settings import signing_key
+    from projections import sealer
+
+    published = sealer.publish(store, signing_key(settings), settings.log_origin, app.clock.now())
+    if published:
+        log.info("checkpoints_published", logs=len(published))
+    return len(published)
