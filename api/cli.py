@@ -138,7 +138,9 @@ def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
-    from projections import all_projections
+    """Blue/green by default: the copy is built beside the live tables, then switched in
+    one transaction; an interrupted rebuild resumes. `--in-place` drops and replays."""
+    from projections import all_projections, bluegreen
     from projections.base import Follower
 
     app = _app(settings)
@@ -148,26 +150,34 @@ def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
         print(f"没有这些投影: {', '.join(sorted(unknown))}", file=sys.stderr)
         return 2
     for projection in chosen:
-        follower = Follower(app, [projection])
-        head = follower.store.head()
-        follower.reset(projection)
-        started = time.perf_counter()
-        done = 0
-        while True:
-            n = follower.run_once()
-            done += n
-            elapsed = time.perf_counter() - started
-            rate = done / elapsed if elapsed > 0 else 0.0
-            left = (head - follower.position) / rate if rate else 0.0
+
+        def show(position: int, head: int, elapsed: float, name: str = projection.name) -> None:
+            rate = position / elapsed if elapsed > 0 else 0.0
+            left = (head - position) / rate if rate else 0.0
             print(
-                f"\r{projection.name}: {follower.position}/{head} "
-                f"({rate:,.0f} 事件/秒, 预计剩余 {left:,.0f} 秒)",
+                f"\r{name}: {position}/{head} ({rate:,.0f} 事件/秒, 预计剩余 {left:,.0f} 秒)",
                 end="",
                 flush=True,
             )
-            if n < follower.page_size:
-                break
-        print()
+
+        if args.in_place:
+            follower = Follower(app, [projection])
+            follower.reset(projection)
+            started = time.perf_counter()
+            while True:
+                n = follower.run_once()
+                show(follower.position, follower.store.head(), time.perf_counter() - started)
+                if n < follower.page_size:
+                    break
+            print()
+            continue
+        figures = bluegreen.rebuild(app, projection, report=show)
+        print(
+            f"\n{projection.name}: 已切换到新副本（日志位置 {figures['position']}，"
+            f"本次处理 {figures['events']} 条，用时 {figures['seconds']:.1f} 秒"
+            + (f"，从 {figures['resumed_from']} 续建" if figures["resumed_from"] else "")
+            + "）"
+        )
     app.close()
     return 0
 
@@ -279,6 +289,9 @@ def main(argv: list[str] | None = None) -> int:
 
     rebuild = sub.add_parser("rebuild", help="从事件日志重建读模型")
     rebuild.add_argument("names", nargs="*", help="投影名（默认全部）")
+    rebuild.add_argument(
+        "--in-place", action="store_true", help="就地删表重放（默认蓝绿：旧表照常服务，建好后切换）"
+    )
     rebuild.set_defaults(func=cmd_rebuild)
 
     sweep = sub.add_parser(

@@ -80,8 +80,10 @@ class Follower:
         *,
         page_size: int = 500,
         poll_interval: float = 0.25,
+        rename: dict[str, str] | None = None,
     ) -> None:
         self.app = app
+        self.rename = rename  # write under other table names (projections.bluegreen)
         self.store = ReadStore(app)
         self.projections = list(projections)
         self.page_size = page_size
@@ -98,6 +100,7 @@ class Follower:
     def setup(self) -> None:
         """Create missing tables; rebuild any projection whose version changed."""
         with self.store.ddl() as tx:
+            tx.rename = self.rename
             tx.execute(VERSIONS_DDL)
             known = {
                 r["name"]: r["version"]
@@ -120,6 +123,7 @@ class Follower:
     def reset(self, projection: Projection) -> None:
         """Drop a projection's tables and position, and create them empty again."""
         with self.store.ddl() as tx:
+            tx.rename = self.rename
             projection.drop(tx)
             self.store.forget_position(tx, projection.name)
             projection.create(tx)
@@ -152,6 +156,7 @@ class Follower:
                 continue
             try:
                 with self.store.write() as tx:
+                    tx.rename = self.rename
                     if not self.store.claim_position(tx, projection.name, done):
                         raise PositionTaken
                     for nid, event in todo:

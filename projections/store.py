@@ -9,6 +9,7 @@ they become `%s` and the schema is put on the search path for the transaction.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
@@ -24,6 +25,14 @@ from domain.application import Sishuang
 @lru_cache(maxsize=512)
 def _to_pyformat(sql: str) -> str:
     return sql.replace("%", "%%").replace("?", "%s")
+
+
+_NAMES = re.compile(r"\b(rm_[a-z0-9_]+)\b")
+
+
+def renamed(sql: str, names: Mapping[str, str]) -> str:
+    """The statement with the projection's table and index names replaced."""
+    return _NAMES.sub(lambda m: names.get(m.group(1), m.group(1)), sql)
 
 
 def like_pattern(text: str) -> str:
@@ -45,8 +54,12 @@ class Tx:
         self.dialect = dialect
         self.position = 0  # the log position of the event being applied (set by Follower)
         self.notification: Any = None  # its stored record, bytes as stored (the sealer's)
+        # Table and index names to write under instead (a blue/green rebuild's copy).
+        self.rename: dict[str, str] | None = None
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Tx:
+        if self.rename:
+            sql = renamed(sql, self.rename)
         if self.dialect == "postgres":
             self.cursor.execute(_to_pyformat(sql), tuple(params))
         else:
@@ -56,6 +69,8 @@ class Tx:
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         if not rows:
             return
+        if self.rename:
+            sql = renamed(sql, self.rename)
         if self.dialect == "postgres":
             self.cursor.executemany(_to_pyformat(sql), [tuple(r) for r in rows])
         else:
