@@ -169,6 +169,7 @@ def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
                 show(follower.position, follower.store.head(), time.perf_counter() - started)
                 if n < follower.page_size:
                     break
+            bluegreen.analyze(follower.store, projection)
             print()
             continue
         figures = bluegreen.rebuild(app, projection, report=show)

@@ -68,13 +68,18 @@ def main(argv: list[str] | None = None) -> int:
         from bench.orders import main as orders_main
 
         return orders_main(args_in[1:])
+    if args_in[:1] == ["evaluation"]:
+        from bench.evaluation import main as evaluation_main
+
+        return evaluation_main(args_in[1:])
     parser = argparse.ArgumentParser(
         prog="python -m bench",
         description="Benchmark the registration command path against the library and the "
         "database, on PostgreSQL and SQLite. 基准测试：命令路径 vs 库 vs 数据库。 "
         f"PostgreSQL: ${PG_URL_ENV} (default {DEFAULT_PG_URL}); a throwaway database is "
         "created on that server and dropped afterwards. "
-        "`python -m bench orders --help`: the order-loop benchmark.",
+        "`python -m bench orders --help`: the order-loop benchmark; "
+        "`python -m bench evaluation --help`: the evaluation views of a county.",
     )
     parser.add_argument(
         "--count", type=int, default=2000, help="commands / saves per figure (default 2000)"

@@ -74,6 +74,7 @@ def rebuild(
         if n < follower.page_size:
             break
     switched_at = switch(app, store, live, copy, mapping)
+    analyze(store, live)
     return {
         "projection": live.name,
         "resumed_from": resumed_from,
@@ -81,6 +82,16 @@ def rebuild(
         "events": switched_at - resumed_from,
         "seconds": time.perf_counter() - started,
     }
+
+
+def analyze(store: ReadStore, projection: Projection) -> None:
+    """Fresh planner statistics for tables that were just filled (PostgreSQL): a server
+    whose autovacuum has not reached them yet plans the views' queries blind."""
+    if store.dialect != "postgres":
+        return
+    with store.ddl() as tx:
+        for table in projection.tables:
+            tx.execute(f"ANALYZE {table}")
 
 
 def switch(

@@ -56,7 +56,7 @@ FIGURES: dict[str, str] = {
 
 class Evaluation(Projection):
     name = "rm_evaluation"
-    version = 1
+    version = 2  # 2: indexes on rm_eval_checks (warning_id), (community_id, year)
     tables = (
         "rm_eval_policy",
         "rm_eval_members",
@@ -117,6 +117,9 @@ class Evaluation(Projection):
         " PRIMARY KEY (member_id, year, quarter))",
         "CREATE INDEX IF NOT EXISTS rm_eval_checks_unit ON rm_eval_checks (unit_id, year)",
         "CREATE INDEX IF NOT EXISTS rm_eval_checks_county ON rm_eval_checks (county_id, year)",
+        "CREATE INDEX IF NOT EXISTS rm_eval_checks_community"
+        " ON rm_eval_checks (community_id, year)",
+        "CREATE INDEX IF NOT EXISTS rm_eval_checks_warning ON rm_eval_checks (warning_id)",
         "CREATE TABLE IF NOT EXISTS rm_eval_stars ("
         " award_id TEXT PRIMARY KEY, position INTEGER NOT NULL, member_id TEXT NOT NULL,"
         " community_id TEXT NOT NULL, unit_id TEXT NOT NULL, star TEXT NOT NULL,"
@@ -896,6 +899,7 @@ def warnings_in(
             "member_id": r["member_id"],
             "name": r["name"],
             "unit_id": r["unit_id"],
+            "community_id": r["community_id"],
             **_check_public(r),
         }
         for r in rows
@@ -960,15 +964,9 @@ NEEDS_SQL = (
 )
 
 
-def community_view(
-    store: ReadStore,
-    community: dict[str, Any],
-    year: int,
-    policy: Policy,
-    as_of: date | None = None,
-) -> dict[str, Any]:
-    community_id = community["community_id"]
-    rows = members_table(store, "m.community_id = ?", (community_id,), year, policy, as_of)
+def needs_figures(store: ReadStore, community_id: str, year: int) -> dict[str, Any]:
+    """The community's needs posted in the year: closed (not found false), completion and
+    satisfaction rates."""
     start, end = _year_bounds(year)
     with store.read() as tx:
         needs = tx.execute(NEEDS_SQL, (community_id, start, end)).one() or {}
@@ -978,24 +976,34 @@ def community_view(
     rated = needs.get("rated") or 0
     counted = posted - withdrawn
     return {
+        "posted": posted,
+        "closed": closed,
+        "withdrawn": withdrawn,
+        "found_false": needs.get("found_false") or 0,
+        "completion_rate": str((Decimal(closed) / counted).quantize(TWO)) if counted else None,
+        "rated": rated,
+        # As the community's figures count it (田家庵): satisfied closings over all
+        # closings, a closing without a rating counting as not satisfied.
+        "satisfaction_rate": (
+            str((Decimal(needs.get("satisfied") or 0) / closed).quantize(TWO)) if closed else None
+        ),
+    }
+
+
+def community_view(
+    store: ReadStore,
+    community: dict[str, Any],
+    year: int,
+    policy: Policy,
+    as_of: date | None = None,
+) -> dict[str, Any]:
+    community_id = community["community_id"]
+    rows = members_table(store, "m.community_id = ?", (community_id,), year, policy, as_of)
+    return {
         "community_id": community_id,
         "name": community.get("name"),
         "year": year,
-        "needs": {
-            "posted": posted,
-            "closed": closed,
-            "withdrawn": withdrawn,
-            "found_false": needs.get("found_false") or 0,
-            "completion_rate": str((Decimal(closed) / counted).quantize(TWO)) if counted else None,
-            "rated": rated,
-            # As the community's figures count it (田家庵): satisfied closings over all
-            # closings, a closing without a rating counting as not satisfied.
-            "satisfaction_rate": (
-                str((Decimal(needs.get("satisfied") or 0) / closed).quantize(TWO))
-                if closed
-                else None
-            ),
-        },
+        "needs": needs_figures(store, community_id, year),
         "members": rows,
         "totals": _totals(rows),
         "warnings": warnings_in(store, "c.community_id = ?", (community_id,), year),
@@ -1011,21 +1019,30 @@ def county_view(
     as_of: date | None = None,
 ) -> dict[str, Any]:
     """组织部's view: each community's needs and members in one table, and the county's
-    warnings with the written reports still due."""
+    warnings with the written reports still due. The county's members and warnings are
+    read once, then grouped by community (not one members query per community)."""
+    rows = members_table(store, "m.county_id = ?", (county_id,), year, policy, as_of)
+    warnings = warnings_in(store, "c.county_id = ?", (county_id,), year)
+    members_of: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        members_of.setdefault(r["community_id"], []).append(r)
+    warned: dict[str, list[dict[str, Any]]] = {}
+    for w in warnings:
+        warned.setdefault(w["community_id"], []).append(w)
     per_community = []
     for c in communities:
-        view = community_view(store, c, year, policy, as_of)
+        cid = c["community_id"]
+        mine = warned.get(cid, [])
         per_community.append(
             {
-                "community_id": c["community_id"],
+                "community_id": cid,
                 "name": c.get("name"),
-                "needs": view["needs"],
-                "totals": view["totals"],
-                "yellow": sum(1 for w in view["warnings"] if w["outcome"] == "yellow"),
-                "red": sum(1 for w in view["warnings"] if w["outcome"] == "red"),
+                "needs": needs_figures(store, cid, year),
+                "totals": _totals(members_of.get(cid, [])),
+                "yellow": sum(1 for w in mine if w["outcome"] == "yellow"),
+                "red": sum(1 for w in mine if w["outcome"] == "red"),
             }
         )
-    warnings = warnings_in(store, "c.county_id = ?", (county_id,), year)
     return {
         "county_id": county_id,
         "year": year,
