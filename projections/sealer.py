@@ -12,6 +12,7 @@ proof before signing).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -55,67 +56,102 @@ class Sealer(Projection):
     def apply(self, tx: Tx, event: Any) -> None:
         stored = tx.notification
         assert stored is not None, "the sealer needs the stored record (Follower sets it)"
+        self.apply_page(tx, [(stored, event)])
 
-        def known(aggregate_id: UUID) -> str | None:
-            row = tx.execute(
-                "SELECT log_id FROM rm_seal_origins WHERE originator_id = ?", (str(aggregate_id),)
-            ).one()
-            return None if row is None else str(row["log_id"])
-
-        log_id = log_of(event, known)
-        if event.originator_version == 1:
-            tx.execute(
-                "INSERT INTO rm_seal_origins (originator_id, log_id) VALUES (?, ?)",
-                (str(event.originator_id), log_id),
-            )
-        row = tx.execute(
-            "SELECT size, frontier FROM rm_seal_logs WHERE log_id = ?", (log_id,)
-        ).one()
-        frontier = _frontier(row)
-        seq = frontier.size
-        recorded_at = iso(event.timestamp)
-        digest = state_digest(bytes(stored.state))
-        data = leaf(
-            log_subject(log_id),
-            seq,
-            tx.position,
-            str(stored.originator_id),
-            stored.originator_version,
-            stored.topic,
-            recorded_at,
-            digest,
-        )
-        hashed = leaf_hash(data)
-        frontier.append(hashed)
-        tx.execute(
-            "INSERT INTO rm_seal_leaves (log_id, seq, notification_id, originator_id,"
-            " originator_version, topic, recorded_at, state_sha256, leaf_hash)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                log_id,
+    def apply_page(self, tx: Tx, page: Sequence[tuple[Any, Any]]) -> None:
+        """A page in a handful of statements: the attributions and the logs' frontiers it
+        needs are read once, the leaves computed in memory, written with executemany."""
+        wanted = {str(e.originator_id) for _, e in page} | {
+            str(e.owner_id) for _, e in page if isinstance(getattr(e, "owner_id", None), UUID)
+        }
+        known: dict[str, str] = {}
+        for chunk in _chunks(sorted(wanted)):
+            marks = ",".join("?" * len(chunk))
+            for row in tx.execute(
+                "SELECT originator_id, log_id FROM rm_seal_origins"
+                f" WHERE originator_id IN ({marks})",
+                chunk,
+            ).all():
+                known[row["originator_id"]] = row["log_id"]
+        origins: list[tuple[str, str]] = []
+        placed: list[tuple[Any, Any, str]] = []
+        for stored, event in page:
+            log_id = log_of(event, lambda i: known.get(str(i)))
+            if event.originator_version == 1:
+                known[str(event.originator_id)] = log_id
+                origins.append((str(event.originator_id), log_id))
+            placed.append((stored, event, log_id))
+        logs = sorted({log_id for _, _, log_id in placed})
+        frontiers: dict[str, CompactRange] = {}
+        existing: set[str] = set()
+        for chunk in _chunks(logs):
+            marks = ",".join("?" * len(chunk))
+            for row in tx.execute(
+                f"SELECT log_id, size, frontier FROM rm_seal_logs WHERE log_id IN ({marks})",
+                chunk,
+            ).all():
+                frontiers[row["log_id"]] = _frontier(row)
+                existing.add(row["log_id"])
+        leaves: list[tuple[Any, ...]] = []
+        last: dict[str, tuple[int, str]] = {}
+        for stored, event, log_id in placed:
+            frontier = frontiers.setdefault(log_id, CompactRange())
+            seq = frontier.size
+            recorded_at = iso(event.timestamp)
+            digest = state_digest(bytes(stored.state))
+            data = leaf(
+                log_subject(log_id),
                 seq,
-                tx.position,
+                stored.id,
                 str(stored.originator_id),
                 stored.originator_version,
                 stored.topic,
                 recorded_at,
                 digest,
-                hashed.hex(),
-            ),
+            )
+            hashed = leaf_hash(data)
+            frontier.append(hashed)
+            leaves.append(
+                (
+                    log_id,
+                    seq,
+                    stored.id,
+                    str(stored.originator_id),
+                    stored.originator_version,
+                    stored.topic,
+                    recorded_at,
+                    digest,
+                    hashed.hex(),
+                )
+            )
+            last[log_id] = (stored.id, recorded_at)
+        tx.executemany("INSERT INTO rm_seal_origins (originator_id, log_id) VALUES (?, ?)", origins)
+        tx.executemany(
+            "INSERT INTO rm_seal_leaves (log_id, seq, notification_id, originator_id,"
+            " originator_version, topic, recorded_at, state_sha256, leaf_hash)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            leaves,
         )
-        encoded = ",".join(h.hex() for h in frontier.hashes)
-        if row is None:
-            tx.execute(
-                "INSERT INTO rm_seal_logs (log_id, size, frontier, last_notification_id,"
-                " updated_at) VALUES (?, ?, ?, ?, ?)",
-                (log_id, frontier.size, encoded, tx.position, recorded_at),
-            )
-        else:
-            tx.execute(
-                "UPDATE rm_seal_logs SET size = ?, frontier = ?, last_notification_id = ?,"
-                " updated_at = ? WHERE log_id = ?",
-                (frontier.size, encoded, tx.position, recorded_at, log_id),
-            )
+        for log_id in logs:
+            frontier = frontiers[log_id]
+            encoded = ",".join(h.hex() for h in frontier.hashes)
+            nid, at = last[log_id]
+            if log_id in existing:
+                tx.execute(
+                    "UPDATE rm_seal_logs SET size = ?, frontier = ?, last_notification_id = ?,"
+                    " updated_at = ? WHERE log_id = ?",
+                    (frontier.size, encoded, nid, at, log_id),
+                )
+            else:
+                tx.execute(
+                    "INSERT INTO rm_seal_logs (log_id, size, frontier, last_notification_id,"
+                    " updated_at) VALUES (?, ?, ?, ?, ?)",
+                    (log_id, frontier.size, encoded, nid, at),
+                )
+
+
+def _chunks(items: Sequence[str], size: int = 500) -> list[list[str]]:
+    return [list(items[i : i + size]) for i in range(0, len(items), size)]
 
 
 def _frontier(row: dict[str, Any] | None) -> CompactRange:

@@ -98,11 +98,14 @@ def export_from(
                 log_id = log_of(event, owners.get)
                 owners.setdefault(event.originator_id, log_id)
                 recorded_at = event.timestamp.isoformat()
-            except Exception:  # a stored record that no longer decodes: keep it visible
-                maybe = owners.get(UUID(str(n.originator_id)))
+            except Exception:  # a stored record that no longer decodes: keep it visible,
+                # in the log it was sealed in (or its aggregate's), so verify names it
+                originator = UUID(str(n.originator_id))
+                maybe = owners.get(originator) or sealed_log_of(store, originator)
                 if maybe is None:
                     continue
-                log_id, recorded_at = maybe, ""
+                owners.setdefault(originator, maybe)
+                log_id, recorded_at = maybe, sealed_time_of(store, n.id) or "unknown"
             part = wanted.get(log_id)
             if part is not None:
                 part.events.append(
@@ -132,6 +135,23 @@ def export_from(
         "seconds": seconds,
         "logs": {p.log: len(p.leaves) for p in parts},
     }
+
+
+def sealed_log_of(store: Any, originator: UUID) -> str | None:
+    """The log the sealer put an aggregate in: only for records that no longer decode."""
+    with store.read() as tx:
+        row = tx.execute(
+            "SELECT log_id FROM rm_seal_origins WHERE originator_id = ?", (str(originator),)
+        ).one()
+    return None if row is None else str(row["log_id"])
+
+
+def sealed_time_of(store: Any, notification_id: int) -> str | None:
+    with store.read() as tx:
+        row = tx.execute(
+            "SELECT recorded_at FROM rm_seal_leaves WHERE notification_id = ?", (notification_id,)
+        ).one()
+    return None if row is None else str(row["recorded_at"])
 
 
 def _version() -> str:
