@@ -51,7 +51,7 @@ STEP_NAMES: dict[type, str] = {
 
 class Needs(Projection):
     name = "rm_needs"
-    version = 2  # 2: found_false, false_reason
+    version = 3  # 2: found_false, false_reason; 3: a decline clears the overdue flag
     tables = (
         "rm_orders",
         "rm_order_applicants",
@@ -225,7 +225,7 @@ class Needs(Projection):
         self._set(
             tx,
             oid,
-            "status = ?, member_id = NULL, overdue_deadline = NULL",
+            "status = ?, member_id = NULL, overdue_deadline = NULL, overdue = 0",
             (OrderStatus.POSTED.code,),
         )
         tx.execute(
