@@ -104,14 +104,16 @@ def select(
             if e["notification_id"] in kept
             or (e["notification_id"] in county and e["notification_id"] <= last)
         ]
-    if as_of is not None:
-        limit = as_of.isoformat()
-        rows = [e for e in rows if _recorded(e) <= as_of] if limit else rows
+    if as_of is not None:  # a record without a readable time (tampered) is not "known by T"
+        rows = [e for e in rows if (_recorded(e) or datetime.max.replace(tzinfo=UTC)) <= as_of]
     return rows
 
 
-def _recorded(event: dict[str, Any]) -> datetime:
-    return datetime.fromisoformat(event["recorded_at"]).astimezone(UTC)
+def _recorded(event: dict[str, Any]) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(event["recorded_at"])).astimezone(UTC)
+    except (KeyError, ValueError):
+        return None
 
 
 def rebuild(
@@ -123,7 +125,8 @@ def rebuild(
     progress: bool = True,
 ) -> Ledgers:
     rows = select(bundle, as_of=as_of, until_seq=until_seq)
-    moment = as_of or (_recorded(rows[-1]) if rows else datetime.now(UTC))
+    times = [t for t in (_recorded(e) for e in rows) if t is not None]
+    moment = as_of or (times[-1] if times else datetime.now(UTC))
     with tempfile.TemporaryDirectory(prefix="sishuang-replay-") as tmp:
         app = Sishuang(
             {
