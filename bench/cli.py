@@ -72,6 +72,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench.evaluation import main as evaluation_main
 
         return evaluation_main(args_in[1:])
+    if args_in[:1] == ["replay"]:
+        from bench.replay import main as replay_main
+
+        return replay_main(args_in[1:])
     parser = argparse.ArgumentParser(
         prog="python -m bench",
         description="Benchmark the registration command path against the library and the "
@@ -79,7 +83,8 @@ def main(argv: list[str] | None = None) -> int:
         f"PostgreSQL: ${PG_URL_ENV} (default {DEFAULT_PG_URL}); a throwaway database is "
         "created on that server and dropped afterwards. "
         "`python -m bench orders --help`: the order-loop benchmark; "
-        "`python -m bench evaluation --help`: the evaluation views of a county.",
+        "`python -m bench evaluation --help`: the evaluation views of a county; "
+        "`python -m bench replay --help`: export, verify and rebuild of one community.",
     )
     parser.add_argument(
         "--count", type=int, default=2000, help="commands / saves per figure (default 2000)"

@@ -1,4 +1,4 @@
-"""`python -m bench.replay`: the auditor's figures for one community of ~50,000 events.
+"""`./dev bench replay`: the auditor's figures for one community of ~50,000 events.
 
 A log of complete orders in one community (bench.orderlog: the aggregates' own
 decisions, saved in batches), then, per store: the raw log read (with and without
@@ -95,7 +95,7 @@ def _uuid(log_id: str) -> Any:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="bench.replay")
+    parser = argparse.ArgumentParser(prog="python -m bench replay")
     parser.add_argument("--events", type=int, default=50_000, help="events in the community")
     parser.add_argument("--store", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--pg-url", default=DEFAULT_PG_URL)
