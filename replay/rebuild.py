@@ -295,7 +295,14 @@ def live_ledgers(url: str, token: str, community_id: str, year: int) -> Ledgers:
         with urllib.request.urlopen(request, timeout=60) as response:
             return json.loads(response.read())
 
-    needs_rows = get(f"/communities/{community_id}/needs?size=100000")["items"]
+    needs_rows: list[dict[str, Any]] = []
+    page = 1
+    while True:  # the API pages at most 500 rows
+        body = get(f"/communities/{community_id}/needs?size=500&page={page}")
+        needs_rows += body["items"]
+        if not body["items"] or len(needs_rows) >= body["total"]:
+            break
+        page += 1
     resource_rows = get(f"/communities/{community_id}/resources?year={year}")
     if isinstance(resource_rows, dict):
         resource_rows = resource_rows.get("members", resource_rows.get("items", []))
@@ -322,9 +329,15 @@ def diff_command(args: argparse.Namespace) -> int:
             print("--live 需要 --token", file=sys.stderr)
             return 2
         ours = rebuild(bundle, progress=not args.quiet)
-        theirs = live_ledgers(
-            args.live, args.token, str(bundle.manifest["community_id"]), ours.year
-        )
+        import urllib.error
+
+        try:
+            theirs = live_ledgers(
+                args.live, args.token, str(bundle.manifest["community_id"]), ours.year
+            )
+        except (urllib.error.URLError, ValueError, KeyError) as e:
+            print(f"无法读取线上服务：{e}", file=sys.stderr)
+            return 2
         ours.points = []  # the live API serves points per member only
         lines = diff_ledgers(ours, theirs)
         print(f"导出包（至 {ours.moment}）与线上服务相比：")
