@@ -220,12 +220,30 @@ def markdown() -> str:
         "An event marked (vN) has been versioned: older stored versions are upcast on load",
         "(`upcast_vN_vN+1`), never edited in the store.",
         "",
+        "Each aggregate's events go to one sealed log (docs/audit.md), named under its heading.",
+        "",
     ]
     current = ""
+    by_name = {a.__name__: a for a in AGGREGATES}
     for info in events():
         if info.aggregate != current:
             current = info.aggregate
-            lines += [f"## {current}", "", "| event | topic | fields | note |", "|---|---|---|---|"]
+            kind, field_name = LOG_OF[by_name[current]]
+            where = (
+                "its owner's log (the system log when the owner is no aggregate)"
+                if kind == "owner"
+                else f"the {kind} log of its own id"
+                if field_name == "id"
+                else f"the {kind} log named by `{field_name}` at creation"
+            )
+            lines += [
+                f"## {current}",
+                "",
+                f"Log: {where}.",
+                "",
+                "| event | topic | fields | note |",
+                "|---|---|---|---|",
+            ]
         fields = ", ".join(f"`{n}: {t}`" for n, t in info.fields)
         lines.append(f"| {info.name} | `{info.topic}` | {fields} | {info.doc} |")
     out: list[str] = []
