@@ -20,7 +20,7 @@ from domain.actors import Actor, Role
 from domain.community import Community
 from domain.county import County
 from domain.errors import Conflict, InvalidInput
-from domain.evaluations import EvaluationService
+from domain.inspections import InspectionService
 from domain.member import Member
 from domain.orders import NeedInput
 from domain.reservation import Reservation, reservation_id
@@ -79,7 +79,7 @@ class Availability:
     base_lon: Any = None
 
 
-class Sishuang(EvaluationService):
+class Sishuang(InspectionService):
     """四双: the one application whose event log every projection follows."""
 
     name = "sishuang"  # pinned: PostgreSQL tables are named after it

@@ -14,6 +14,7 @@ from eventsourcing.domain import Aggregate
 from domain.activity import Activity
 from domain.community import Community
 from domain.county import County
+from domain.inspection import InspectionPlan, Inspector, TargetDirectory
 from domain.member import Member
 from domain.order import Order
 from domain.points import CatalogueItem, Partner, PointsAccount, Redemption
@@ -34,6 +35,9 @@ AGGREGATES: tuple[type[Aggregate], ...] = (
     CatalogueItem,
     Redemption,
     Reservation,
+    Inspector,
+    InspectionPlan,
+    TargetDirectory,
 )
 # Which log each event belongs to (the auditors' sealed logs, docs/audit.md): one log
 # per community, one per county for what concerns no single community, and one system
@@ -54,6 +58,9 @@ LOG_OF: dict[type[Aggregate], tuple[str, str]] = {
     CatalogueItem: ("community", "community_id"),
     Redemption: ("community", "community_id"),
     Reservation: ("owner", "owner_id"),
+    Inspector: ("county", "county_id"),
+    InspectionPlan: ("county", "county_id"),
+    TargetDirectory: ("county", "county_id"),
 }
 SYSTEM_LOG = "system"
 
@@ -171,6 +178,48 @@ NOTES: dict[str, str] = {
     "sishuang:Redemption.Expired": "逾期未核销，积分与库存退回",
     "sishuang:Reservation.Reserved": "占用一个唯一键（名称、单位+手机号、幂等键）；键本身不存储",
     "sishuang:Reservation.Reassigned": "唯一键转给新的持有者（如被驳回后重新注册）",
+    "sishuang:Community.JointMeetingScheduled": (
+        "党建联席会议排期：日期、议题、地点（可被随机列席）"
+    ),
+    "sishuang:Community.JointMeetingCancelled": "党建联席会议取消（附理由）",
+    "sishuang:Inspector.Registered": (
+        "执法检查人员名录库：检查人员及其所在单位、居住社区（回避依据）"
+    ),
+    "sishuang:Inspector.Retired": "检查人员退出名录（附理由）",
+    "sishuang:TargetDirectory.Frozen": (
+        "检查对象名录库（冻结）：按层排序的对象编号、不符合条件的对象及原因、回避关系、"
+        "所依据的日志位置与哈希"
+    ),
+    "sishuang:InspectionPlan.Published": (
+        "抽查方案（一单一细则）：事项、期间、分层抽样比例、每对象检查人数、上限、"
+        "种子生成方式、公开期限；plan_hash 覆盖 document 全部内容"
+    ),
+    "sishuang:InspectionPlan.PopulationFrozen": (
+        "检查对象已冻结：名录编号、日志位置、哈希、各层数量"
+    ),
+    "sishuang:InspectionPlan.RosterFrozen": "检查人员名录已冻结：人员、单位与回避关系，及其哈希",
+    "sishuang:InspectionPlan.SeedCommitted": "种子提供方提交承诺 H(数值‖盐)",
+    "sishuang:InspectionPlan.ContributionRevealed": (
+        "种子提供方揭示数值与盐（或方案指定的公开数值）"
+    ),
+    "sishuang:InspectionPlan.Drawn": (
+        "抽取（每方案一次）：种子、各层抽中对象及其签号、备选、检查人员分配及每次跳过的原因、"
+        "抽样承诺值、公开截止日"
+    ),
+    "sishuang:InspectionPlan.TargetReplaced": "对象无法检查：按签号顺序由下一备选替换（附理由）",
+    "sishuang:InspectionPlan.InspectorRecused": "检查人员回避：由该对象签号顺序中的下一名替换",
+    "sishuang:InspectionPlan.FindingRecorded": (
+        "检查结果：回访确认与评价、列席到会与内容、照片、结论（合格、限期整改、诫勉谈话）；"
+        "更正须附理由"
+    ),
+    "sishuang:InspectionPlan.VisitsCompleted": (
+        "不打招呼检查完成：抽样结果随之公开（可与承诺值核对）"
+    ),
+    "sishuang:InspectionPlan.ResultsPublished": (
+        "结果公开（一公开）；late_working_days 为逾期工作日数"
+    ),
+    "sishuang:InspectionPlan.DisclosureOverdue": "超过公开期限仍未公开（由定时检查记录）",
+    "sishuang:InspectionPlan.Voided": "抽查作废（附理由，作废记录同样公开）",
 }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -64,6 +64,28 @@ class Community(Aggregate):
         def apply(self, aggregate: Community) -> None:
             aggregate.policy_overrides.update(self.overrides)
 
+    class JointMeetingScheduled(Event):
+        """党建联席会议 on the calendar: what a supervision team may sit in on."""
+
+        TOPIC = "sishuang:Community.JointMeetingScheduled"
+        meeting_id: UUID
+        held_on: date
+        topic: str
+        place: str
+        by: str
+
+        def apply(self, aggregate: Community) -> None:
+            aggregate.meetings[self.meeting_id] = self.held_on
+
+    class JointMeetingCancelled(Event):
+        TOPIC = "sishuang:Community.JointMeetingCancelled"
+        meeting_id: UUID
+        reason: str
+        by: str
+
+        def apply(self, aggregate: Community) -> None:
+            aggregate.meetings.pop(self.meeting_id, None)
+
     def __init__(
         self,
         county_id: UUID,
@@ -80,6 +102,7 @@ class Community(Aggregate):
         self.grids: dict[str, Grid] = {g.code: g for g in grids}
         self.matchings: dict[str, int] = {}
         self.policy_overrides: dict[str, Any] = {}
+        self.meetings: dict[UUID, date] = {}  # scheduled 党建联席会议, not cancelled
 
     @classmethod
     def register(
@@ -141,6 +164,28 @@ class Community(Aggregate):
             late=late,
             by=by,
             timestamp=now,
+        )
+
+    def schedule_meeting(
+        self, meeting_id: UUID, held_on: date, topic: str, place: str, by: str, now: datetime
+    ) -> None:
+        if meeting_id in self.meetings:
+            raise Conflict("duplicate_meeting", "该会议已登记", "the meeting is already scheduled")
+        self.trigger_event(
+            self.JointMeetingScheduled,
+            meeting_id=meeting_id,
+            held_on=held_on,
+            topic=topic,
+            place=place,
+            by=by,
+            timestamp=now,
+        )
+
+    def cancel_meeting(self, meeting_id: UUID, reason: str, by: str, now: datetime) -> None:
+        if meeting_id not in self.meetings:
+            raise Conflict("unknown_meeting", "没有该会议", "no such meeting")
+        self.trigger_event(
+            self.JointMeetingCancelled, meeting_id=meeting_id, reason=reason, by=by, timestamp=now
         )
 
     def policy(self, county_policy: Policy) -> Policy:

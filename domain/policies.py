@@ -95,6 +95,26 @@ class Policy:
     # From 3 stars up, the average rating must reach this (when rated at all).
     volunteer_star_min_average: Decimal = Decimal("4.0")
 
+    # -- 两随机一公开 (random inspection); a plan may set its own, these are the defaults --
+    # Sample size per stratum n = min(N, max(m, ceil(r·N))): r and m (sishuang defaults).
+    inspection_sample_ratio: Decimal = Decimal("0.05")
+    inspection_sample_min: int = 2
+    # Low-rated orders (a rating below satisfied_min_stars) form their own stratum per
+    # community with a higher ratio (两随机一公开: 重点对象提高抽查比例).
+    inspection_low_rated_ratio: Decimal = Decimal("0.5")
+    inspection_low_rated_min: int = 1
+    # Inspectors per target: at least two (执法检查 两人以上).
+    inspection_inspectors_per_target: int = 2
+    # Most targets one inspector carries in one plan (sishuang default).
+    inspection_load_cap: int = 20
+    # A target inspected within this many days is not eligible again (issue 6: 6 months).
+    inspection_cooldown_days: int = 183
+    # Alternates drawn per stratum for replacements (sishuang default).
+    inspection_alternates: int = 3
+    # Results published within this many working days of the draw (市场监管 两随机一公开:
+    # 抽查结果 20 个工作日内公示).
+    inspection_disclosure_working_days: int = 20
+
     @property
     def volunteer_star_hours(self) -> tuple[int, int, int, int, int]:
         return (
@@ -144,6 +164,13 @@ class Policy:
                     f"政策参数 {low} 不能大于 {high}",
                     f"policy {low} cannot exceed {high}",
                 )
+        for name in ("inspection_sample_ratio", "inspection_low_rated_ratio"):
+            if not Decimal(0) <= getattr(self, name) <= Decimal(1):
+                raise InvalidInput(
+                    "invalid_policy_value",
+                    f"抽查比例 {name} 应为 0 到 1 之间的小数",
+                    f"{name} is a share between 0 and 1",
+                )
         if not Decimal(0) < self.reporting_coverage_target <= Decimal(1):
             raise InvalidInput(
                 "invalid_policy_value",
@@ -179,6 +206,9 @@ class Policy:
             "redemption_confirm_days",
             "max_redemption_quantity",
             "evaluation_max_score",
+            "inspection_inspectors_per_target",
+            "inspection_load_cap",
+            "inspection_disclosure_working_days",
         ):
             if getattr(self, name) <= 0:
                 raise InvalidInput(
@@ -258,6 +288,15 @@ POLICY_SOURCES: dict[str, str] = {
     "volunteer_star4_hours": "田家庵 (五星志愿星); threshold sishuang",
     "volunteer_star5_hours": "田家庵 (五星志愿星); threshold sishuang",
     "volunteer_star_min_average": "sishuang",
+    "inspection_sample_ratio": "两随机一公开 (抽查细则); value sishuang",
+    "inspection_sample_min": "两随机一公开 (抽查细则); value sishuang",
+    "inspection_low_rated_ratio": "两随机一公开 (重点对象); value sishuang",
+    "inspection_low_rated_min": "两随机一公开 (重点对象); value sishuang",
+    "inspection_inspectors_per_target": "两随机一公开 (两名以上检查人员)",
+    "inspection_load_cap": "sishuang",
+    "inspection_cooldown_days": "issue 6 (6 个月内已回访不再抽取)",
+    "inspection_alternates": "sishuang",
+    "inspection_disclosure_working_days": "两随机一公开 (20 个工作日内公示, 市场监管)",
 }
 
 # Values a community may set for itself (积分 rules are per community: 锦绣社区); the

@@ -51,10 +51,11 @@ Other encodings (all hashes are SHA-256, written as 64 lowercase hex digits)
   fixed-length salt at the end makes the split unique, so a commitment opens to one
   contribution only (with a free-length salt ``"ab" ‖ "c"`` and ``"a" ‖ "bc"`` would open
   the same commitment).
-- ``population_hash(strata)``: ``SHA-256(canonical({"schema": "sishuang/draw-population/v1",
-  "strata": {stratum: sorted(ids)}}))`` with ``canonical`` RFC 8785 JSON
-  (``replay.canonical``); each list sorted by code point (Python's ``sorted``, the same as
-  UTF-8 byte order), member names in RFC 8785 order (UTF-16 code units).
+- ``population_hash(strata, excluded, relations)``: ``SHA-256(canonical({"schema":
+  "sishuang/draw-population/v1", "strata": {stratum: sorted(ids)}, "excluded": {id: reason},
+  "relations": {id: sorted(keys)}}))``, the last two members only when given; ``canonical``
+  is RFC 8785 JSON (``replay.canonical``); each list sorted by code point (Python's
+  ``sorted``, the same as UTF-8 byte order), member names in RFC 8785 order (UTF-16 code units).
 - ``seed_from(plan, population, roster, contributions)``: ``SHA-256(canonical({"schema":
   "sishuang/draw-seed/v1", "algorithm": "cs-sha256-v1", "plan": plan_hash,
   "population": population_hash, "roster": roster_hash, "contributions":
@@ -320,11 +321,18 @@ def seed_from(
     return hashlib.sha256(canonical(document)).hexdigest()
 
 
-def population_hash(strata: Mapping[str, Iterable[str]]) -> str:
+def population_hash(
+    strata: Mapping[str, Iterable[str]],
+    excluded: Mapping[str, str] | None = None,
+    relations: Mapping[str, Sequence[str]] | None = None,
+) -> str:
     """SHA-256 of the canonical JSON of the strata, each list of ids sorted.
 
     The order ids or strata are given in does not matter; duplicates and an id in two
-    strata are refused.
+    strata are refused. With ``excluded`` (id -> reason it is not eligible) and
+    ``relations`` (id -> the keys an inspector must not share), the document also has
+    members ``"excluded"`` and ``"relations"`` (each relation list sorted), so the hash
+    covers the eligibility and the conflict relation too.
     """
     lists: dict[str, list[str]] = {}
     for name, ids in strata.items():
@@ -332,7 +340,13 @@ def population_hash(strata: Mapping[str, Iterable[str]]) -> str:
             raise DrawError(f"a stratum name must be a string, not {name!r}")
         lists[name] = sorted(_distinct(ids))
     _disjoint(lists)
-    return hashlib.sha256(canonical({"schema": POPULATION_SCHEMA, "strata": lists})).hexdigest()
+    document: dict[str, object] = {"schema": POPULATION_SCHEMA, "strata": lists}
+    if excluded is not None or relations is not None:
+        document["excluded"] = {_check_id(k): str(v) for k, v in (excluded or {}).items()}
+        document["relations"] = {
+            _check_id(k): sorted(str(x) for x in v) for k, v in (relations or {}).items()
+        }
+    return hashlib.sha256(canonical(document)).hexdigest()
 
 
 # ---------------------------------------------------------------------------- checks

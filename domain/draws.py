@@ -1,0 +1,227 @@
+"""The target directory and the inspector roster, derived from the log (pure).
+
+`derive_population` and `derive_roster` read decoded domain events in log order (those
+up to the frozen log position, filtered to `POPULATION_TOPICS` / `ROSTER_TOPICS`) and
+return what a plan freezes. The service feeds them from the event store when a plan is
+frozen; `replay draw-verify` feeds them again from the same log and compares hashes, so
+the derivation is one function used twice, never two implementations.
+
+Target ids are plain stable strings:
+
+- ``ORD:<community code>:<order id>``  — a closed order (回访), stratum the community's
+  code, or ``<code>/low`` when any rating of the order was below the plan's threshold;
+- ``MTG:<community code>:<meeting id>`` — a scheduled 党建联席会议 (列席);
+- ``MBR:<community code>:<member id>`` — a member reported to the community;
+- ``UNIT:<unit id>``                    — a unit (包联职责), one stratum ``county``.
+
+A target's relations are the keys ``community:<id>`` and ``unit:<id>`` an inspector must
+not share (their own unit, their home community, a member of their unit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from domain.clock import business_date
+from domain.community import Community
+from domain.inspection import (
+    COUNTY_STRATUM,
+    LOW_SUFFIX,
+    InspectionItem,
+    InspectionPlan,
+    Inspector,
+    inspector_keys,
+    roster_hash,
+)
+from domain.member import Member
+from domain.order import Order
+from domain.unit import Unit
+from replay import draw
+
+POPULATION_TOPICS: tuple[str, ...] = (
+    "sishuang:Community.Registered",
+    "sishuang:Community.JointMeetingScheduled",
+    "sishuang:Community.JointMeetingCancelled",
+    "sishuang:Unit.Registered",
+    "sishuang:Unit.Paired",
+    "sishuang:Member.Registered",
+    "sishuang:Member.Reported",
+    "sishuang:Order.Posted",
+    "sishuang:Order.Rated",
+    "sishuang:Order.Closed",
+    "sishuang:Order.FoundFalse",
+    "sishuang:InspectionPlan.FindingRecorded",
+)
+ROSTER_TOPICS: tuple[str, ...] = (
+    "sishuang:Inspector.Registered",
+    "sishuang:Inspector.Retired",
+)
+
+REASONS = {
+    "found_false": "已核定为虚假",
+    "cooldown": "冷却期内已检查",
+    "cancelled": "会议已取消",
+    "unpaired": "未结对社区",
+}
+
+
+@dataclass
+class Population:
+    strata: dict[str, list[str]] = field(default_factory=dict)
+    excluded: dict[str, str] = field(default_factory=dict)
+    relations: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def hash(self) -> str:
+        return draw.population_hash(self.strata, self.excluded, self.relations)
+
+    @property
+    def size(self) -> int:
+        return sum(len(ids) for ids in self.strata.values())
+
+
+@dataclass
+class _Facts:
+    county_id: UUID
+    communities: dict[UUID, str] = field(default_factory=dict)  # id -> code
+    member_unit: dict[UUID, UUID] = field(default_factory=dict)
+    units: set[UUID] = field(default_factory=set)
+    paired: set[UUID] = field(default_factory=set)
+    reported: dict[UUID, tuple[UUID, date]] = field(default_factory=dict)
+    meetings: dict[UUID, tuple[UUID, date]] = field(default_factory=dict)
+    cancelled: set[UUID] = field(default_factory=set)
+    order_community: dict[UUID, UUID] = field(default_factory=dict)
+    lowest_stars: dict[UUID, int] = field(default_factory=dict)
+    closed: dict[UUID, tuple[date, UUID | None]] = field(default_factory=dict)
+    found_false: set[UUID] = field(default_factory=set)
+    last_inspected: dict[str, datetime] = field(default_factory=dict)
+
+
+def _collect(county_id: UUID, events: Iterable[Any]) -> _Facts:
+    facts = _Facts(county_id)
+    for event in events:
+        if isinstance(event, Community.Registered):
+            if event.county_id == county_id:
+                facts.communities[event.originator_id] = event.code
+        elif isinstance(event, Community.JointMeetingScheduled):
+            facts.meetings[event.meeting_id] = (event.originator_id, event.held_on)
+        elif isinstance(event, Community.JointMeetingCancelled):
+            facts.cancelled.add(event.meeting_id)
+        elif isinstance(event, Unit.Registered):
+            if event.county_id == county_id:
+                facts.units.add(event.originator_id)
+        elif isinstance(event, Unit.Paired):
+            facts.paired.add(event.originator_id)
+        elif isinstance(event, Member.Registered):
+            facts.member_unit[event.originator_id] = event.unit_id
+        elif isinstance(event, Member.Reported):
+            facts.reported.setdefault(
+                event.originator_id, (event.community_id, business_date(event.timestamp))
+            )
+        elif isinstance(event, Order.Posted):
+            if event.county_id == county_id:
+                facts.order_community[event.originator_id] = event.community_id
+        elif isinstance(event, Order.Rated):
+            previous = facts.lowest_stars.get(event.originator_id, 6)
+            facts.lowest_stars[event.originator_id] = min(previous, event.stars)
+        elif isinstance(event, Order.Closed):
+            facts.closed[event.originator_id] = (business_date(event.timestamp), event.member_id)
+        elif isinstance(event, Order.FoundFalse):
+            facts.found_false.add(event.originator_id)
+        elif isinstance(event, InspectionPlan.FindingRecorded):
+            facts.last_inspected[event.target] = event.timestamp
+    return facts
+
+
+def derive_population(
+    document: dict[str, Any], county_id: UUID, events: Iterable[Any], cutoff: datetime
+) -> Population:
+    """The plan's target directory: eligible ids per stratum, exclusions with reasons,
+    conflict relations. `events` are the log's events up to the frozen position (others
+    are ignored); `cutoff` is the moment of freezing (the cool-down counts back from it)."""
+    facts = _collect(county_id, events)
+    item = InspectionItem.from_code(document["item"])
+    start, end = (date.fromisoformat(d) for d in document["period"])
+    cooldown = timedelta(days=int(document["cooldown_days"]))
+    low_below = int(document["low_rated_below"])
+    population = Population()
+
+    def add(target: str, stratum: str, keys: list[str], excluded: str | None) -> None:
+        last = facts.last_inspected.get(target)
+        if excluded is None and last is not None and cutoff - last < cooldown:
+            excluded = "cooldown"
+        if excluded is not None:
+            population.excluded[target] = REASONS[excluded]
+            return
+        population.strata.setdefault(stratum, []).append(target)
+        population.relations[target] = sorted(set(keys))
+
+    if item is InspectionItem.REVISIT:
+        for order_id, (closed_on, member_id) in facts.closed.items():
+            community_id = facts.order_community.get(order_id)
+            if community_id not in facts.communities or not start <= closed_on <= end:
+                continue
+            code = facts.communities[community_id]
+            keys = [f"community:{community_id}"]
+            if member_id is not None and member_id in facts.member_unit:
+                keys.append(f"unit:{facts.member_unit[member_id]}")
+            low = facts.lowest_stars.get(order_id, 6) < low_below
+            add(
+                f"ORD:{code}:{order_id}",
+                code + LOW_SUFFIX if low else code,
+                keys,
+                "found_false" if order_id in facts.found_false else None,
+            )
+    elif item is InspectionItem.SIT_IN:
+        for meeting_id, (community_id, held_on) in facts.meetings.items():
+            if community_id not in facts.communities or not start <= held_on <= end:
+                continue
+            code = facts.communities[community_id]
+            add(
+                f"MTG:{code}:{meeting_id}",
+                code,
+                [f"community:{community_id}"],
+                "cancelled" if meeting_id in facts.cancelled else None,
+            )
+    elif item is InspectionItem.SERVICE_RECORD:
+        for member_id, (community_id, reported_on) in facts.reported.items():
+            if community_id not in facts.communities or reported_on > end:
+                continue
+            code = facts.communities[community_id]
+            keys = [f"community:{community_id}"]
+            if member_id in facts.member_unit:
+                keys.append(f"unit:{facts.member_unit[member_id]}")
+            add(f"MBR:{code}:{member_id}", code, keys, None)
+    else:
+        for unit_id in facts.units:
+            add(
+                f"UNIT:{unit_id}",
+                COUNTY_STRATUM,
+                [f"unit:{unit_id}"],
+                None if unit_id in facts.paired else "unpaired",
+            )
+    population.strata = {s: sorted(ids) for s, ids in sorted(population.strata.items())}
+    population.excluded = dict(sorted(population.excluded.items()))
+    population.relations = dict(sorted(population.relations.items()))
+    return population
+
+
+def derive_roster(county_id: UUID, events: Iterable[Any]) -> tuple[dict[str, list[str]], str]:
+    """The county's active inspectors: id -> [name, unit name, conflict keys...], and
+    the roster's hash."""
+    roster: dict[str, list[str]] = {}
+    for event in events:
+        if isinstance(event, Inspector.Registered) and event.county_id == county_id:
+            roster[str(event.originator_id)] = [
+                event.name,
+                event.unit_name,
+                *inspector_keys(event.unit_id, event.home_community_id),
+            ]
+        elif isinstance(event, Inspector.Retired):
+            roster.pop(str(event.originator_id), None)
+    roster = dict(sorted(roster.items()))
+    return roster, roster_hash(roster)

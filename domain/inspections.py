@@ -1,0 +1,581 @@
+"""Commands of 两随机一公开: the inspector directory, joint meetings, inspection plans,
+the draw, findings and publication. The rules live in domain.inspection; the target
+directory and the roster are derived from the log by domain.draws."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from eventsourcing.domain import Aggregate
+
+from domain import access
+from domain.actors import Actor, Role
+from domain.clock import business_date
+from domain.draws import POPULATION_TOPICS, ROSTER_TOPICS, derive_population, derive_roster
+from domain.errors import Conflict, InvalidInput
+from domain.evaluations import EvaluationService
+from domain.inspection import (
+    ITEM_LIST_VERSION,
+    PROCEDURES,
+    Conclusion,
+    InspectionItem,
+    InspectionPlan,
+    Inspector,
+    PlanStatus,
+    SeedMethod,
+    TargetDirectory,
+    clean_rule,
+    directory_id,
+)
+from domain.order import Order
+from domain.orders import clean_sha256
+from domain.points import SourceKind
+from domain.service import Result
+from domain.values import clean_name, clean_text
+
+PAGE = 5000  # notifications read per page when deriving from the log
+MAX_PARTIES = 5
+
+
+def _parse_date(value: object, what_zh: str) -> date:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise InvalidInput(
+            "invalid_date", f"{what_zh}应为 YYYY-MM-DD 格式的日期", f"{what_zh}: a YYYY-MM-DD date"
+        ) from None
+
+
+def _count(value: object, what_zh: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise InvalidInput(
+            "invalid_number",
+            f"{what_zh}应为 {low} 到 {high} 之间的整数",
+            f"{what_zh}: an integer {low}-{high}",
+        )
+    return value
+
+
+class InspectionService(EvaluationService):
+    # -- lookups -----------------------------------------------------------------------
+
+    def inspector(self, inspector_id: UUID) -> Inspector:
+        return self._get(Inspector, inspector_id, "unknown_inspector", "检查人员")
+
+    def plan(self, plan_id: UUID) -> InspectionPlan:
+        return self._get(InspectionPlan, plan_id, "unknown_plan", "抽查方案")
+
+    def target_directory(self, plan_id: UUID) -> TargetDirectory:
+        return self._get(
+            TargetDirectory, directory_id(plan_id), "unknown_directory", "检查对象名录"
+        )
+
+    def _events(self, topics: Sequence[str], stop: int | None) -> Iterator[Any]:
+        """The log's events of these topics up to `stop`, in order, read in pages."""
+        start = 1
+        while stop is None or start <= stop:
+            page = self.recorder.select_notifications(start, PAGE, stop=stop, topics=topics)
+            for notification in page:
+                yield self.mapper.to_domain_event(notification)
+            if len(page) < PAGE:
+                return
+            start = page[-1].id + 1
+
+    # -- 执法检查人员名录库 -------------------------------------------------------------------
+
+    def register_inspector(
+        self,
+        actor: Actor,
+        *,
+        name: str,
+        unit_id: UUID | None = None,
+        unit_name: str = "",
+        home_community_id: UUID | None = None,
+        idempotency_key: str | None = None,
+    ) -> Result:
+        county_id = access.county_scope(actor)
+        name = clean_name(name, "检查人员姓名")
+        unit_name = clean_text(unit_name, "所在单位")
+        payload = {"name": name, "unit": unit_id, "unit_name": unit_name, "home": home_community_id}
+
+        def build() -> tuple[UUID, list[Aggregate]]:
+            label = unit_name
+            if unit_id is not None:
+                unit = self.unit(unit_id)
+                if unit.county_id != county_id:
+                    raise Conflict("unit_not_in_county", "该单位不在本县（区）", "not in county")
+                label = label or unit.name
+            if not label:
+                raise InvalidInput(
+                    "unit_required", "请填写检查人员所在单位", "give the inspector's unit"
+                )
+            if home_community_id is not None:
+                community = self.community(home_community_id)
+                if community.county_id != county_id:
+                    raise Conflict(
+                        "community_not_in_county", "该社区不在本县（区）", "not in your county"
+                    )
+            new_id = uuid4()
+            inspector = Inspector.register(
+                new_id,
+                county_id=county_id,
+                name=name,
+                unit_id=unit_id,
+                unit_name=label,
+                home_community_id=home_community_id,
+                by=actor.ref,
+                now=self.clock.now(),
+            )
+            return new_id, [inspector]
+
+        return self._create(actor, "register_inspector", idempotency_key, payload, build)
+
+    def retire_inspector(self, actor: Actor, inspector_id: UUID, reason: str) -> Result:
+        reason = clean_text(reason, "退出理由", required=True)
+
+        def attempt() -> Result:
+            inspector = self.inspector(inspector_id)
+            access.require_role(actor, Role.ORG_DEPT)
+            access.require_county(actor, inspector.county_id)
+            inspector.retire(reason, actor.ref, self.clock.now())
+            return Result(inspector_id, self._save(inspector))
+
+        return self._retrying(attempt)
+
+    # -- 党建联席会议 --------------------------------------------------------------------------
+
+    def schedule_meeting(
+        self,
+        actor: Actor,
+        community_id: UUID,
+        *,
+        held_on: object,
+        topic: str,
+        place: str,
+        idempotency_key: str | None = None,
+    ) -> Result:
+        access.require_community_staff(actor, community_id)
+        day = _parse_date(held_on, "会议日期")
+        topic = clean_text(topic, "会议议题", required=True)
+        place = clean_text(place, "会议地点", required=True)
+        payload = {"community": community_id, "day": day, "topic": topic, "place": place}
+
+        def build() -> tuple[UUID, list[Aggregate]]:
+            community = self.community(community_id)
+            if day < self.today():
+                raise InvalidInput(
+                    "meeting_in_past", "会议日期不能早于今天", "a meeting is scheduled ahead"
+                )
+            meeting_id = uuid4()
+            community.schedule_meeting(meeting_id, day, topic, place, actor.ref, self.clock.now())
+            return meeting_id, [community]
+
+        return self._create(actor, "schedule_meeting", idempotency_key, payload, build)
+
+    def cancel_meeting(
+        self, actor: Actor, community_id: UUID, meeting_id: UUID, reason: str
+    ) -> Result:
+        access.require_community_staff(actor, community_id)
+        reason = clean_text(reason, "取消理由", required=True)
+
+        def attempt() -> Result:
+            community = self.community(community_id)
+            community.cancel_meeting(meeting_id, reason, actor.ref, self.clock.now())
+            return Result(meeting_id, self._save(community))
+
+        return self._retrying(attempt)
+
+    def today(self) -> date:
+        return business_date(self.clock.now())
+
+    # -- the plan ------------------------------------------------------------------------
+
+    def publish_plan(
+        self,
+        actor: Actor,
+        *,
+        title: str,
+        item: str,
+        period_start: object,
+        period_end: object,
+        seed_method: str = "commit_reveal",
+        parties: Sequence[str] = (),
+        public_value_source: str = "",
+        public_value_available_after: datetime | None = None,
+        unannounced: bool | None = None,
+        ratio: object = None,
+        minimum: object = None,
+        low_ratio: object = None,
+        low_minimum: object = None,
+        low_rated_below: object = None,
+        inspectors_per_target: object = None,
+        load_cap: object = None,
+        alternates: object = None,
+        cooldown_days: object = None,
+        disclosure_working_days: object = None,
+        holidays: Sequence[object] = (),
+        extra_workdays: Sequence[object] = (),
+        idempotency_key: str | None = None,
+    ) -> Result:
+        """一细则: the plan with every rule the draw follows; its hash is public."""
+        county_id = access.county_scope(actor)
+        title = clean_text(title, "抽查名称", required=True)
+        item_value = InspectionItem.from_code(item)
+        method = SeedMethod.from_code(seed_method)
+        start = _parse_date(period_start, "抽查期间起")
+        end = _parse_date(period_end, "抽查期间止")
+        if end < start:
+            raise InvalidInput("invalid_period", "抽查期间止不能早于起", "the period ends first")
+        holiday_list = sorted({_parse_date(d, "节假日").isoformat() for d in holidays})
+        workday_list = sorted({_parse_date(d, "调休工作日").isoformat() for d in extra_workdays})
+        party_list = [clean_name(p, "种子提供方") for p in parties]
+        source = clean_text(public_value_source, "公开数值来源")
+        payload = {
+            "title": title,
+            "item": item_value,
+            "period": (start, end),
+            "method": method,
+            "parties": tuple(party_list),
+            "source": source,
+            "after": public_value_available_after,
+            "rules": repr(
+                (ratio, minimum, low_ratio, low_minimum, low_rated_below, inspectors_per_target)
+            ),
+            "more": repr((load_cap, alternates, cooldown_days, disclosure_working_days)),
+            "days": (tuple(holiday_list), tuple(workday_list)),
+            "unannounced": unannounced,
+        }
+
+        def build() -> tuple[UUID, list[Aggregate]]:
+            policy = self.policy(county_id)
+            today = self.today()
+            now = self.clock.now()
+            if item_value is InspectionItem.SIT_IN:
+                if start <= today:
+                    raise InvalidInput(
+                        "period_not_ahead",
+                        "列席会议的抽查期间应从明天或以后开始",
+                        "a sit-in plan covers meetings still ahead",
+                    )
+            elif end > today:
+                raise InvalidInput(
+                    "period_not_over",
+                    "抽查期间应已结束（不晚于今天）",
+                    "the period must be over (end today at the latest)",
+                )
+            if method is SeedMethod.COMMIT_REVEAL:
+                if len(set(party_list)) < 2 or len(party_list) > MAX_PARTIES:
+                    raise InvalidInput(
+                        "seed_parties_required",
+                        f"种子须由 2 到 {MAX_PARTIES} 个不同的提供方承诺"
+                        "（如督查组组长、组织部见证人）",
+                        f"a seed needs 2-{MAX_PARTIES} distinct parties",
+                    )
+                if len(set(party_list)) != len(party_list):
+                    raise InvalidInput("duplicate_party", "种子提供方重复", "parties repeat")
+                seed: dict[str, Any] = {"method": method.code, "parties": party_list}
+            else:
+                if not source or public_value_available_after is None:
+                    raise InvalidInput(
+                        "public_value_required",
+                        "请写明公开数值的来源及其产生时间",
+                        "name the public value and when it becomes available",
+                    )
+                if public_value_available_after.tzinfo is None:
+                    raise InvalidInput("invalid_time", "时间需带时区", "times need a timezone")
+                if public_value_available_after <= now:
+                    raise InvalidInput(
+                        "public_value_exists",
+                        "公开数值必须在方案冻结之后才产生",
+                        "the public value must not exist yet",
+                    )
+                seed = {
+                    "method": method.code,
+                    "source": source,
+                    "available_after": public_value_available_after.isoformat(),
+                }
+            normal = clean_rule(
+                policy.inspection_sample_ratio if ratio is None else ratio,
+                policy.inspection_sample_min if minimum is None else minimum,
+                "",
+            )
+            low = clean_rule(
+                policy.inspection_low_rated_ratio if low_ratio is None else low_ratio,
+                policy.inspection_low_rated_min if low_minimum is None else low_minimum,
+                "低评价层",
+            )
+            document: dict[str, Any] = {
+                "title": title,
+                "item": item_value.code,
+                "item_list_version": ITEM_LIST_VERSION,
+                "procedure": PROCEDURES[item_value],
+                "period": [start.isoformat(), end.isoformat()],
+                "stratify": "county" if item_value is InspectionItem.UNIT_PAIRING else "community",
+                "strata": {"normal": normal.as_doc(), "low": low.as_doc()},
+                "low_rated_below": _count(
+                    policy.satisfied_min_stars if low_rated_below is None else low_rated_below,
+                    "低评价星级线",
+                    1,
+                    6,
+                ),
+                "min_inspectors": _count(
+                    policy.inspection_inspectors_per_target
+                    if inspectors_per_target is None
+                    else inspectors_per_target,
+                    "每个对象的检查人员数",
+                    2,
+                    10,
+                ),
+                "load_cap": _count(
+                    policy.inspection_load_cap if load_cap is None else load_cap,
+                    "每名检查人员的对象上限",
+                    1,
+                    100_000,
+                ),
+                "alternates": _count(
+                    policy.inspection_alternates if alternates is None else alternates,
+                    "每层备选数",
+                    0,
+                    1000,
+                ),
+                "cooldown_days": _count(
+                    policy.inspection_cooldown_days if cooldown_days is None else cooldown_days,
+                    "冷却期天数",
+                    0,
+                    3660,
+                ),
+                "algorithm": "cs-sha256-v1",
+                "seed": seed,
+                "unannounced": int(
+                    item_value is InspectionItem.SIT_IN if unannounced is None else unannounced
+                ),
+                "disclosure_working_days": _count(
+                    policy.inspection_disclosure_working_days
+                    if disclosure_working_days is None
+                    else disclosure_working_days,
+                    "公开期限（工作日）",
+                    1,
+                    250,
+                ),
+                "holidays": holiday_list,
+                "extra_workdays": workday_list,
+            }
+            plan_id = uuid4()
+            plan = InspectionPlan.publish(
+                plan_id,
+                county_id=county_id,
+                title=title,
+                item=item_value,
+                document=document,
+                by=actor.ref,
+                now=now,
+            )
+            return plan_id, [plan]
+
+        return self._create(actor, "publish_plan", idempotency_key, payload, build)
+
+    def _plan_command(
+        self,
+        actor: Actor,
+        plan_id: UUID,
+        decide: Callable[[InspectionPlan], list[Aggregate]],
+        *,
+        roles: tuple[Role, ...] = (Role.ORG_DEPT,),
+    ) -> Result:
+        def attempt() -> Result:
+            plan = self.plan(plan_id)
+            access.require_role(actor, *roles)
+            access.require_county(actor, plan.county_id)
+            others = decide(plan)
+            return Result(plan_id, self._save(plan, *others))
+
+        return self._retrying(attempt)
+
+    def freeze_population(self, actor: Actor, plan_id: UUID) -> Result:
+        """检查对象名录库: derived from the log as it stands, with its position and hash."""
+
+        def decide(plan: InspectionPlan) -> list[Aggregate]:
+            plan.require_stage(PlanStatus.PUBLISHED, doing="冻结检查对象")
+            now = self.clock.now()
+            position = self.recorder.max_notification_id() or 0
+            population = derive_population(
+                plan.document, plan.county_id, self._events(POPULATION_TOPICS, position), now
+            )
+            directory = TargetDirectory.freeze(plan, position, population, now)
+            plan.freeze_population(directory, len(population.excluded), actor.ref, now)
+            return [directory]
+
+        return self._plan_command(actor, plan_id, decide)
+
+    def freeze_roster(self, actor: Actor, plan_id: UUID) -> Result:
+        def decide(plan: InspectionPlan) -> list[Aggregate]:
+            position = self.recorder.max_notification_id() or 0
+            roster, _ = derive_roster(plan.county_id, self._events(ROSTER_TOPICS, position))
+            plan.freeze_roster(roster, position, actor.ref, self.clock.now())
+            return []
+
+        return self._plan_command(actor, plan_id, decide)
+
+    def commit_seed(self, actor: Actor, plan_id: UUID, party: str, commitment: str) -> Result:
+        party = clean_name(party, "种子提供方")
+
+        def decide(plan: InspectionPlan) -> list[Aggregate]:
+            plan.commit_seed(party, commitment.strip().lower(), actor.ref, self.clock.now())
+            return []
+
+        return self._plan_command(actor, plan_id, decide, roles=(Role.ORG_DEPT, Role.INSPECTOR))
+
+    def reveal_seed(
+        self, actor: Actor, plan_id: UUID, party: str, contribution: str, salt: str = ""
+    ) -> Result:
+        contribution = clean_text(contribution, "种子数值", required=True)
+
+        def decide(plan: InspectionPlan) -> list[Aggregate]:
+            plan.reveal(party.strip(), contribution, salt.strip(), actor.ref, self.clock.now())
+            return []
+
+        return self._plan_command(actor, plan_id, decide, roles=(Role.ORG_DEPT, Role.INSPECTOR))
+
+    def draw(self, actor: Actor, plan_id: UUID) -> Result:
+        """The one draw of the plan: sample, alternates, inspectors; refused a second time."""
+
+        def decide(plan: InspectionPlan) -> list[Aggregate]:
+            plan.check_can_draw()
+            plan.draw(self.target_directory(plan_id), actor.ref, self.clock.now())
+            return []
+
+        return self._plan_command(actor, plan_id, decide)
+
+    def replace_target(self, actor: Actor, plan_id: UUID, target: str, reason: str) -> Result:
+        reason = clean_text(reason, "替换理由", required=True)
+
+        def decide(plan: InspectionPlan) -> list[Aggregate]:
+            relations = self.target_directory(plan_id).relations
+            plan.replace_target(target, reason, relations, actor.ref, self.clock.now())
+            return []
+
+        return self._plan_command(actor, plan_id, decide)
+
+    def recuse_inspector(
+        self, actor: Actor, plan_id: UUID, target: str, inspector_id: UUID, reason: str
+    ) -> Result:
+        """An inspector withdraws from a target (a conflict not in the roster, illness)."""
+        reason = clean_text(reason, "回避理由", required=True)
+
+        def decide(plan: InspectionPlan) -> list[Aggregate]:
+            if actor.role is Role.INSPECTOR and actor.subject != str(inspector_id):
+                access.require_role(actor, Role.ORG_DEPT)
+            relations = self.target_directory(plan_id).relations
+            plan.recuse(target, str(inspector_id), reason, relations, actor.ref, self.clock.now())
+            return []
+
+        return self._plan_command(actor, plan_id, decide, roles=(Role.ORG_DEPT, Role.INSPECTOR))
+
+    def record_finding(
+        self,
+        actor: Actor,
+        plan_id: UUID,
+        target: str,
+        *,
+        conclusion: str,
+        confirmed: bool | None = None,
+        stars: int | None = None,
+        attendance: int | None = None,
+        discussed: str = "",
+        photos: Sequence[str] = (),
+        note: str = "",
+        correction_reason: str = "",
+    ) -> Result:
+        """An assigned inspector records the finding. A revisit whose resident denies the
+        service finds the order false: its hours and points are reversed in this write."""
+        access.require_role(actor, Role.INSPECTOR)
+        conclusion_value = Conclusion.from_code(conclusion)
+        discussed = clean_text(discussed, "会议内容")
+        note = clean_text(note, "检查说明")
+        correction_reason = clean_text(correction_reason, "更正理由")
+        photo_list = sorted({clean_sha256(p) for p in photos})
+        if stars is not None and (isinstance(stars, bool) or not isinstance(stars, int)):
+            raise InvalidInput("invalid_stars", "评价星级应为 1 到 5", "stars are 1 to 5")
+
+        def decide(plan: InspectionPlan) -> list[Aggregate]:
+            now = self.clock.now()
+            plan.record_finding(
+                target,
+                actor.subject,
+                confirmed=confirmed,
+                stars=stars,
+                attendance=attendance,
+                discussed=discussed,
+                photos=photo_list,
+                conclusion=conclusion_value,
+                note=note,
+                correction_reason=correction_reason,
+                by=actor.ref,
+                now=now,
+            )
+            if plan.item is not InspectionItem.REVISIT or confirmed is not False:
+                return []
+            return self._find_false(actor, target, note or "督查回访：群众否认服务", now)
+
+        return self._plan_command(actor, plan_id, decide, roles=(Role.INSPECTOR,))
+
+    def _find_false(self, actor: Actor, target: str, reason: str, now: datetime) -> list[Aggregate]:
+        order_id = UUID(target.rsplit(":", 1)[1])
+        order: Order = self.order(order_id)
+        if order.found_false:
+            return []
+        order.find_false(reason, "inspection", actor.ref, now)
+        changed: list[Aggregate] = [order]
+        if order.member_id is not None:
+            account = self.points_account(order.member_id)
+            if account is not None and account.reverse(
+                SourceKind.ORDER, order.id, reason, actor.ref, now
+            ):
+                account.follow_volunteer_stars(self.points_policy(order.community_id), now)
+                changed.append(account)
+        return changed
+
+    def complete_visits(self, actor: Actor, plan_id: UUID) -> Result:
+        def decide(plan: InspectionPlan) -> list[Aggregate]:
+            plan.complete_visits(actor.ref, self.clock.now())
+            return []
+
+        return self._plan_command(actor, plan_id, decide, roles=(Role.ORG_DEPT, Role.INSPECTOR))
+
+    def publish_results(self, actor: Actor, plan_id: UUID, summary: str = "") -> Result:
+        summary = clean_text(summary, "结果说明")
+
+        def decide(plan: InspectionPlan) -> list[Aggregate]:
+            plan.publish_results(summary, actor.ref, self.clock.now())
+            return []
+
+        return self._plan_command(actor, plan_id, decide)
+
+    def void_plan(self, actor: Actor, plan_id: UUID, reason: str) -> Result:
+        reason = clean_text(reason, "作废理由", required=True)
+
+        def decide(plan: InspectionPlan) -> list[Aggregate]:
+            plan.void(reason, actor.ref, self.clock.now())
+            return []
+
+        return self._plan_command(actor, plan_id, decide)
+
+    def sweep_disclosures(self, plan_ids: Sequence[UUID]) -> int:
+        """The sweep: each drawn plan past its disclosure deadline gets its overdue mark."""
+        marked = 0
+        for plan_id in plan_ids:
+
+            def attempt(plan_id: UUID = plan_id) -> Result:
+                plan = self.plan(plan_id)
+                if not plan.mark_disclosure_overdue(self.clock.now()):
+                    return Result(plan_id, None)
+                return Result(plan_id, self._save(plan))
+
+            if self._retrying(attempt).position is not None:
+                marked += 1
+        return marked

@@ -1,0 +1,360 @@
+"""两随机一公开 in the domain: a plan from publication to published results, and the
+refusals (each leaves no event)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import pytest
+
+from domain.actors import Actor, Role
+from domain.application import Sishuang
+from domain.clock import ManualClock
+from domain.draws import POPULATION_TOPICS, ROSTER_TOPICS, derive_population, derive_roster
+from domain.errors import Conflict, DomainError, Forbidden, InvalidInput
+from domain.inspection import (
+    InspectionPlan,
+    PlanStatus,
+    add_working_days,
+    compute_draw,
+    working_days_between,
+)
+from domain.points import PointsAccount
+from replay import draw
+from tests.conftest import World
+from tests.test_domain_orders import Loop
+
+SALTS = ("a" * 64, "b" * 64)
+PARTIES = ("督查组组长", "组织部见证人")
+
+
+class Supervision(Loop):
+    """Orders closed in two communities, four inspectors, a revisit plan."""
+
+    def __init__(self, world: World, clock: ManualClock) -> None:
+        clock.set(datetime(2026, 3, 2, 1, tzinfo=UTC))
+        super().__init__(world, clock)
+        self.org = world.org
+        self.closed: list[UUID] = []
+        for i in range(6):
+            self.closed.append(self.close(stars=5 if i % 3 else 2))
+        app = self.app
+        self.inspectors = [
+            app.register_inspector(
+                self.org, name="钱督查", unit_id=world.unit_id, home_community_id=None
+            ).id,  # conflicted with every order (the members' unit)
+            app.register_inspector(
+                self.org, name="孙督查", unit_name="县纪委", home_community_id=world.community_id
+            ).id,  # conflicted: lives in the community
+            app.register_inspector(self.org, name="周督查", unit_name="县委巡察办").id,
+            app.register_inspector(self.org, name="吴督查", unit_name="县委组织部").id,
+            app.register_inspector(self.org, name="郑督查", unit_name="县委宣传部").id,
+        ]
+
+    def close(self, stars: int = 5) -> UUID:
+        order_id = self.post()
+        self.to_claimed(order_id, "2")
+        self.app.rate(self.resident, order_id, stars=stars, comment="好", solved="yes")
+        if self.app.order(order_id).status.code != "closed":
+            self.app.decide_low_rating(
+                self.world.staff, order_id, decision="close", reason="已电话确认", credit_hours=True
+            )
+        self.clock.advance(timedelta(days=1))
+        return order_id
+
+    def inspector(self, i: int) -> Actor:
+        return Actor(Role.INSPECTOR, str(self.inspectors[i]), self.world.county_id)
+
+    def plan(self, **kw: Any) -> UUID:
+        args: dict[str, Any] = {
+            "title": "2026年一季度回访抽查",
+            "item": "revisit",
+            "period_start": "2026-03-01",
+            "period_end": "2026-03-31",
+            "parties": list(PARTIES),
+            "minimum": 2,
+            "low_minimum": 1,
+            "load_cap": 10,
+        }
+        args.update(kw)
+        return self.app.publish_plan(self.org, **args).id
+
+    def to_drawn(self, plan_id: UUID) -> InspectionPlan:
+        app = self.app
+        app.freeze_population(self.org, plan_id)
+        app.freeze_roster(self.org, plan_id)
+        for party, salt, value in zip(PARTIES, SALTS, ("骰子 3-5-1", "骰子 6-2-2"), strict=True):
+            app.commit_seed(self.org, plan_id, party, draw.commitment(value, salt))
+        for party, salt, value in zip(PARTIES, SALTS, ("骰子 3-5-1", "骰子 6-2-2"), strict=True):
+            app.reveal_seed(self.org, plan_id, party, value, salt)
+        app.draw(self.org, plan_id)
+        return app.plan(plan_id)
+
+
+@pytest.fixture
+def sup(world: World, clock: ManualClock) -> Supervision:
+    return Supervision(world, clock)
+
+
+def events_of(app: Sishuang, topics: tuple[str, ...], stop: int) -> list[Any]:
+    return list(app._events(topics, stop))
+
+
+def log_size(app: Sishuang) -> int:
+    return app.recorder.max_notification_id() or 0
+
+
+def refused(app: Sishuang, error: type[DomainError], code: str, call: Any) -> None:
+    before = log_size(app)
+    with pytest.raises(error) as caught:
+        call()
+    assert caught.value.code == code
+    assert log_size(app) == before, "a refused command leaves no event"
+
+
+def test_a_revisit_plan_is_drawn_once_and_every_step_replays(sup: Supervision) -> None:
+    app, clock = sup.app, sup.clock
+    clock.set(datetime(2026, 4, 1, 2, tzinfo=UTC))
+    plan_id = sup.plan()
+    plan = sup.to_drawn(plan_id)
+    assert plan.status is PlanStatus.DRAWN
+    directory = app.target_directory(plan_id)
+    code = "JX"
+    assert set(directory.strata) == {code, code + "/low"}
+    assert len(directory.strata[code + "/low"]) == 2  # two orders rated 2 stars
+    assert all(t.startswith(f"ORD:{code}:") for s in directory.strata.values() for t in s)
+
+    # the population and roster rebuild from the log to the same hashes
+    frozen = next(
+        e for e in app.events.get(plan_id) if isinstance(e, InspectionPlan.PopulationFrozen)
+    )
+    again = derive_population(
+        plan.document,
+        plan.county_id,
+        events_of(app, POPULATION_TOPICS, frozen.log_position),
+        frozen.timestamp,
+    )
+    assert again.hash == plan.population_hash == directory.population_hash
+    roster_frozen = next(
+        e for e in app.events.get(plan_id) if isinstance(e, InspectionPlan.RosterFrozen)
+    )
+    roster, roster_hash = derive_roster(
+        plan.county_id, events_of(app, ROSTER_TOPICS, roster_frozen.log_position)
+    )
+    assert roster_hash == plan.roster_hash and roster == plan.roster
+
+    # the draw recomputes from its frozen inputs
+    drawn = next(e for e in app.events.get(plan_id) if isinstance(e, InspectionPlan.Drawn))
+    outcome = compute_draw(
+        plan.document,
+        plan.plan_hash,
+        directory.strata,
+        directory.relations,
+        directory.population_hash,
+        plan.roster,
+        plan.roster_hash,
+        ["骰子 3-5-1", "骰子 6-2-2"],
+    )
+    assert outcome.sample == drawn.sample and outcome.assignment.assigned == drawn.assignments
+    assert drawn.sizes == {code: 2, code + "/low": 1}
+    # conflicted inspectors are never assigned; their skips are recorded
+    conflicted = {str(sup.inspectors[0]), str(sup.inspectors[1])}
+    for team in drawn.assignments.values():
+        assert len(team) == 2 and not conflicted & set(team)
+    assert {s[1] for s in drawn.skips if s[2] == "conflict"} <= conflicted
+
+    # a second draw is refused, and leaves nothing
+    refused(app, Conflict, "already_drawn", lambda: app.draw(sup.org, plan_id))
+
+
+def test_findings_a_false_order_is_reversed_and_results_are_published(sup: Supervision) -> None:
+    app, clock = sup.app, sup.clock
+    clock.set(datetime(2026, 4, 1, 2, tzinfo=UTC))
+    plan_id = sup.plan()
+    plan = sup.to_drawn(plan_id)
+    targets = sorted(plan.assignments)
+    by_id = {str(i): n for n, i in enumerate(sup.inspectors)}
+    first = targets[0]
+    who = sup.inspector(by_id[plan.assignments[first][0]])
+    outsider = next(sup.inspector(n) for i, n in by_id.items() if i not in plan.assignments[first])
+    refused(
+        app,
+        Forbidden,
+        "inspector_not_assigned",
+        lambda: app.record_finding(outsider, plan_id, first, conclusion="pass", confirmed=True),
+    )
+    refused(
+        app,
+        InvalidInput,
+        "confirmation_required",
+        lambda: app.record_finding(who, plan_id, first, conclusion="pass"),
+    )
+    order_id = UUID(first.rsplit(":", 1)[1])
+    member_id = app.order(order_id).member_id
+    assert member_id is not None
+    account_before = app.points_account(member_id)
+    assert account_before is not None
+    balance = account_before.balance
+    app.record_finding(
+        who, plan_id, first, conclusion="admonish", confirmed=False, note="群众说没人来过"
+    )
+    assert app.order(order_id).found_false
+    account = app.points_account(member_id)
+    assert isinstance(account, PointsAccount) and account.balance < balance
+    # a second finding on the same target is a correction and needs a reason
+    refused(
+        app,
+        InvalidInput,
+        "correction_reason_required",
+        lambda: app.record_finding(who, plan_id, first, conclusion="rectify", confirmed=False),
+    )
+    refused(app, Conflict, "findings_missing", lambda: app.publish_results(sup.org, plan_id, ""))
+    for target in targets[1:]:
+        inspector = sup.inspector(by_id[plan.assignments[target][1]])
+        app.record_finding(inspector, plan_id, target, conclusion="pass", confirmed=True, stars=5)
+    clock.advance(timedelta(days=3))
+    app.publish_results(sup.org, plan_id, "回访 3 单，1 单核定虚假")
+    plan = app.plan(plan_id)
+    assert plan.status is PlanStatus.RESULTS_PUBLISHED
+    published = [
+        e for e in app.events.get(plan_id) if isinstance(e, InspectionPlan.ResultsPublished)
+    ]
+    assert published[0].late_working_days == 0
+    # after publication, a finding needs a correction reason
+    refused(
+        app,
+        InvalidInput,
+        "correction_reason_required",
+        lambda: app.record_finding(
+            sup.inspector(by_id[plan.assignments[targets[1]][0]]),
+            plan_id,
+            targets[1],
+            conclusion="pass",
+            confirmed=True,
+        ),
+    )
+
+
+def test_the_order_of_steps_and_the_seed_are_enforced(sup: Supervision) -> None:
+    app, clock, org = sup.app, sup.clock, sup.org
+    clock.set(datetime(2026, 4, 1, 2, tzinfo=UTC))
+    plan_id = sup.plan()
+    refused(app, Conflict, "plan_wrong_stage", lambda: app.draw(org, plan_id))
+    refused(
+        app,
+        Conflict,
+        "plan_wrong_stage",
+        lambda: app.commit_seed(org, plan_id, PARTIES[0], "0" * 64),
+    )
+    app.freeze_population(org, plan_id)
+    refused(app, Conflict, "plan_wrong_stage", lambda: app.freeze_population(org, plan_id))
+    app.freeze_roster(org, plan_id)
+    refused(
+        app, Forbidden, "not_a_seed_party", lambda: app.commit_seed(org, plan_id, "路人", "0" * 64)
+    )
+    refused(
+        app,
+        InvalidInput,
+        "invalid_commitment",
+        lambda: app.commit_seed(org, plan_id, PARTIES[0], "xyz"),
+    )
+    app.commit_seed(org, plan_id, PARTIES[0], draw.commitment("1", SALTS[0]))
+    refused(
+        app,
+        Conflict,
+        "commitments_missing",
+        lambda: app.reveal_seed(org, plan_id, PARTIES[0], "1", SALTS[0]),
+    )
+    app.commit_seed(org, plan_id, PARTIES[1], draw.commitment("2", SALTS[1]))
+    refused(app, Conflict, "seed_not_revealed", lambda: app.draw(org, plan_id))
+    refused(
+        app,
+        InvalidInput,
+        "commitment_not_opened",
+        lambda: app.reveal_seed(org, plan_id, PARTIES[0], "2", SALTS[0]),
+    )
+    app.reveal_seed(org, plan_id, PARTIES[0], "1", SALTS[0])
+    app.reveal_seed(org, plan_id, PARTIES[1], "2", SALTS[1])
+    refused(app, Forbidden, "forbidden_role", lambda: app.draw(sup.inspector(2), plan_id))
+    app.draw(org, plan_id)
+    app.void_plan(org, plan_id, "抽查方案比例有误")
+    refused(app, Conflict, "plan_voided", lambda: app.void_plan(org, plan_id, "再次"))
+    assert app.plan(plan_id).void_reason == "抽查方案比例有误"
+
+
+def test_bad_plans_are_refused(sup: Supervision) -> None:
+    app = sup.app
+    sup.clock.set(datetime(2026, 4, 1, 2, tzinfo=UTC))
+    refused(app, InvalidInput, "invalid_sample_ratio", lambda: sup.plan(ratio="1.5"))
+    refused(app, InvalidInput, "seed_parties_required", lambda: sup.plan(parties=["一人"]))
+    refused(app, InvalidInput, "period_not_over", lambda: sup.plan(period_end="2026-05-01"))
+    refused(app, InvalidInput, "invalid_period", lambda: sup.plan(period_start="2026-04-01"))
+    refused(app, InvalidInput, "invalid_inspection_item", lambda: sup.plan(item="x"))
+    refused(
+        app,
+        InvalidInput,
+        "public_value_exists",
+        lambda: sup.plan(
+            seed_method="public_value",
+            public_value_source="上证综指收盘价",
+            public_value_available_after=datetime(2026, 3, 1, tzinfo=UTC),
+        ),
+    )
+    refused(
+        app,
+        InvalidInput,
+        "invalid_number",
+        lambda: sup.plan(inspectors_per_target=1),
+    )
+
+
+def test_replacements_follow_ticket_order_and_recusal_takes_the_next_inspector(
+    sup: Supervision,
+) -> None:
+    app, clock, org = sup.app, sup.clock, sup.org
+    clock.set(datetime(2026, 4, 1, 2, tzinfo=UTC))
+    plan_id = sup.plan(alternates=3)
+    plan = sup.to_drawn(plan_id)
+    drawn = next(e for e in app.events.get(plan_id) if isinstance(e, InspectionPlan.Drawn))
+    stratum = "JX"
+    target = drawn.sample[stratum][0][0]
+    app.replace_target(org, plan_id, target, "群众已搬离")
+    plan = app.plan(plan_id)
+    assert plan.replaced[target] == drawn.alternates[stratum][0][0]
+    assert target not in plan.assignments
+    new = plan.replaced[target]
+    team = plan.assignments[new]
+    leaving = team[0]
+    n = [str(i) for i in sup.inspectors].index(leaving)
+    app.recuse_inspector(sup.inspector(n), plan_id, new, UUID(leaving), "与该群众系亲属")
+    plan = app.plan(plan_id)
+    assert leaving not in plan.assignments[new] and len(plan.assignments[new]) == 2
+    # every one of the three unconflicted inspectors is now taken or gone: no one is left
+    other = plan.assignments[new][0]
+    m = [str(i) for i in sup.inspectors].index(other)
+    refused(
+        app,
+        Conflict,
+        "not_enough_inspectors",
+        lambda: app.recuse_inspector(sup.inspector(m), plan_id, new, UUID(other), "出差"),
+    )
+    refused(
+        app,
+        Conflict,
+        "not_a_drawn_target",
+        lambda: app.replace_target(org, plan_id, target, "再次"),
+    )
+
+
+def test_working_days() -> None:
+    friday = date(2026, 10, 9)
+    assert add_working_days(friday, 1, frozenset(), frozenset()) == date(2026, 10, 12)
+    # 国庆 holidays and a 调休 Saturday
+    holidays = frozenset({date(2026, 10, 12)})
+    workdays = frozenset({date(2026, 10, 10)})
+    assert add_working_days(friday, 1, holidays, workdays) == date(2026, 10, 10)
+    assert add_working_days(friday, 2, holidays, workdays) == date(2026, 10, 13)
+    assert working_days_between(friday, date(2026, 10, 13), holidays, workdays) == 2
+    assert working_days_between(friday, friday, holidays, workdays) == 0
