@@ -1160,6 +1160,28 @@ class DrawOutcome:
     sample_commitment: str
 
 
+def sample_strata(
+    document: dict[str, Any], strata: dict[str, list[str]], seed: str
+) -> tuple[dict[str, int], dict[str, list[list[str]]], dict[str, list[list[str]]]]:
+    """Per stratum (by name): its size n = min(N, max(m, ceil(r·N))) under the plan's rule
+    for its kind, the n lowest tickets and the next alternates, as [id, ticket] pairs.
+    A stratum's sample depends on the seed and its own ids only."""
+    sizes: dict[str, int] = {}
+    sample: dict[str, list[list[str]]] = {}
+    alternates: dict[str, list[list[str]]] = {}
+    alternates_n = int(document["alternates"])
+    for stratum in sorted(strata):
+        kind = "low" if stratum.endswith(LOW_SUFFIX) else "normal"
+        rule = document["strata"][kind]
+        ids = strata[stratum]
+        n = draw.sample_size(len(ids), rule["ratio"], int(rule["minimum"]))
+        chosen, extra = draw.sample(ids, seed, n, alternates_n)
+        sizes[stratum] = n
+        sample[stratum] = [[i, t] for i, t in chosen]
+        alternates[stratum] = [[i, t] for i, t in extra]
+    return sizes, sample, alternates
+
+
 def compute_draw(
     document: dict[str, Any],
     plan_hash: str,
@@ -1174,19 +1196,7 @@ def compute_draw(
     `replay draw-verify` recomputes. Pure and deterministic."""
     seed = draw.seed_from(plan_hash, population_hash, roster_hash_hex, contributions)
     s_hash = draw.seed_hash(seed)
-    sizes: dict[str, int] = {}
-    sample: dict[str, list[list[str]]] = {}
-    alternates: dict[str, list[list[str]]] = {}
-    alternates_n = int(document["alternates"])
-    for stratum in sorted(strata):
-        kind = "low" if stratum.endswith(LOW_SUFFIX) else "normal"
-        rule = document["strata"][kind]
-        ids = strata[stratum]
-        n = draw.sample_size(len(ids), rule["ratio"], int(rule["minimum"]))
-        chosen, extra = draw.sample(ids, seed, n, alternates_n)
-        sizes[stratum] = n
-        sample[stratum] = [[i, t] for i, t in chosen]
-        alternates[stratum] = [[i, t] for i, t in extra]
+    sizes, sample, alternates = sample_strata(document, strata, seed)
     order = [target for stratum in sorted(sample) for target, _ in sample[stratum]]
     keys = {i: list(v[2:]) for i, v in roster.items()}
     assignment = assign(
