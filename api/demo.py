@@ -53,6 +53,7 @@ from domain.evaluation import quarter_end
 from domain.order import OPEN_STATUSES as OPEN
 from domain.order import Order, OrderStatus
 from domain.values import TimeSlot
+from replay import draw
 
 COUNTY_NAME = "泽州县"
 COUNTY_CODE = "ZZ"
@@ -1737,6 +1738,10 @@ def load_demo(
         "community_evaluations": 0,
         "warnings": 0,
         "stars": 0,
+        "inspectors": 0,
+        "joint_meetings": 0,
+        "inspection_plans": 0,
+        "inspection_findings": 0,
     }
     try:
         clock.set(start)
@@ -2102,6 +2107,9 @@ def _load(
     _plan_points_and_evaluation(
         app, at_time, start, today, seed, community_ids, member_ids, org_dept, admin, summary
     )
+    _plan_inspections(
+        app, at_time, start, today, seed, community_ids, unit_ids, org_dept, admin, summary
+    )
 
     while queue:
         moment, _, next_action = heapq.heappop(queue)
@@ -2119,7 +2127,8 @@ def _load(
         f"{summary['residents']} 名居民，{summary['needs']} 条民生需求，"
         f"{summary['activities']} 场活动，{summary['catalogue_items']} 个积分兑换项目，"
         f"{summary['redemptions']} 笔兑换，{summary['community_evaluations']} 份社区季度评价，"
-        f"{summary['warnings']} 次预警，{summary['stars']} 颗星"
+        f"{summary['warnings']} 次预警，{summary['stars']} 颗星，"
+        f"{summary['inspection_plans']} 次随机抽查（{summary['inspection_findings']} 条检查结果）"
     )
 
 
@@ -2259,3 +2268,236 @@ def _plan_points_and_evaluation(
         at_time(today - timedelta(days=2, hours=c), partial(award, c))
     if start < quarter_over and quarter_over + timedelta(days=7) < today:
         at_time(quarter_over + timedelta(days=7, hours=3), check)
+
+
+# -- 两随机一公开 in the demo -------------------------------------------------------------------
+
+INSPECTORS = (
+    # (name, unit index in UNITS or None, unit name when not a demo unit, home community)
+    ("高建军", None, "泽州县纪委监委", None),
+    ("常丽萍", None, "泽州县委巡察办", "JX"),
+    ("牛志刚", None, "泽州县委组织部", None),
+    ("秦晓燕", 0, "", "XR"),
+    ("冯国华", 1, "", None),
+    ("段文静", None, "泽州县委宣传部", "BG"),
+    ("卫红梅", None, "泽州县民政局", None),
+    ("焦永强", None, "泽州县委督查室", "ZZH"),
+)
+SEED_PARTIES = ("督查组组长 高建军", "组织部见证人 牛志刚")
+
+
+def _plan_inspections(
+    app: Sishuang,
+    at_time: Callable[[datetime, Callable[[], None]], None],
+    start: datetime,
+    today: datetime,
+    seed: int,
+    community_ids: list[UUID],
+    unit_ids: list[UUID],
+    org_dept: Actor,
+    admin: Callable[[int], Actor],
+    summary: dict[str, Any],
+) -> None:
+    """The supervision team's quarter: the roster on day one; each community's 党建联席会议
+    on the calendar; a revisit of closed orders drawn three weeks ago with its findings
+    (one order found false) and results published; an earlier plan voided with its
+    reason; a unit-pairing check seeded by a public value whose results are still not
+    published (its deadline passed: shown as overdue); and an unannounced sit-in drawn
+    yesterday, public only as its commitment until the visits are done."""
+    rng = random.Random(seed * 37 + 6)
+    inspector_ids: list[UUID] = []
+    plans: dict[str, UUID] = {}
+    salts = {
+        party: hashlib.sha256(f"{seed}-{party}".encode()).hexdigest() for party in SEED_PARTIES
+    }
+    codes = [c.code for c in COMMUNITIES]
+
+    def register_inspectors() -> None:
+        for name, unit, unit_name, home in INSPECTORS:
+            inspector_ids.append(
+                app.register_inspector(
+                    org_dept,
+                    name=name,
+                    unit_id=None if unit is None else unit_ids[unit],
+                    unit_name=unit_name,
+                    home_community_id=None if home is None else community_ids[codes.index(home)],
+                ).id
+            )
+            summary["inspectors"] += 1
+
+    def schedule_meetings(c: int) -> None:
+        for weeks in (2, 6, 10, 11, 12):
+            held_on = business_date(start) + timedelta(weeks=weeks, days=c)
+            if held_on < business_date(app.clock.now()):
+                continue
+            app.schedule_meeting(
+                admin(c),
+                community_ids[c],
+                held_on=held_on,
+                topic=rng.choice(
+                    ("民生需求研判", "大党委季度例会", "供需对接复盘", "共驻共建项目推进")
+                ),
+                place=f"{COMMUNITIES[c].name}党群服务中心二楼会议室",
+            )
+            summary["joint_meetings"] += 1
+
+    def publish(key: str, **kw: Any) -> None:
+        plans[key] = app.publish_plan(org_dept, **kw).id
+        summary["inspection_plans"] += 1
+
+    def freeze(key: str) -> None:
+        app.freeze_population(org_dept, plans[key])
+        app.freeze_roster(org_dept, plans[key])
+        plan = app.plan(plans[key])
+        if plan.seed_method.code == "commit_reveal":
+            for party in SEED_PARTIES:
+                value = f"{key}-{party}-{rng.randint(100000, 999999)}"
+                values[(key, party)] = value
+                app.commit_seed(org_dept, plans[key], party, draw.commitment(value, salts[party]))
+
+    values: dict[tuple[str, str], str] = {}
+
+    def reveal_and_draw(key: str, public_value: str = "") -> None:
+        if public_value:
+            app.reveal_seed(org_dept, plans[key], "public", public_value)
+        else:
+            for party in SEED_PARTIES:
+                app.reveal_seed(org_dept, plans[key], party, values[(key, party)], salts[party])
+        app.draw(org_dept, plans[key])
+
+    def inspector(inspector_id: str) -> Actor:
+        return Actor(Role.INSPECTOR, inspector_id, org_dept.scope_id)
+
+    def findings(key: str) -> None:
+        plan = app.plan(plans[key])
+        for n, (target, team) in enumerate(sorted(plan.assignments.items())):
+            if plan.findings.get(target):
+                continue
+            if plan.item.code == "revisit":
+                false = n == 1
+                app.record_finding(
+                    inspector(team[0]),
+                    plans[key],
+                    target,
+                    conclusion="admonish" if false else "pass",
+                    confirmed=not false,
+                    stars=None if false else rng.choice((4, 5, 5)),
+                    note="群众表示无人上门服务，经核实为虚报"
+                    if false
+                    else "电话回访，群众确认服务属实",
+                )
+            else:
+                app.record_finding(
+                    inspector(team[0]),
+                    plans[key],
+                    target,
+                    conclusion="rectify" if n % 4 == 3 else "pass",
+                    note="包联台账不全，限期一个月整改" if n % 4 == 3 else "结对共建台账齐全",
+                )
+            summary["inspection_findings"] += 1
+
+    def void(key: str, reason: str) -> None:
+        app.void_plan(org_dept, plans[key], reason)
+
+    def publish_results(key: str, text: str) -> None:
+        app.publish_results(org_dept, plans[key], text)
+
+    def sweep() -> None:
+        app.sweep_disclosures(list(plans.values()))
+
+    day = business_date(today)
+    at_time(start + timedelta(hours=5), register_inspectors)
+    for c in range(len(COMMUNITIES)):
+        at_time(start + timedelta(days=7, hours=3, minutes=c), partial(schedule_meetings, c))
+
+    # a revisit plan voided the day after it was published (the reason stays public)
+    voided_at = today - timedelta(days=30)
+    at_time(
+        voided_at,
+        partial(
+            publish,
+            "voided",
+            title="党员服务记录随机核查（第一批）",
+            item="service_record",
+            period_start=(day - timedelta(days=60)).isoformat(),
+            period_end=(day - timedelta(days=31)).isoformat(),
+            parties=list(SEED_PARTIES),
+        ),
+    )
+    at_time(
+        voided_at + timedelta(days=1),
+        partial(void, "voided", "抽查比例录入有误（应为 10%），本批作废重新制定"),
+    )
+
+    # the unit-pairing check, seeded by a public value, results not published in time
+    pairing_at = today - timedelta(days=45)
+    value_at = pairing_at + timedelta(days=2)
+    at_time(
+        pairing_at,
+        partial(
+            publish,
+            "pairing",
+            title="单位包联职责随机检查",
+            item="unit_pairing",
+            period_start=(day - timedelta(days=60)).isoformat(),
+            period_end=(day - timedelta(days=46)).isoformat(),
+            seed_method="public_value",
+            public_value_source=f"{business_date(value_at):%Y年%m月%d日}福利彩票“双色球”开奖号码",
+            public_value_available_after=value_at,
+            ratio="0.5",
+            minimum=2,
+        ),
+    )
+    at_time(pairing_at + timedelta(hours=1), partial(freeze, "pairing"))
+    at_time(
+        value_at + timedelta(hours=2),
+        partial(reveal_and_draw, "pairing", "03 08 14 21 27 30 + 11"),
+    )
+    at_time(value_at + timedelta(days=9), partial(findings, "pairing"))
+
+    # the revisit of closed orders: drawn, inspected, one false order, published
+    revisit_at = today - timedelta(days=21)
+    at_time(
+        revisit_at,
+        partial(
+            publish,
+            "revisit",
+            title="已办结民生需求群众回访抽查",
+            item="revisit",
+            period_start=business_date(start).isoformat(),
+            period_end=(day - timedelta(days=22)).isoformat(),
+            parties=list(SEED_PARTIES),
+            ratio="0.1",
+        ),
+    )
+    at_time(revisit_at + timedelta(hours=1), partial(freeze, "revisit"))
+    at_time(revisit_at + timedelta(days=1, hours=2), partial(reveal_and_draw, "revisit"))
+    at_time(revisit_at + timedelta(days=6), partial(findings, "revisit"))
+    at_time(
+        revisit_at + timedelta(days=12),
+        partial(
+            publish_results,
+            "revisit",
+            "回访群众均表示满意，1 单经核实为虚报，已撤销时长与积分",
+        ),
+    )
+
+    # an unannounced sit-in on the coming weeks' joint meetings, drawn yesterday
+    sit_in_at = today - timedelta(days=2)
+    at_time(
+        sit_in_at,
+        partial(
+            publish,
+            "sit_in",
+            title="党建联席会议不打招呼随机列席",
+            item="sit_in",
+            period_start=(day + timedelta(days=1)).isoformat(),
+            period_end=(day + timedelta(days=30)).isoformat(),
+            parties=list(SEED_PARTIES),
+            ratio="0.5",
+            minimum=1,
+        ),
+    )
+    at_time(sit_in_at + timedelta(hours=1), partial(freeze, "sit_in"))
+    at_time(sit_in_at + timedelta(days=1, hours=1), partial(reveal_and_draw, "sit_in"))
+    at_time(today - timedelta(minutes=1), sweep)

@@ -340,3 +340,28 @@ def test_the_same_seed_gives_the_same_county(
     assert county(first) == county(again)
     assert county(first)[0] != county(other)[0]
     assert [n[0] for n in county(first)[1]] != [n[0] for n in county(other)[1]]
+
+
+def test_the_supervision_team_has_a_plan_in_every_telling_state(
+    loaded: tuple[Sishuang, dict[str, Any]],
+) -> None:
+    """两随机一公开 in the demo: published results with a false order reversed, a void with
+    its reason, a missed disclosure deadline, an unannounced sit-in drawn but not shown."""
+    app, summary = loaded
+    published = of(app, "InspectionPlan.Published")
+    assert summary["inspection_plans"] == len(published) == 4
+    assert summary["inspectors"] == len(of(app, "Inspector.Registered")) == 8
+    assert summary["joint_meetings"] == len(of(app, "Community.JointMeetingScheduled"))
+    assert summary["inspection_findings"] == len(of(app, "InspectionPlan.FindingRecorded"))
+    plans = {e.document["item"]: app.plan(e.originator_id) for e in published}
+    assert plans["revisit"].status.code == "results_published"
+    assert plans["service_record"].status.code == "voided" and plans["service_record"].void_reason
+    assert plans["unit_pairing"].overdue and plans["unit_pairing"].status.code == "drawn"
+    assert plans["sit_in"].unannounced and not plans["sit_in"].visits_completed
+    assert plans["sit_in"].assignments
+    false = of(app, "Order.FoundFalse")
+    assert [e.found_by for e in false].count("inspection") == 1
+    # every assigned team is two inspectors free of conflicts
+    for plan in plans.values():
+        for team in plan.assignments.values():
+            assert len(team) == len(set(team)) == 2
