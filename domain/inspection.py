@@ -732,10 +732,23 @@ class InspectionPlan(Aggregate):
                 status=self.status.code,
             )
 
+    def require_public_value_ahead(self, now: datetime) -> None:
+        """Inputs are frozen before the named public value exists, or never: once it is
+        known, whoever freezes could pick a population or roster to suit it."""
+        if self.seed_method is not SeedMethod.PUBLIC_VALUE:
+            return
+        if now >= datetime.fromisoformat(self.document["seed"]["available_after"]):
+            raise Conflict(
+                "public_value_already_known",
+                "方案指定的公开数值已经产生，不能再冻结；请作废本方案后重新制定",
+                "the named public value exists already: void the plan and make a new one",
+            )
+
     def freeze_population(
         self, directory: TargetDirectory, excluded_count: int, by: str, now: datetime
     ) -> None:
         self.require_stage(PlanStatus.PUBLISHED, doing="冻结检查对象")
+        self.require_public_value_ahead(now)
         if not directory.strata or not any(directory.strata.values()):
             raise Conflict(
                 "empty_population",
@@ -757,6 +770,7 @@ class InspectionPlan(Aggregate):
         self, roster: dict[str, list[str]], log_position: int, by: str, now: datetime
     ) -> None:
         self.require_stage(PlanStatus.POPULATION_FROZEN, doing="冻结检查人员名录")
+        self.require_public_value_ahead(now)
         if len(roster) < self.min_inspectors:
             raise Conflict(
                 "not_enough_inspectors",

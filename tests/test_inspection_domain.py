@@ -358,3 +358,123 @@ def test_working_days() -> None:
     assert add_working_days(friday, 2, holidays, workdays) == date(2026, 10, 13)
     assert working_days_between(friday, date(2026, 10, 13), holidays, workdays) == 2
     assert working_days_between(friday, friday, holidays, workdays) == 0
+
+
+def test_a_public_value_seed_is_named_ahead_and_revealed_after_it_exists(
+    sup: Supervision,
+) -> None:
+    app, clock, org = sup.app, sup.clock, sup.org
+    clock.set(datetime(2026, 4, 1, 2, tzinfo=UTC))
+    lottery = datetime(2026, 4, 2, 13, 30, tzinfo=UTC)
+    plan_id = sup.plan(
+        seed_method="public_value",
+        public_value_source="2026年4月2日 双色球开奖号码",
+        public_value_available_after=lottery,
+    )
+    app.freeze_population(org, plan_id)
+    app.freeze_roster(org, plan_id)
+    refused(
+        app,
+        Conflict,
+        "seed_by_public_value",
+        lambda: app.commit_seed(org, plan_id, PARTIES[0], "0" * 64),
+    )
+    refused(
+        app,
+        Conflict,
+        "public_value_not_yet",
+        lambda: app.reveal_seed(org, plan_id, "public", "03 08 14 21 27 30 + 11"),
+    )
+    clock.set(lottery + timedelta(hours=1))
+    app.reveal_seed(org, plan_id, "public", "03 08 14 21 27 30 + 11")
+    app.draw(org, plan_id)
+    plan = app.plan(plan_id)
+    assert plan.contribution_list() == ["03 08 14 21 27 30 + 11"]
+
+    # a plan whose public value came before its inputs were frozen cannot go on
+    late = sup.plan(
+        seed_method="public_value",
+        public_value_source="2026年4月4日 双色球开奖号码",
+        public_value_available_after=lottery + timedelta(days=2),
+    )
+    clock.set(lottery + timedelta(days=2, minutes=1))
+    refused(app, Conflict, "public_value_already_known", lambda: app.freeze_population(org, late))
+
+
+def test_an_unannounced_sit_in_and_the_disclosure_deadline(sup: Supervision) -> None:
+    app, clock, org, world = sup.app, sup.clock, sup.org, sup.world
+    clock.set(datetime(2026, 4, 1, 2, tzinfo=UTC))
+    for day in (10, 17, 24):
+        for staff, community in (
+            (world.staff, world.community_id),
+            (world.other_staff, world.other_community_id),
+        ):
+            app.schedule_meeting(
+                staff, community, held_on=f"2026-04-{day}", topic="大党委例会", place="会议室"
+            )
+    refused(
+        app,
+        InvalidInput,
+        "meeting_in_past",
+        lambda: app.schedule_meeting(
+            world.staff, world.community_id, held_on="2026-03-01", topic="例会", place="会议室"
+        ),
+    )
+    refused(
+        app,
+        InvalidInput,
+        "period_not_ahead",
+        lambda: sup.plan(item="sit_in", period_start="2026-03-01", period_end="2026-04-30"),
+    )
+    plan_id = sup.plan(
+        item="sit_in", period_start="2026-04-02", period_end="2026-04-30", ratio="0.5", minimum=1
+    )
+    plan = sup.to_drawn(plan_id)
+    assert plan.unannounced and set(plan.counts) == {"JX", "JC"}
+    assert all(t.startswith("MTG:") for t in plan.assignments)
+    by_id = {str(i): n for n, i in enumerate(sup.inspectors)}
+    refused(app, Conflict, "visits_not_completed", lambda: app.publish_results(org, plan_id))
+    targets = sorted(plan.assignments)
+    first = targets[0]
+    team = plan.assignments[first]
+    refused(
+        app,
+        InvalidInput,
+        "attendance_required",
+        lambda: app.record_finding(
+            sup.inspector(by_id[team[0]]), plan_id, first, conclusion="pass"
+        ),
+    )
+    refused(
+        app,
+        InvalidInput,
+        "not_a_revisit",
+        lambda: app.record_finding(
+            sup.inspector(by_id[team[0]]),
+            plan_id,
+            first,
+            conclusion="pass",
+            attendance=9,
+            confirmed=True,
+        ),
+    )
+    refused(app, Conflict, "findings_missing", lambda: app.complete_visits(org, plan_id))
+    for target in targets:
+        inspector = sup.inspector(by_id[plan.assignments[target][0]])
+        app.record_finding(
+            inspector, plan_id, target, conclusion="pass", attendance=9, discussed="民生需求研判"
+        )
+    app.complete_visits(org, plan_id)
+    # the deadline passes: the sweep marks it once, and publication records the delay
+    deadline = app.plan(plan_id).disclosure_deadline
+    assert deadline is not None
+    clock.set(datetime.combine(deadline, datetime.min.time(), UTC) + timedelta(days=1, hours=2))
+    assert app.sweep_disclosures([plan_id]) == 1
+    assert app.sweep_disclosures([plan_id]) == 0
+    clock.advance(timedelta(days=7))
+    app.publish_results(org, plan_id, "列席 4 次")
+    late = [e for e in app.events.get(plan_id) if isinstance(e, InspectionPlan.ResultsPublished)]
+    assert late[0].late_working_days == working_days_between(
+        deadline, (clock.now() + timedelta(hours=8)).date(), frozenset(), frozenset()
+    )
+    assert late[0].late_working_days >= 5
