@@ -4,6 +4,7 @@
     replay verify FILE.zip --pubkey KEY [--previous CHECKPOINT]
     replay rebuild FILE.zip [--as-of TIME | --until-seq N] [--out DIR] [--year Y]
     replay diff FILE.zip --at T1 --at T2         (or: --live URL --token TOKEN)
+    replay draw-verify --plan ID | --county ID [--bundle FILE.zip ...] [--json]
 
 `verify` needs only the standard library and `cryptography`; the others use the
 service's own code (the same projections the service runs)."""
@@ -50,6 +51,21 @@ def main(argv: list[str] | None = None) -> int:
     df.add_argument("--token", help="访问线上服务的登录凭证")
     df.add_argument("--quiet", action="store_true")
 
+    dv = sub.add_parser(
+        "draw-verify", help="重算两随机一公开的抽取并与记录比对 / re-run a recorded draw"
+    )
+    dv.add_argument("--plan", action="append", default=[], help="抽查方案 id（可多次）")
+    dv.add_argument("--county", help="县（区）id：核验该县全部抽查方案")
+    dv.add_argument(
+        "--bundle",
+        action="append",
+        default=[],
+        type=Path,
+        help="改从导出包读日志（该县每个社区一个，可多次）",
+    )
+    dv.add_argument("--pubkey", help="先用此公钥核验导出包（文本或文件路径）")
+    dv.add_argument("--json", action="store_true", help="机器可读的 JSON 输出")
+
     args = parser.parse_args(argv)
     if args.command == "export":
         return _export(args)
@@ -59,6 +75,10 @@ def main(argv: list[str] | None = None) -> int:
         from replay.rebuild import command as rebuild_command
 
         return rebuild_command(args)
+    if args.command == "draw-verify":
+        from replay.drawverify import command as draw_verify_command
+
+        return draw_verify_command(args)
     from replay.rebuild import diff_command
 
     return diff_command(args)

@@ -1,0 +1,441 @@
+"""`replay draw-verify`: a plan drawn, replaced, recused, inspected and published verifies
+from the log (on SQLite and PostgreSQL, from the store and from exported bundles); each
+kind of tampering fails the check it concerns: a closed order changed in the store, a
+forged sample, a reveal that does not open its commitment, a replacement that skips an
+alternate, a recusal that passes over the next inspector, a second draw, a wrong
+lateness, a finding by an inspector not assigned; a public value that existed before
+the freeze is flagged."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import orjson
+import pytest
+
+from api.settings import Settings
+from domain.application import Sishuang
+from domain.clock import ManualClock
+from domain.inspection import Conclusion, InspectionPlan, assign
+from projections import ReadModels
+from replay import bundle as bundles
+from replay import draw
+from replay.cli import main as replay_main
+from replay.drawverify import CHECKS, FAIL, OK, SKIP, BundleLog, Report, StoreLog, verify
+from replay.export import export_from
+from tests.conftest import World
+from tests.test_inspection_domain import Supervision
+from tests.test_replay import Store
+
+PLAN_CHECKS = [k for k in CHECKS if k not in ("voided", "bundles")]
+
+
+class Scene:
+    """The Supervision county with a revisit plan drawn (three alternates a stratum),
+    and a sixth inspector free of conflicts, so that a recusal has two candidates."""
+
+    def __init__(self, store_env: dict[str, str], clock: ManualClock) -> None:
+        self.app = Sishuang(store_env, clock=clock)
+        self.clock = clock
+        self.world = World(self.app)
+        self.sup = Supervision(self.world, clock)
+        self.sup.inspectors.append(
+            self.app.register_inspector(self.world.org, name="冯督查", unit_name="县审计局").id
+        )
+        clock.set(datetime(2026, 4, 1, 2, tzinfo=UTC))
+        self.plan_id = self.sup.plan(alternates=3)
+        self.sup.to_drawn(self.plan_id)
+        self.drawn: InspectionPlan.Drawn = self.event(InspectionPlan.Drawn)
+        self.store = Store(self.app)
+
+    def event(self, cls: type) -> Any:
+        return next(e for e in self.app.events.get(self.plan_id) if isinstance(e, cls))
+
+    def actor(self, inspector_id: str) -> Any:
+        return self.sup.inspector([str(i) for i in self.sup.inspectors].index(inspector_id))
+
+    def follow_through(self) -> None:
+        """A replacement, a recusal, every finding, publication within the deadline."""
+        app, org, plan_id = self.app, self.world.org, self.plan_id
+        target = self.drawn.sample["JX"][0][0]
+        app.replace_target(org, plan_id, target, "群众已搬离")
+        new = app.plan(plan_id).replaced[target]
+        leaving = app.plan(plan_id).assignments[new][0]
+        app.recuse_inspector(self.actor(leaving), plan_id, new, UUID(leaving), "与群众系亲属")
+        for t, team in app.plan(plan_id).assignments.items():
+            app.record_finding(
+                self.actor(team[0]), plan_id, t, conclusion="pass", confirmed=True, stars=5
+            )
+        self.clock.advance(timedelta(days=3))
+        app.publish_results(org, plan_id, "回访 3 单，均属实")
+
+    def position(self, topic: str, originator: UUID | None = None, nth: int = 0) -> int:
+        rows = self.app.recorder.select_notifications(1, 100_000, topics=[topic])
+        if originator is not None:
+            rows = [n for n in rows if UUID(str(n.originator_id)) == originator]
+        return int(rows[nth].id)
+
+    def edit(self, position: int, change: Callable[[dict[str, Any]], None]) -> None:
+        """Change a stored event's JSON in the table itself, as one with the DB could."""
+        state = orjson.loads(self.store.row(position)[3])
+        change(state)
+        self.store.set_state(position, orjson.dumps(state))
+
+    def verify(self) -> Report:
+        return verify(StoreLog(self.app), [self.plan_id])
+
+
+@pytest.fixture
+def scene(store_env: dict[str, str], clock: ManualClock) -> Iterator[Scene]:
+    s = Scene(store_env, clock)
+    yield s
+    s.app.close()
+
+
+def statuses(report: Report) -> dict[str, str]:
+    (plan,) = report.plans
+    return {c.key: c.status for c in plan.checks}
+
+
+def test_a_plan_followed_through_to_publication_verifies_check_by_check(scene: Scene) -> None:
+    scene.follow_through()
+    report = scene.verify()
+    assert report.ok, report.text()
+    assert statuses(report) == dict.fromkeys(PLAN_CHECKS, OK)
+    text = report.text()
+    assert "✗" not in text and "1 次替换" in text and "1 次回避" in text
+
+
+def test_a_drawn_plan_verifies_and_steps_not_taken_are_shown_as_such(scene: Scene) -> None:
+    report = scene.verify()
+    assert report.ok, report.text()
+    seen = statuses(report)
+    assert {k for k, v in seen.items() if v == SKIP} == {"replacements", "recusals", "findings"}
+
+
+# -- changed bytes in the store -------------------------------------------------------------
+
+
+def _close_order_after_the_period(s: Scene) -> None:
+    directory = s.app.target_directory(s.plan_id)
+    order_id = UUID(directory.strata["JX"][0].rsplit(":", 1)[1])
+    position = s.position("sishuang:Order.Closed", order_id)
+
+    def later(state: dict[str, Any]) -> None:
+        state["timestamp"]["_data_"] = "2026-05-15T03:00:00+00:00"
+
+    s.edit(position, later)
+
+
+def _forge_sample(s: Scene) -> None:
+    def swap(state: dict[str, Any]) -> None:
+        state["sample"]["JX"][1] = state["alternates"]["JX"][1]
+
+    s.edit(s.position(InspectionPlan.Drawn.TOPIC), swap)
+
+
+def _change_a_reveal(s: Scene) -> None:
+    def other(state: dict[str, Any]) -> None:
+        state["contribution"] = "骰子 3-5-2"
+
+    s.edit(s.position(InspectionPlan.ContributionRevealed.TOPIC), other)
+
+
+TAMPERS: dict[str, tuple[Callable[[Scene], None], set[str], set[str]]] = {
+    # what: (tamper, checks that fail, checks that still pass)
+    "an order closed in the period moved out of it": (
+        _close_order_after_the_period,
+        {"population", "directory"},
+        {"events", "plan_hash", "roster", "seed_inputs", "drawn_once"},
+    ),
+    "a forged sample": (
+        _forge_sample,
+        {"sample"},
+        {"population", "directory", "roster", "seed_inputs", "seed", "alternates"},
+    ),
+    "a reveal whose contribution differs": (
+        _change_a_reveal,
+        {"seed_inputs", "seed", "sample", "sample_commitment"},
+        {"population", "directory", "roster", "plan_hash"},
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(TAMPERS))
+def test_an_event_changed_in_the_store_fails_the_check_it_concerns(
+    scene: Scene, case: str
+) -> None:
+    scene.follow_through()
+    tamper, failing, passing = TAMPERS[case]
+    tamper(scene)
+    report = scene.verify()
+    assert not report.ok
+    seen = statuses(report)
+    assert {k for k in failing if seen[k] == FAIL} == failing, report.text()
+    assert {k for k in passing if seen[k] == OK} == passing, report.text()
+
+
+# -- events recorded by hand, past the aggregate's rules --------------------------------------
+
+
+def _relations(s: Scene) -> dict[str, list[str]]:
+    return s.app.target_directory(s.plan_id).relations
+
+
+def _skip_an_alternate(s: Scene) -> str:
+    plan = s.app.plan(s.plan_id)
+    target = s.drawn.sample["JX"][0][0]
+    taken, ticket = s.drawn.alternates["JX"][1]  # the second: the first is passed over
+    load = dict(plan.load)
+    for inspector in plan.assignments[target]:
+        load[inspector] -= 1
+    team = assign(
+        [taken], plan.roster_keys(), _relations(s), plan.seed_hash, 2, plan.load_cap, load
+    )
+    plan.trigger_event(
+        InspectionPlan.TargetReplaced,
+        target=target,
+        replacement=taken,
+        ticket=ticket,
+        inspectors=team.assigned[taken],
+        skips=team.skips,
+        reason="群众已搬离",
+        by=s.world.org.ref,
+        timestamp=s.clock.now(),
+    )
+    s.app.save(plan)
+    return s.drawn.alternates["JX"][0][0]
+
+
+def _pass_over_an_inspector(s: Scene) -> str:
+    plan = s.app.plan(s.plan_id)
+    target = s.drawn.sample["JX"][0][0]
+    team = plan.assignments[target]
+    keys = plan.roster_keys()
+    conflict = set(_relations(s)[target])
+    free = sorted(
+        (draw.inspector_ticket(plan.seed_hash, target, i), i)
+        for i in keys
+        if i not in team and not conflict & set(keys[i])
+    )
+    assert len(free) == 2
+    plan.trigger_event(
+        InspectionPlan.InspectorRecused,
+        target=target,
+        inspector_id=team[0],
+        replacement_id=free[1][1],
+        skips=[],
+        reason="出差",
+        by=s.world.org.ref,
+        timestamp=s.clock.now(),
+    )
+    s.app.save(plan)
+    return free[0][1]
+
+
+def _draw_again(s: Scene) -> str:
+    plan = s.app.plan(s.plan_id)
+    d = s.drawn
+    plan.trigger_event(
+        InspectionPlan.Drawn,
+        seed=d.seed,
+        seed_hash=d.seed_hash,
+        algorithm=d.algorithm,
+        sizes=d.sizes,
+        sample=d.sample,
+        alternates=d.alternates,
+        assignments=d.assignments,
+        skips=d.skips,
+        sample_commitment=d.sample_commitment,
+        disclosure_deadline=d.disclosure_deadline,
+        by=s.world.org.ref,
+        timestamp=s.clock.now(),
+    )
+    s.app.save(plan)
+    return "抽取了 2 次"
+
+
+def _publish_with_a_wrong_lateness(s: Scene) -> str:
+    plan = s.app.plan(s.plan_id)
+    plan.trigger_event(
+        InspectionPlan.ResultsPublished,
+        summary="",
+        late_working_days=5,
+        by=s.world.org.ref,
+        timestamp=s.clock.now(),
+    )
+    s.app.save(plan)
+    return "late_working_days 5 ≠ 0"
+
+
+def _find_without_being_assigned(s: Scene) -> str:
+    plan = s.app.plan(s.plan_id)
+    target = s.drawn.sample["JX"][0][0]
+    outsider = next(str(i) for i in s.sup.inspectors if str(i) not in plan.assignments[target])
+    plan.trigger_event(
+        InspectionPlan.FindingRecorded,
+        target=target,
+        inspector_id=outsider,
+        co_inspectors=[],
+        confirmed=True,
+        stars=5,
+        attendance=None,
+        discussed="",
+        photos=[],
+        conclusion=Conclusion.PASS,
+        note="",
+        correction_reason="",
+        by=f"inspector:{outsider}",
+        timestamp=s.clock.now(),
+    )
+    s.app.save(plan)
+    return outsider
+
+
+FORGERIES: dict[str, tuple[Callable[[Scene], str], str]] = {
+    # what: (record it by hand returning what the report must name, the check that fails)
+    "a replacement that skips an alternate": (_skip_an_alternate, "replacements"),
+    "a recusal that passes over the next inspector": (_pass_over_an_inspector, "recusals"),
+    "a second draw": (_draw_again, "drawn_once"),
+    "results published with a wrong lateness": (_publish_with_a_wrong_lateness, "deadline"),
+    "a finding by an inspector not assigned": (_find_without_being_assigned, "findings"),
+}
+
+
+@pytest.mark.parametrize("case", list(FORGERIES))
+def test_an_event_recorded_past_the_rules_fails_the_check_it_concerns(
+    scene: Scene, case: str
+) -> None:
+    forge, key = FORGERIES[case]
+    named = forge(scene)
+    report = scene.verify()
+    assert not report.ok
+    (plan,) = report.plans
+    assert plan.failed == [key], report.text()
+    check = plan.check(key)
+    assert check is not None and named in check.detail, check
+
+
+# -- the public value -------------------------------------------------------------------------
+
+
+def _public_plan(scene: Scene, available_in: timedelta) -> UUID:
+    app, org, clock = scene.app, scene.world.org, scene.clock
+    plan_id = scene.sup.plan(
+        seed_method="public_value",
+        public_value_source="2026年4月3日上证综指收盘价",
+        public_value_available_after=clock.now() + available_in,
+    )
+    clock.advance(timedelta(hours=2))
+    app.freeze_population(org, plan_id)
+    app.freeze_roster(org, plan_id)
+    clock.advance(timedelta(days=3))
+    app.reveal_seed(org, plan_id, "public", "3321.45")
+    app.draw(org, plan_id)
+    return plan_id
+
+
+def test_a_public_value_revealed_after_it_exists_verifies(scene: Scene) -> None:
+    plan_id = _public_plan(scene, timedelta(days=2))
+    report = verify(StoreLog(scene.app), [plan_id])
+    assert report.ok, report.text()
+
+
+def test_a_public_value_that_existed_before_the_freeze_is_flagged(
+    scene: Scene, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the service refuses such a freeze; a log written past that rule is what is checked
+    monkeypatch.setattr(InspectionPlan, "require_public_value_ahead", lambda self, now: None)
+    plan_id = _public_plan(scene, timedelta(hours=1))  # frozen an hour after it existed
+    report = verify(StoreLog(scene.app), [plan_id])
+    (plan,) = report.plans
+    assert plan.failed == ["seed_inputs"], report.text()
+
+
+# -- from exported bundles --------------------------------------------------------------------
+
+
+def _export(scene: Scene, tmp: Path) -> tuple[Path, Path, str]:
+    read = ReadModels(scene.app, run_projections=True)
+    assert read.follower is not None
+    read.follower.catch_up()
+    settings = Settings(data_dir=tmp, log_origin="sishuang.test")
+    paths = []
+    for community in (scene.world.community_id, scene.world.other_community_id):
+        out = tmp / f"{community}.zip"
+        export_from(scene.app, read, settings, community, out, progress=False)
+        paths.append(out)
+    return paths[0], paths[1], (tmp / "seal.vkey").read_text().strip()
+
+
+def test_the_county_s_bundles_verify_and_a_missing_community_is_named(
+    scene: Scene, tmp_path: Path
+) -> None:
+    scene.follow_through()
+    jx, jc, vkey = _export(scene, tmp_path)
+    both = [bundles.read(jx), bundles.read(jc)]
+    report = verify(BundleLog(both), [scene.plan_id])
+    assert report.ok, report.text()
+    assert statuses(report) == dict.fromkeys(PLAN_CHECKS, OK)
+    partial = verify(BundleLog([bundles.read(jc)]), [scene.plan_id])
+    check = partial.plans[0].check("population")
+    assert check is not None and check.status == FAIL and "JX" in check.detail, check
+    code = replay_main(
+        ["draw-verify", "--bundle", str(jx), "--bundle", str(jc), "--pubkey", vkey, "--json"]
+    )
+    assert code == 0
+
+
+# -- the command line -------------------------------------------------------------------------
+
+
+def _use_store(monkeypatch: pytest.MonkeyPatch, store_env: dict[str, str]) -> None:
+    """Point Settings.from_env at the test's store, as an operator's environment would."""
+    for key in list(os.environ):
+        if key.startswith(("POSTGRES_", "SQLITE_", "SISHUANG_")) or key == "PERSISTENCE_MODULE":
+            monkeypatch.delenv(key)
+    if store_env["PERSISTENCE_MODULE"].endswith("sqlite"):
+        monkeypatch.setenv("SISHUANG_DATABASE_URL", f"sqlite:///{store_env['SQLITE_DBNAME']}")
+    else:
+        for key, value in store_env.items():
+            monkeypatch.setenv(key, value)
+
+
+def test_the_command_exits_0_1_or_2_and_names_the_failing_check(
+    scene: Scene,
+    store_env: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _use_store(monkeypatch, store_env)
+    plan = str(scene.plan_id)
+    assert replay_main(["draw-verify", "--plan", plan]) == 0
+    out = capsys.readouterr().out
+    assert "✓" in out and "✗" not in out and "全部 1 个方案核验通过" in out
+    county = str(scene.world.county_id)
+    assert replay_main(["draw-verify", "--county", county, "--json"]) == 0
+    body = json.loads(capsys.readouterr().out)
+    assert body["ok"] and [p["plan_id"] for p in body["plans"]] == [plan]
+
+    _forge_sample(scene)
+    assert replay_main(["draw-verify", "--plan", plan]) == 1
+    out = capsys.readouterr().out
+    failing = next(line for line in out.splitlines() if "✗" in line)
+    assert "抽中对象" in failing and "sample" in failing
+    assert "FAILED (sample)" in out
+    assert replay_main(["draw-verify", "--plan", plan, "--json"]) == 1
+    body = json.loads(capsys.readouterr().out)
+    assert body["ok"] is False and body["plans"][0]["failed"] == ["sample"]
+
+    assert replay_main(["draw-verify"]) == 2
+    assert replay_main(["draw-verify", "--plan", "not-a-uuid"]) == 2
+    assert replay_main(["draw-verify", "--plan", str(scene.world.county_id)]) == 2
+    assert "no such plan" in capsys.readouterr().err
+    assert replay_main(["draw-verify", "--county", str(scene.world.unit_id)]) == 2
+    assert replay_main(["draw-verify", "--bundle", str(Path(os.devnull))]) == 2
