@@ -233,7 +233,8 @@ def cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:
     counts = sweep_once(app, read.store)
     print(
         f"无人接单 {counts['unclaimed']}，超时未评价结单 {counts['closed_unrated']}，"
-        f"超期 {counts['overdue']}，兑换过期退回 {counts['redemptions_expired']}"
+        f"超期 {counts['overdue']}，兑换过期退回 {counts['redemptions_expired']}，"
+        f"抽查结果逾期未公开 {counts['disclosures_overdue']}"
     )
     app.close()
     return 0
@@ -296,7 +297,8 @@ def main(argv: list[str] | None = None) -> int:
     rebuild.set_defaults(func=cmd_rebuild)
 
     sweep = sub.add_parser(
-        "sweep", help="立即执行一次期限检查（无人接单、超时未评价、超期、兑换过期）"
+        "sweep",
+        help="立即执行一次期限检查（无人接单、超时未评价、超期、兑换过期、抽查结果逾期未公开）",
     )
     sweep.set_defaults(func=cmd_sweep)
 

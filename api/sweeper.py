@@ -1,8 +1,9 @@
 """The deadline sweep: every minute, the orders whose take window, rating window or
-overdue deadline has passed get the event that says so, and redemptions the partner
-did not confirm in time give their points back. The read model says which
-orders to look at; each order decides for itself with the injected clock, so running
-it twice, or in two processes, records each event once."""
+overdue deadline has passed get the event that says so, redemptions the partner
+did not confirm in time give their points back, and drawn inspection plans whose
+results are not public by their disclosure deadline are marked overdue. The read
+models say which to look at; each aggregate decides for itself with the injected
+clock, so running it twice, or in two processes, records each event once."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import structlog
 
 from api.settings import Settings
 from domain.application import Sishuang
-from projections import needs, points
+from projections import inspections, needs, points
 from projections.store import ReadStore
 
 log = structlog.get_logger("sweep")
@@ -27,6 +28,8 @@ def sweep_once(app: Sishuang, store: ReadStore) -> dict[str, int]:
     counts = app.sweep([UUID(d) for d in due])
     expiring = points.due_redemptions(store, app.clock.now())
     counts["redemptions_expired"] = app.expire_redemptions([UUID(r) for r in expiring])
+    late = inspections.due_disclosures(store, app.clock.now())
+    counts["disclosures_overdue"] = app.sweep_disclosures([UUID(p) for p in late])
     if any(counts.values()):
         log.info("sweep", **counts)
     return counts

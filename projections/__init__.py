@@ -12,6 +12,7 @@ from projections.activities import Activities
 from projections.base import Follower, Projection
 from projections.directory import Directory
 from projections.evaluation import Evaluation
+from projections.inspections import Inspections
 from projections.members import Members
 from projections.needs import Needs
 from projections.points import Points
@@ -20,7 +21,16 @@ from projections.store import ReadStore, schema_lock
 
 
 def all_projections() -> list[Projection]:
-    return [Directory(), Members(), Needs(), Activities(), Points(), Evaluation(), Sealer()]
+    return [
+        Directory(),
+        Members(),
+        Needs(),
+        Activities(),
+        Points(),
+        Evaluation(),
+        Inspections(),
+        Sealer(),
+    ]
 
 
 PROJECTION_NAMES = [p.name for p in all_projections()]
