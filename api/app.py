@@ -70,6 +70,22 @@ FIELD_LABELS = {
     "lat": "纬度",
     "lon": "经度",
     "overrides": "政策参数",
+    "held_on": "会议日期",
+    "topic": "会议议题",
+    "place": "会议地点",
+    "period_start": "抽查期间起",
+    "period_end": "抽查期间止",
+    "public_value_available_after": "公开数值产生时间",
+    "ratio": "抽查比例",
+    "low_ratio": "低评价层抽查比例",
+    "holidays": "节假日",
+    "extra_workdays": "调休工作日",
+    "target": "检查对象",
+    "inspector_id": "检查人员",
+    "confirmed": "群众是否确认",
+    "attendance": "到会人数",
+    "commitment": "承诺值",
+    "contribution": "种子数值",
 }
 
 
@@ -246,6 +262,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         routes_audit,
         routes_directory,
         routes_evaluation,
+        routes_inspections,
         routes_members,
         routes_orders,
         routes_points,
@@ -262,9 +279,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         routes_activities,
         routes_points,
         routes_evaluation,
+        routes_inspections,
         routes_audit,
     ):
         api.include_router(module.router, prefix="/api/v1")
+    api.include_router(routes_inspections.pages)  # the public page, outside /api/v1
     return api
 
 

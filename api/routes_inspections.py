@@ -1,0 +1,698 @@
+"""两随机一公开: the inspector directory (执法检查人员名录库), joint meetings, inspection
+plans from publication to published results, the inspectors' own assignments, the
+results that concern a member or a unit, and the public disclosure (一公开): JSON under
+/api/v1/public/inspections and a plain page at /public/inspections, neither needing a
+login, neither carrying any resident's name, phone or address."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from html import escape
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, Field
+
+from api.app import (
+    IdempotencyKey,
+    command_response,
+    community_for_reader,
+    member_for_reader,
+    read_consistency,
+    services,
+    signed_in,
+)
+from domain import access
+from domain.actors import Actor, Role
+from domain.clock import business_date
+from domain.errors import NotFound
+from projections import directory, inspections
+
+router = APIRouter(tags=["inspections 两随机一公开"], dependencies=[Depends(read_consistency)])
+pages = APIRouter(tags=["inspections 两随机一公开"], include_in_schema=True)
+
+
+# -- requests -----------------------------------------------------------------------------
+
+
+class InspectorIn(BaseModel):
+    name: str = Field(description="检查人员姓名")
+    unit_id: UUID | None = Field(None, description="所在单位（本县已登记的单位党组织）")
+    unit_name: str = Field("", description="所在单位名称（未登记的单位，如县纪委，填写名称）")
+    home_community_id: UUID | None = Field(None, description="居住社区（回避用）")
+
+
+class ReasonIn(BaseModel):
+    reason: str = Field(description="理由")
+
+
+class MeetingIn(BaseModel):
+    held_on: date = Field(description="会议日期 YYYY-MM-DD（今天或以后）")
+    topic: str = Field(description="会议议题")
+    place: str = Field(description="会议地点")
+
+
+class PlanIn(BaseModel):
+    title: str = Field(description="抽查名称，如“2026年一季度回访抽查”")
+    item: str = Field(
+        description="检查事项：sit_in 随机列席党建联席会议、revisit 随机回访已办结需求、"
+        "service_record 随机核查党员服务记录、unit_pairing 随机检查单位包联职责"
+    )
+    period_start: date = Field(description="抽查期间起 YYYY-MM-DD")
+    period_end: date = Field(description="抽查期间止 YYYY-MM-DD")
+    seed_method: str = Field(
+        "commit_reveal",
+        description="随机种子生成方式：commit_reveal 多方承诺后揭示；"
+        "public_value 冻结后才产生的公开数值",
+    )
+    parties: list[str] = Field([], description="种子提供方（2–5 方，如督查组组长、组织部见证人）")
+    public_value_source: str = Field("", description="公开数值的来源（public_value 时必填）")
+    public_value_available_after: datetime | None = Field(
+        None, description="公开数值产生的时间（带时区，须晚于现在）"
+    )
+    unannounced: bool | None = Field(None, description="不打招呼检查（列席会议默认是）")
+    ratio: Decimal | None = Field(None, description="抽查比例 r（0–1），默认取县政策值")
+    minimum: int | None = Field(None, description="每层最少抽取数 m")
+    low_ratio: Decimal | None = Field(None, description="低评价层抽查比例")
+    low_minimum: int | None = Field(None, description="低评价层最少抽取数")
+    low_rated_below: int | None = Field(None, description="低于此星级的需求单独成层")
+    inspectors_per_target: int | None = Field(None, description="每个对象的检查人员数（≥2）")
+    load_cap: int | None = Field(None, description="每名检查人员的对象上限")
+    alternates: int | None = Field(None, description="每层备选对象数")
+    cooldown_days: int | None = Field(None, description="冷却期：此天数内检查过的对象不再抽")
+    disclosure_working_days: int | None = Field(None, description="抽取后公开结果的期限（工作日）")
+    holidays: list[date] = Field([], description="期限计算时扣除的法定节假日")
+    extra_workdays: list[date] = Field([], description="调休上班的周末日期")
+
+
+class CommitmentIn(BaseModel):
+    party: str = Field(description="种子提供方（方案所列之一）")
+    commitment: str = Field(description="承诺值：SHA-256(数值 ‖ 盐) 的 64 位十六进制")
+
+
+class RevealIn(BaseModel):
+    party: str = Field("", description="种子提供方（公开数值方式可不填）")
+    contribution: str = Field(description="揭示的数值（或公开数值）")
+    salt: str = Field("", description="承诺时使用的盐")
+
+
+class ReplacementIn(BaseModel):
+    target: str = Field(description="被替换的检查对象编号，如 ORD:JX:…")
+    reason: str = Field(description="替换理由（如对象已不存在）")
+
+
+class RecusalIn(BaseModel):
+    target: str = Field(description="检查对象编号")
+    inspector_id: UUID = Field(description="回避的检查人员")
+    reason: str = Field(description="回避理由")
+
+
+class FindingIn(BaseModel):
+    target: str = Field(description="检查对象编号")
+    conclusion: str = Field(description="检查结论：pass 合格、rectify 限期整改、admonish 诫勉谈话")
+    confirmed: bool | None = Field(None, description="回访：群众是否确认服务已完成")
+    stars: int | None = Field(None, description="回访：群众重新评价的星级 1–5")
+    attendance: int | None = Field(None, description="列席：到会人数")
+    discussed: str = Field("", description="列席：议题与议定事项")
+    photos: list[str] = Field([], description="照片 SHA-256（先上传到 /photos）")
+    note: str = Field("", description="检查说明")
+    correction_reason: str = Field("", description="更正理由（更正已有结果或结果公开后必填）")
+
+
+class SummaryIn(BaseModel):
+    summary: str = Field("", description="结果说明")
+
+
+# -- helpers ------------------------------------------------------------------------------
+
+
+def today(request: Request) -> date:
+    return business_date(services(request).clock.now())
+
+
+def _plan_county(request: Request, plan_id: UUID) -> str:
+    county_id = inspections.plan_county(services(request).read.store, str(plan_id))
+    if county_id is None:
+        raise NotFound("unknown_plan", "抽查方案不存在", "no such inspection plan")
+    return county_id
+
+
+def _county_reader(actor: Actor, county_id: UUID) -> None:
+    access.county_reader_scope(actor)
+    access.require_county(actor, county_id)
+
+
+def _plan_body(plan_id: UUID) -> dict[str, Any]:
+    return {"plan_id": str(plan_id)}
+
+
+# -- 执法检查人员名录库 -------------------------------------------------------------------------
+
+
+@router.post("/inspectors", status_code=201, summary="登记检查人员（组织部）")
+def register_inspector(
+    body: InspectorIn,
+    request: Request,
+    actor: Annotated[Actor, Depends(signed_in)],
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    result = services(request).app.register_inspector(
+        actor,
+        name=body.name,
+        unit_id=body.unit_id,
+        unit_name=body.unit_name,
+        home_community_id=body.home_community_id,
+        idempotency_key=idempotency_key,
+    )
+    return command_response(request, result, {"inspector_id": str(result.id)}, created=True)
+
+
+@router.post("/inspectors/{inspector_id}/retire", summary="检查人员退出名录（组织部）")
+def retire_inspector(
+    inspector_id: UUID,
+    body: ReasonIn,
+    request: Request,
+    actor: Annotated[Actor, Depends(signed_in)],
+) -> Any:
+    result = services(request).app.retire_inspector(actor, inspector_id, body.reason)
+    return command_response(request, result, {"inspector_id": str(inspector_id)})
+
+
+@router.get("/counties/{county_id}/inspectors", summary="执法检查人员名录库")
+def list_inspectors(
+    county_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]
+) -> Any:
+    _county_reader(actor, county_id)
+    return inspections.list_inspectors(services(request).read.store, str(county_id))
+
+
+@router.get(
+    "/inspectors/{inspector_id}/assignments",
+    summary="检查人员本人的检查任务",
+    description="本人（督查凭证的 subject 为检查人员编号）或本县组织部、审计可查看。"
+    "回访对象的群众联系方式请从需求详情 GET /needs/{order_id} 查看。",
+)
+def inspector_assignments(
+    inspector_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]
+) -> Any:
+    store = services(request).read.store
+    row = inspections.get_inspector(store, str(inspector_id))
+    if row is None:
+        raise NotFound("unknown_inspector", "检查人员不存在", "no such inspector")
+    if not (actor.role is Role.INSPECTOR and actor.subject == str(inspector_id)):
+        access.require_role(actor, Role.ORG_DEPT, Role.AUDITOR)  # not another inspector's
+        _county_reader(actor, UUID(row["county_id"]))
+    return {"inspector": row, "assignments": inspections.assignments_of(store, str(inspector_id))}
+
+
+# -- 党建联席会议 ---------------------------------------------------------------------------------
+
+
+@router.post(
+    "/communities/{community_id}/meetings", status_code=201, summary="登记党建联席会议（社区）"
+)
+def schedule_meeting(
+    community_id: UUID,
+    body: MeetingIn,
+    request: Request,
+    actor: Annotated[Actor, Depends(signed_in)],
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    result = services(request).app.schedule_meeting(
+        actor,
+        community_id,
+        held_on=body.held_on,
+        topic=body.topic,
+        place=body.place,
+        idempotency_key=idempotency_key,
+    )
+    return command_response(request, result, {"meeting_id": str(result.id)}, created=True)
+
+
+@router.post(
+    "/communities/{community_id}/meetings/{meeting_id}/cancel", summary="取消党建联席会议（社区）"
+)
+def cancel_meeting(
+    community_id: UUID,
+    meeting_id: UUID,
+    body: ReasonIn,
+    request: Request,
+    actor: Annotated[Actor, Depends(signed_in)],
+) -> Any:
+    result = services(request).app.cancel_meeting(actor, community_id, meeting_id, body.reason)
+    return command_response(request, result, {"meeting_id": str(meeting_id)})
+
+
+@router.get("/communities/{community_id}/meetings", summary="社区党建联席会议")
+def list_meetings(
+    community_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]
+) -> Any:
+    community_for_reader(request, community_id, actor)
+    return inspections.list_meetings(services(request).read.store, str(community_id))
+
+
+# -- the plan ---------------------------------------------------------------------------------
+
+
+@router.post(
+    "/inspection-plans",
+    status_code=201,
+    summary="发布抽查方案（组织部）",
+    description="一单两库一细则：检查事项、期间、分层抽样规则 n = min(N, max(m, ⌈r·N⌉))、"
+    "每对象检查人员数、任务上限、冷却期、公开期限与种子生成方式；方案全文及其哈希公开。",
+)
+def publish_plan(
+    body: PlanIn,
+    request: Request,
+    actor: Annotated[Actor, Depends(signed_in)],
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    result = services(request).app.publish_plan(
+        actor, **body.model_dump(), idempotency_key=idempotency_key
+    )
+    return command_response(request, result, _plan_body(result.id), created=True)
+
+
+@router.get("/counties/{county_id}/inspection-plans", summary="本县抽查方案（组织部、督查、审计）")
+def list_plans(
+    county_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]
+) -> Any:
+    _county_reader(actor, county_id)
+    return inspections.list_plans(services(request).read.store, str(county_id), today(request))
+
+
+@router.get(
+    "/inspection-plans/{plan_id}",
+    summary="抽查方案全过程（组织部、督查、审计）",
+    description="方案、冻结的对象与人员名录哈希、承诺与揭示、种子、抽中对象与备选、"
+    "检查人员分配与每次跳过的原因、替换、回避、检查结果及更正。",
+)
+def get_plan(plan_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]) -> Any:
+    _county_reader(actor, UUID(_plan_county(request, plan_id)))
+    return inspections.get_plan(services(request).read.store, str(plan_id), today(request))
+
+
+@router.post(
+    "/inspection-plans/{plan_id}/freeze-population",
+    summary="冻结检查对象名录（组织部）",
+    description="从事件日志按方案条件生成检查对象名录库，记录日志位置与哈希。",
+)
+def freeze_population(
+    plan_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]
+) -> Any:
+    result = services(request).app.freeze_population(actor, plan_id)
+    return command_response(request, result, _plan_body(plan_id))
+
+
+@router.post("/inspection-plans/{plan_id}/freeze-roster", summary="冻结检查人员名录（组织部）")
+def freeze_roster(
+    plan_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]
+) -> Any:
+    result = services(request).app.freeze_roster(actor, plan_id)
+    return command_response(request, result, _plan_body(plan_id))
+
+
+@router.post("/inspection-plans/{plan_id}/commitments", summary="提交种子承诺（种子提供方）")
+def commit_seed(
+    plan_id: UUID,
+    body: CommitmentIn,
+    request: Request,
+    actor: Annotated[Actor, Depends(signed_in)],
+) -> Any:
+    result = services(request).app.commit_seed(actor, plan_id, body.party, body.commitment)
+    return command_response(request, result, _plan_body(plan_id))
+
+
+@router.post(
+    "/inspection-plans/{plan_id}/reveals",
+    summary="揭示种子数值（种子提供方）",
+    description="各方承诺齐全后揭示数值与盐，须与承诺一致；公开数值方式在其产生后填写。",
+)
+def reveal_seed(
+    plan_id: UUID,
+    body: RevealIn,
+    request: Request,
+    actor: Annotated[Actor, Depends(signed_in)],
+) -> Any:
+    result = services(request).app.reveal_seed(
+        actor, plan_id, body.party, body.contribution, body.salt
+    )
+    return command_response(request, result, _plan_body(plan_id))
+
+
+@router.post(
+    "/inspection-plans/{plan_id}/draw",
+    summary="抽取（组织部，每个方案只能一次）",
+    description="算法 cs-sha256-v1：各层按票号取最小的 n 个对象并记录备选；"
+    "检查人员按各自票号分配，跳过利害关系与满额人员并记录原因。",
+)
+def draw(plan_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]) -> Any:
+    result = services(request).app.draw(actor, plan_id)
+    return command_response(request, result, _plan_body(plan_id))
+
+
+@router.post(
+    "/inspection-plans/{plan_id}/replacements",
+    summary="替换检查对象（组织部）",
+    description="对象已不存在等情形，按票号顺序由本层下一个备选对象替换。",
+)
+def replace_target(
+    plan_id: UUID,
+    body: ReplacementIn,
+    request: Request,
+    actor: Annotated[Actor, Depends(signed_in)],
+) -> Any:
+    result = services(request).app.replace_target(actor, plan_id, body.target, body.reason)
+    return command_response(request, result, _plan_body(plan_id))
+
+
+@router.post(
+    "/inspection-plans/{plan_id}/recusals",
+    summary="检查人员回避（本人或组织部）",
+    description="由该对象票号顺序中下一名无利害关系且未满额的检查人员递补。",
+)
+def recuse_inspector(
+    plan_id: UUID,
+    body: RecusalIn,
+    request: Request,
+    actor: Annotated[Actor, Depends(signed_in)],
+) -> Any:
+    result = services(request).app.recuse_inspector(
+        actor, plan_id, body.target, body.inspector_id, body.reason
+    )
+    return command_response(request, result, _plan_body(plan_id))
+
+
+@router.post(
+    "/inspection-plans/{plan_id}/findings",
+    status_code=201,
+    summary="记录检查结果（被分配的检查人员）",
+    description="回访须记录群众是否确认服务完成；群众否认的，该需求核定为虚假，"
+    "服务时长与积分随即撤销。已有结果或结果公开后再记录即为更正，须说明理由。",
+)
+def record_finding(
+    plan_id: UUID,
+    body: FindingIn,
+    request: Request,
+    actor: Annotated[Actor, Depends(signed_in)],
+) -> Any:
+    svc = services(request)
+    for digest in body.photos:
+        if not svc.photos.exists(digest.lower()):
+            raise NotFound("unknown_photo", "照片未上传或不存在", "upload the photo first")
+    result = svc.app.record_finding(
+        actor,
+        plan_id,
+        body.target,
+        conclusion=body.conclusion,
+        confirmed=body.confirmed,
+        stars=body.stars,
+        attendance=body.attendance,
+        discussed=body.discussed,
+        photos=body.photos,
+        note=body.note,
+        correction_reason=body.correction_reason,
+    )
+    return command_response(request, result, _plan_body(plan_id), created=True)
+
+
+@router.post(
+    "/inspection-plans/{plan_id}/visits-completed",
+    summary="确认不打招呼检查已完成（公开抽样结果）",
+)
+def complete_visits(
+    plan_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]
+) -> Any:
+    result = services(request).app.complete_visits(actor, plan_id)
+    return command_response(request, result, _plan_body(plan_id))
+
+
+@router.post("/inspection-plans/{plan_id}/publish-results", summary="公开检查结果（组织部）")
+def publish_results(
+    plan_id: UUID,
+    body: SummaryIn,
+    request: Request,
+    actor: Annotated[Actor, Depends(signed_in)],
+) -> Any:
+    result = services(request).app.publish_results(actor, plan_id, body.summary)
+    return command_response(request, result, _plan_body(plan_id))
+
+
+@router.post(
+    "/inspection-plans/{plan_id}/void",
+    summary="作废抽查（组织部，理由永久公开）",
+)
+def void_plan(
+    plan_id: UUID,
+    body: ReasonIn,
+    request: Request,
+    actor: Annotated[Actor, Depends(signed_in)],
+) -> Any:
+    result = services(request).app.void_plan(actor, plan_id, body.reason)
+    return command_response(request, result, _plan_body(plan_id))
+
+
+# -- the results that concern a member or a unit ---------------------------------------------
+
+
+@router.get(
+    "/members/{member_id}/inspections",
+    summary="与本人有关的抽查结果（党员本人、所在单位、社区、组织部）",
+)
+def member_inspections(
+    member_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]
+) -> Any:
+    member_for_reader(request, member_id, actor)
+    rows = inspections.results_concerning(
+        services(request).read.store, today(request), member_id=str(member_id)
+    )
+    return {"member_id": str(member_id), "results": rows}
+
+
+@router.get(
+    "/units/{unit_id}/inspections", summary="与本单位及其党员有关的抽查结果（单位、组织部）"
+)
+def unit_inspections(
+    unit_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]
+) -> Any:
+    store = services(request).read.store
+    unit = directory.get_unit(store, str(unit_id))
+    if unit is None:
+        raise NotFound("unknown_unit", "单位不存在", "no such unit")
+    access.require_read_unit(actor, unit_id=unit_id, county_id=UUID(unit["county_id"]))
+    rows = inspections.results_concerning(store, today(request), unit_id=str(unit_id))
+    return {"unit_id": str(unit_id), "unit_name": unit["name"], "results": rows}
+
+
+# -- 一公开: no login -----------------------------------------------------------------------------
+
+
+CountyFilter = Annotated[UUID | None, Query(description="只看某县（区）")]
+
+
+@router.get(
+    "/public/inspections",
+    summary="公开：随机抽查一览（无需登录）",
+    description="每个抽查方案的规则与哈希、种子承诺、抽取情况、公开期限与是否逾期、作废理由。"
+    "不含任何群众姓名、电话与住址；检查对象以编号表示。",
+)
+def public_list(request: Request, county_id: CountyFilter = None) -> Any:
+    store = services(request).read.store
+    county = None if county_id is None else str(county_id)
+    return {"plans": inspections.public_plans(store, today(request), county)}
+
+
+@router.get(
+    "/public/inspections/{plan_id}",
+    summary="公开：一次抽查的全过程（无需登录）",
+    description="方案全文与哈希、对象与人员名录哈希、承诺与揭示的数值、种子、抽中对象（编号与票号）、"
+    "备选、检查人员姓名与单位、跳过与回避、替换、检查结论与后续处理。"
+    "不打招呼检查在列席完成前只公开抽样结果的承诺值。",
+)
+def public_detail(plan_id: UUID, request: Request) -> Any:
+    view = inspections.public_plan(services(request).read.store, str(plan_id), today(request))
+    if view is None:
+        raise NotFound("unknown_plan", "抽查方案不存在", "no such inspection plan")
+    return view
+
+
+# -- the page a resident can read -------------------------------------------------------------
+
+STYLE = """
+body { font-family: "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif;
+       font-size: 22px; line-height: 1.8; color: #111; background: #fff;
+       max-width: 60em; margin: 0 auto; padding: 1em; }
+h1 { font-size: 34px; margin: 0.5em 0; }
+h2 { font-size: 28px; margin: 1.2em 0 0.4em; border-bottom: 3px solid #b00; }
+h3 { font-size: 24px; margin: 1em 0 0.3em; }
+a { color: #0645ad; }
+table { border-collapse: collapse; width: 100%; margin: 0.5em 0 1em; }
+th, td { border: 2px solid #555; padding: 0.4em 0.6em; text-align: left; vertical-align: top; }
+th { background: #f0f0f0; }
+.hash { font-family: monospace; font-size: 18px; word-break: break-all; }
+.late { color: #a00; font-weight: bold; }
+.ok { color: #060; font-weight: bold; }
+.note { background: #fff6d5; border: 2px solid #c90; padding: 0.6em; }
+.plan { border: 2px solid #999; padding: 0.6em 1em; margin: 1em 0; }
+"""
+
+
+def _page(title: str, body: str) -> HTMLResponse:
+    html = (
+        '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(title)}</title><style>{STYLE}</style></head>"
+        f"<body>{body}</body></html>"
+    )
+    return HTMLResponse(html)
+
+
+def _e(value: Any) -> str:
+    return escape("" if value is None else str(value))
+
+
+def _disclosure_html(d: dict[str, Any]) -> str:
+    css = "late" if d["overdue"] else "ok" if d["published"] else ""
+    return f'<span class="{css}">{_e(d["label"])}</span>'
+
+
+@pages.get(
+    "/public/inspections",
+    response_class=HTMLResponse,
+    summary="公开页面：随机抽查结果（无需登录，大字）",
+)
+def public_page(request: Request, county_id: CountyFilter = None) -> HTMLResponse:
+    store = services(request).read.store
+    county = None if county_id is None else str(county_id)
+    plans = inspections.public_plans(store, today(request), county)
+    parts = [
+        "<h1>随机抽查结果公开</h1>",
+        "<p>督查组随机抽取检查对象、随机选派检查人员，检查结果向社会公开。"
+        "检查对象用编号表示，不公开群众的姓名、电话和住址。</p>",
+    ]
+    if not plans:
+        parts.append("<p>目前还没有抽查。</p>")
+    for p in plans:
+        status = p["status_label"]
+        if p["status"] == "voided":
+            status = f"已作废。作废理由：{p['void_reason']}"
+        conclusions = p["conclusions"] or {}
+        parts.append(
+            '<div class="plan">'
+            f'<h2><a href="/public/inspections/{_e(p["plan_id"])}">{_e(p["title"])}</a></h2>'
+            "<table>"
+            f"<tr><th>地区</th><td>{_e(p['county_name'])}</td></tr>"
+            f"<tr><th>检查事项</th><td>{_e(p['item_label'])}</td></tr>"
+            f"<tr><th>抽查期间</th><td>{_e(p['period'][0])} 至 {_e(p['period'][1])}</td></tr>"
+            f"<tr><th>进展</th><td>{_e(status)}</td></tr>"
+            f"<tr><th>抽中对象</th><td>{_e(p['targets']) if p['targets'] is not None else '—'}"
+            "</td></tr>"
+            f"<tr><th>结果公开</th><td>{_disclosure_html(p['disclosure'])}</td></tr>"
+            + (
+                "<tr><th>检查结论</th><td>"
+                + "，".join(f"{_e(k)} {v} 个" for k, v in sorted(conclusions.items()))
+                + "</td></tr>"
+                if p["conclusions"] is not None
+                else ""
+            )
+            + "</table>"
+            f'<p><a href="/public/inspections/{_e(p["plan_id"])}">查看详情</a></p></div>'
+        )
+    return _page("随机抽查结果公开", "".join(parts))
+
+
+@pages.get(
+    "/public/inspections/{plan_id}",
+    response_class=HTMLResponse,
+    summary="公开页面：一次抽查的详情（无需登录，大字）",
+)
+def public_plan_page(plan_id: UUID, request: Request) -> HTMLResponse:
+    view = inspections.public_plan(services(request).read.store, str(plan_id), today(request))
+    if view is None:
+        return _page(
+            "没有这次抽查", "<h1>没有这次抽查</h1><p><a href='/public/inspections'>返回</a></p>"
+        )
+    v = view
+    parts = [
+        "<p><a href='/public/inspections'>← 返回抽查一览</a></p>",
+        f"<h1>{_e(v['title'])}</h1>",
+        "<table>",
+        f"<tr><th>地区</th><td>{_e(v['county_name'])}</td></tr>",
+        f"<tr><th>检查事项</th><td>{_e(v['item_label'])}</td></tr>",
+        f"<tr><th>怎么查</th><td>{_e(v['document'].get('procedure'))}</td></tr>",
+        f"<tr><th>抽查期间</th><td>{_e(v['period'][0])} 至 {_e(v['period'][1])}</td></tr>",
+        f"<tr><th>进展</th><td>{_e(v['status_label'])}</td></tr>",
+        f"<tr><th>结果公开</th><td>{_disclosure_html(v['disclosure'])}</td></tr>",
+    ]
+    if v["void_reason"]:
+        parts.append(f"<tr><th>作废理由</th><td class='late'>{_e(v['void_reason'])}</td></tr>")
+    if v["summary"]:
+        parts.append(f"<tr><th>结果说明</th><td>{_e(v['summary'])}</td></tr>")
+    parts.append("</table>")
+    if v.get("notice"):
+        parts.append(f"<p class='note'>{_e(v['notice'])}</p>")
+    parts.append("<h2>核对用的数值</h2><table>")
+    parts.append(f"<tr><th>种子生成方式</th><td>{_e(v['seed_method_label'])}</td></tr>")
+    rows = [
+        ("方案哈希", v["plan_hash"]),
+        ("检查对象名录哈希", v["population_hash"]),
+        ("检查人员名录哈希", v["roster_hash"]),
+        ("抽样结果承诺值", v["sample_commitment"]),
+    ]
+    rows += [(f"承诺：{party}", c) for party, c in sorted(v["commitments"].items())]
+    for party, c in sorted((v.get("contributions") or {}).items()):
+        rows.append((f"揭示：{party}", f"{c['contribution']}（盐 {c['salt']}）"))
+    if v.get("seed"):
+        rows.append(("种子", v["seed"]))
+    for label, value in rows:
+        parts.append(f"<tr><th>{_e(label)}</th><td class='hash'>{_e(value) or '—'}</td></tr>")
+    if v.get("sample_matches_commitment") is not None:
+        ok = v["sample_matches_commitment"]
+        parts.append(
+            "<tr><th>抽样结果与承诺值</th>"
+            f"<td class='{'ok' if ok else 'late'}'>{'一致' if ok else '不一致'}</td></tr>"
+        )
+    parts.append("</table>")
+    if v.get("targets") is not None:
+        parts.append(
+            "<h2>抽中的对象和检查人员</h2><table><tr><th>对象编号</th><th>票号</th>"
+            "<th>检查人员</th><th>检查结论</th><th>后续处理</th></tr>"
+        )
+        for t in v["targets"]:
+            note = ""
+            if t["replaced_by"]:
+                note = f"<br>已替换为 {_e(t['replaced_by'])}：{_e(t['replace_reason'])}"
+            if t["replaces"]:
+                note = f"<br>替换 {_e(t['replaces'])}"
+            people = "、".join(f"{_e(a['name'])}（{_e(a['unit_name'])}）" for a in t["inspectors"])
+            for r in t["recused"]:
+                people += f"<br>{_e(r['name'])} 回避：{_e(r['reason'])}"
+            conclusion = t.get("conclusion_label") or ("—" if t["active"] else "")
+            parts.append(
+                f"<tr><td class='hash'>{_e(t['target'])}{note}</td>"
+                f"<td class='hash'>{_e(t['ticket'])}</td><td>{people}</td>"
+                f"<td>{_e(conclusion)}</td><td>{_e(t.get('follow_up'))}</td></tr>"
+            )
+        parts.append("</table>")
+        if not v["results_published"]:
+            parts.append("<p>检查结果尚未公开。</p>")
+        if v["skips"]:
+            parts.append(
+                "<h3>分配时跳过的检查人员</h3><table><tr><th>对象编号</th><th>检查人员</th>"
+                "<th>原因</th></tr>"
+            )
+            for s in v["skips"]:
+                parts.append(
+                    f"<tr><td class='hash'>{_e(s['target'])}</td>"
+                    f"<td>{_e(s['name'])}（{_e(s['unit_name'])}）</td>"
+                    f"<td>{_e(s['reason_label'])}</td></tr>"
+                )
+            parts.append("</table>")
+    parts.append(
+        f"<p>数据接口：<a href='/api/v1/public/inspections/{_e(v['plan_id'])}'>"
+        f"/api/v1/public/inspections/{_e(v['plan_id'])}</a></p>"
+    )
+    return _page(v["title"], "".join(parts))
