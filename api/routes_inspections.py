@@ -540,14 +540,14 @@ th { background: #f0f0f0; }
 """
 
 
-def _page(title: str, body: str) -> HTMLResponse:
+def _page(title: str, body: str, status_code: int = 200) -> HTMLResponse:
     html = (
         '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{escape(title)}</title><style>{STYLE}</style></head>"
         f"<body>{body}</body></html>"
     )
-    return HTMLResponse(html)
+    return HTMLResponse(html, status_code=status_code)
 
 
 def _e(value: Any) -> str:
@@ -612,9 +612,8 @@ def public_page(request: Request, county_id: CountyFilter = None) -> HTMLRespons
 def public_plan_page(plan_id: UUID, request: Request) -> HTMLResponse:
     view = inspections.public_plan(services(request).read.store, str(plan_id), today(request))
     if view is None:
-        return _page(
-            "没有这次抽查", "<h1>没有这次抽查</h1><p><a href='/public/inspections'>返回</a></p>"
-        )
+        body = "<h1>没有这次抽查</h1><p><a href='/public/inspections'>返回抽查一览</a></p>"
+        return _page("没有这次抽查", body, status_code=404)
     v = view
     parts = [
         "<p><a href='/public/inspections'>← 返回抽查一览</a></p>",

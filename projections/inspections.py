@@ -723,9 +723,10 @@ def _details(tx: Tx, plan: dict[str, Any]) -> dict[str, Any]:
         " m.cancelled FROM rm_insp_targets t"
         " LEFT JOIN rm_insp_orders o ON o.order_id = t.order_id"
         " LEFT JOIN rm_insp_meetings m ON m.meeting_id = t.meeting_id"
-        " WHERE t.plan_id = ? ORDER BY t.stratum, t.seq",
+        " WHERE t.plan_id = ?",
         (plan_id,),
     ).all()
+    rows.sort(key=lambda t: (t["stratum"], t["seq"]))  # code points, as on SQLite
     assignments = tx.execute(
         "SELECT * FROM rm_insp_assignments WHERE plan_id = ? ORDER BY target, slot, assigned_at,"
         " inspector_id",
@@ -935,8 +936,8 @@ def assignments_of(store: ReadStore, inspector_id: str) -> list[dict[str, Any]]:
     needs ledger), with whom, and whether a finding is recorded."""
     with store.read() as tx:
         rows = tx.execute(
-            "SELECT a.plan_id, a.target, a.via, a.assigned_at, t.kind, t.stratum, t.ticket,"
-            " t.community_id, t.order_id, t.meeting_id, t.member_id, t.unit_id,"
+            "SELECT a.plan_id, a.target, a.via, a.assigned_at, t.kind, t.stratum, t.seq,"
+            " t.ticket, t.community_id, t.order_id, t.meeting_id, t.member_id, t.unit_id,"
             " p.title, p.item, p.status, p.unannounced, p.visits_completed,"
             " p.disclosure_deadline, p.roster, m.held_on, m.topic, m.place, m.cancelled,"
             " (SELECT COUNT(*) FROM rm_insp_findings f WHERE f.plan_id = a.plan_id"
@@ -946,9 +947,10 @@ def assignments_of(store: ReadStore, inspector_id: str) -> list[dict[str, Any]]:
             " JOIN rm_insp_plans p ON p.plan_id = a.plan_id"
             " LEFT JOIN rm_insp_meetings m ON m.meeting_id = t.meeting_id"
             " WHERE a.inspector_id = ? AND a.active = 1 AND p.status IN (?, ?)"
-            " ORDER BY p.disclosure_deadline, a.plan_id, t.stratum, t.seq",
+            " ORDER BY p.disclosure_deadline, a.plan_id",
             (inspector_id, PlanStatus.DRAWN.code, PlanStatus.RESULTS_PUBLISHED.code),
         ).all()
+        rows.sort(key=lambda r: (r["disclosure_deadline"], r["plan_id"], r["stratum"], r["seq"]))
         teams: dict[tuple[str, str], list[str]] = {}
         for r in rows:
             for other in tx.execute(

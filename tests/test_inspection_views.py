@@ -421,3 +421,33 @@ def test_the_inspector_directory_lists_the_county_and_retirements(
     assert first["unit_name"] == "泽州县财政局"
     second = views.get_inspector(read.store, str(sup.inspectors[1]))
     assert second is not None and second["home_community_id"] == str(sup.world.community_id)
+
+
+def test_members_and_units_see_an_unannounced_revisit_only_once_the_visits_are_done(
+    live: tuple[Supervision, ReadModels],
+) -> None:
+    sup, read = live
+    app, store = sup.app, read.store
+    sup.clock.set(APRIL)
+    plan_id = sup.plan(unannounced=True)
+    plan = sup.to_drawn(plan_id)
+    fresh(read)
+    member, unit = str(sup.members[0]), str(sup.world.unit_id)
+    assert views.results_concerning(store, today(sup), member_id=member) == []
+    assert views.results_concerning(store, today(sup), unit_id=unit) == []
+    for target, team in sorted(plan.assignments.items()):
+        app.record_finding(
+            sup.inspector(by_index(sup)[team[0]]),
+            plan_id,
+            target,
+            conclusion="pass",
+            confirmed=True,
+        )
+    app.complete_visits(sup.org, plan_id)
+    fresh(read)
+    mine = views.results_concerning(store, today(sup), member_id=member)
+    assert {r["target"] for r in mine} == set(plan.assignments)
+    assert all(r["findings"] is None for r in mine), "findings wait for publication"
+    assert {r["target"] for r in views.results_concerning(store, today(sup), unit_id=unit)} == set(
+        plan.assignments
+    )
