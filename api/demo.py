@@ -2283,7 +2283,7 @@ INSPECTORS = (
     ("卫红梅", None, "泽州县民政局", None),
     ("焦永强", None, "泽州县委督查室", "ZZH"),
 )
-SEED_PARTIES = ("督查组组长 高建军", "组织部见证人 牛志刚")
+LOTTERY_PATTERN = r"\d{2}( \d{2}){5} \+ \d{2}"  # 双色球: six red balls + one blue
 
 
 def _plan_inspections(
@@ -2307,9 +2307,14 @@ def _plan_inspections(
     rng = random.Random(seed * 37 + 6)
     inspector_ids: list[UUID] = []
     plans: dict[str, UUID] = {}
-    salts = {
-        party: hashlib.sha256(f"{seed}-{party}".encode()).hexdigest() for party in SEED_PARTIES
-    }
+
+    def parties() -> list[Actor]:
+        """The seed's two parties: 组织部's witness and the team leader (高建军)."""
+        return [org_dept, inspector(str(inspector_ids[0]))]
+
+    def salt(party: Actor) -> str:
+        return hashlib.sha256(f"{seed}-{party.ref}".encode()).hexdigest()
+
     codes = [c.code for c in COMMUNITIES]
 
     def register_inspectors() -> None:
@@ -2342,6 +2347,8 @@ def _plan_inspections(
             summary["joint_meetings"] += 1
 
     def publish(key: str, **kw: Any) -> None:
+        if kw.get("seed_method", "commit_reveal") == "commit_reveal":
+            kw["parties"] = [p.ref for p in parties()]
         plans[key] = app.publish_plan(org_dept, **kw).id
         summary["inspection_plans"] += 1
 
@@ -2350,20 +2357,19 @@ def _plan_inspections(
         app.freeze_roster(org_dept, plans[key])
         plan = app.plan(plans[key])
         if plan.seed_method.code == "commit_reveal":
-            for party in SEED_PARTIES:
-                value = f"{key}-{party}-{rng.randint(100000, 999999)}"
+            for party in parties():
+                value = f"{key}-{party.role.value}-{rng.randint(100000, 999999)}"
                 values[(key, party)] = value
-                app.commit_seed(org_dept, plans[key], party, draw.commitment(value, salts[party]))
+                app.commit_seed(party, plans[key], draw.commitment(value, salt(party)))
 
-    values: dict[tuple[str, str], str] = {}
+    values: dict[tuple[str, Actor], str] = {}
 
     def reveal_and_draw(key: str, public_value: str = "") -> None:
         if public_value:
-            app.reveal_seed(org_dept, plans[key], "public", public_value)
-        else:
-            for party in SEED_PARTIES:
-                app.reveal_seed(org_dept, plans[key], party, values[(key, party)], salts[party])
-        app.draw(org_dept, plans[key])
+            app.reveal_seed(org_dept, plans[key], public_value)
+        else:  # the last reveal draws
+            for party in parties():
+                app.reveal_seed(party, plans[key], values[(key, party)], salt(party))
 
     def inspector(inspector_id: str) -> Actor:
         return Actor(Role.INSPECTOR, inspector_id, org_dept.scope_id)
@@ -2421,7 +2427,6 @@ def _plan_inspections(
             item="service_record",
             period_start=(day - timedelta(days=60)).isoformat(),
             period_end=(day - timedelta(days=31)).isoformat(),
-            parties=list(SEED_PARTIES),
         ),
     )
     at_time(
@@ -2444,6 +2449,8 @@ def _plan_inspections(
             seed_method="public_value",
             public_value_source=f"{business_date(value_at):%Y年%m月%d日}福利彩票“双色球”开奖号码",
             public_value_available_after=value_at,
+            public_value_pattern=LOTTERY_PATTERN,
+            public_value_example="03 08 14 21 27 30 + 11",
             ratio="0.5",
             minimum=2,
         ),
@@ -2466,7 +2473,6 @@ def _plan_inspections(
             item="revisit",
             period_start=business_date(start).isoformat(),
             period_end=(day - timedelta(days=22)).isoformat(),
-            parties=list(SEED_PARTIES),
             ratio="0.1",
         ),
     )
@@ -2493,7 +2499,6 @@ def _plan_inspections(
             item="sit_in",
             period_start=(day + timedelta(days=1)).isoformat(),
             period_end=(day + timedelta(days=30)).isoformat(),
-            parties=list(SEED_PARTIES),
             ratio="0.5",
             minimum=1,
         ),

@@ -68,12 +68,24 @@ class PlanIn(BaseModel):
         description="随机种子生成方式：commit_reveal 多方承诺后揭示；"
         "public_value 冻结后才产生的公开数值",
     )
-    parties: list[str] = Field([], description="种子提供方（2–5 方，如督查组组长、组织部见证人）")
+    parties: list[str] = Field(
+        [],
+        description="种子提供方（2–5 方，各写其登录身份：org_dept:<姓名> 或 "
+        "inspector:<检查人员编号>，如督查组组长与组织部见证人）；各方只能以本人身份承诺与揭示",
+    )
     public_value_source: str = Field("", description="公开数值的来源（public_value 时必填）")
     public_value_available_after: datetime | None = Field(
         None, description="公开数值产生的时间（带时区，须晚于现在）"
     )
-    unannounced: bool | None = Field(None, description="不打招呼检查（列席会议默认是）")
+    public_value_pattern: str = Field(
+        "",
+        description="公开数值的书写格式（正则表达式，public_value 时必填），"
+        "如 \\d{2}( \\d{2}){5} \\+ \\d{2}",
+    )
+    public_value_example: str = Field("", description="符合格式的示例，如 03 08 14 21 27 30 + 11")
+    unannounced: bool | None = Field(
+        None, description="不打招呼检查（列席会议默认是；不能用公开数值作种子）"
+    )
     ratio: Decimal | None = Field(None, description="抽查比例 r（0–1），默认取县政策值")
     minimum: int | None = Field(None, description="每层最少抽取数 m")
     low_ratio: Decimal | None = Field(None, description="低评价层抽查比例")
@@ -89,12 +101,12 @@ class PlanIn(BaseModel):
 
 
 class CommitmentIn(BaseModel):
-    party: str = Field(description="种子提供方（方案所列之一）")
+    party: str = Field("", description="种子提供方：即本人登录身份（可不填；填写须与本人一致）")
     commitment: str = Field(description="承诺值：SHA-256(数值 ‖ 盐) 的 64 位十六进制")
 
 
 class RevealIn(BaseModel):
-    party: str = Field("", description="种子提供方（公开数值方式可不填）")
+    party: str = Field("", description="种子提供方：即本人登录身份（可不填；填写须与本人一致）")
     contribution: str = Field(description="揭示的数值（或公开数值）")
     salt: str = Field("", description="承诺时使用的盐")
 
@@ -292,7 +304,18 @@ def list_plans(
 )
 def get_plan(plan_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]) -> Any:
     _county_reader(actor, UUID(_plan_county(request, plan_id)))
-    return inspections.get_plan(services(request).read.store, str(plan_id), today(request))
+    plan = inspections.get_plan(services(request).read.store, str(plan_id), today(request))
+    if plan is not None and actor.role is Role.INSPECTOR and not inspections.revealed(plan):
+        # an unannounced plan before its visits: an inspector sees what the public sees
+        # and their own targets, never the others' (their home community's meetings)
+        view = inspections.public_view(plan)
+        view["my_targets"] = [
+            t
+            for t in plan["targets"]
+            if any(a["inspector_id"] == actor.subject for a in t["inspectors"])
+        ]
+        return view
+    return plan
 
 
 @router.post(
@@ -322,14 +345,17 @@ def commit_seed(
     request: Request,
     actor: Annotated[Actor, Depends(signed_in)],
 ) -> Any:
-    result = services(request).app.commit_seed(actor, plan_id, body.party, body.commitment)
+    result = services(request).app.commit_seed(
+        actor, plan_id, body.commitment, party=body.party or None
+    )
     return command_response(request, result, _plan_body(plan_id))
 
 
 @router.post(
     "/inspection-plans/{plan_id}/reveals",
-    summary="揭示种子数值（种子提供方）",
-    description="各方承诺齐全后揭示数值与盐，须与承诺一致；公开数值方式在其产生后填写。",
+    summary="揭示种子数值（种子提供方）；最后一方揭示时即完成抽取",
+    description="各方承诺齐全后揭示数值与盐，须与承诺一致；公开数值方式在其产生后按规定格式填写。"
+    "最后一个数值揭示的同一次写入中完成抽取，没有人能在已知种子后再决定是否抽取。",
 )
 def reveal_seed(
     plan_id: UUID,
@@ -338,7 +364,7 @@ def reveal_seed(
     actor: Annotated[Actor, Depends(signed_in)],
 ) -> Any:
     result = services(request).app.reveal_seed(
-        actor, plan_id, body.party, body.contribution, body.salt
+        actor, plan_id, body.contribution, body.salt, party=body.party or None
     )
     return command_response(request, result, _plan_body(plan_id))
 

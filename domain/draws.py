@@ -31,6 +31,7 @@ from domain.community import Community
 from domain.inspection import (
     COUNTY_STRATUM,
     LOW_SUFFIX,
+    POPULATION_RULES,
     InspectionItem,
     InspectionPlan,
     Inspector,
@@ -48,6 +49,7 @@ POPULATION_TOPICS: tuple[str, ...] = (
     "sishuang:Community.JointMeetingCancelled",
     "sishuang:Unit.Registered",
     "sishuang:Unit.Paired",
+    "sishuang:Unit.Unpaired",
     "sishuang:Member.Registered",
     "sishuang:Member.Reported",
     "sishuang:Order.Posted",
@@ -61,6 +63,8 @@ ROSTER_TOPICS: tuple[str, ...] = (
     "sishuang:Inspector.Retired",
 )
 
+# Why a target is not eligible: the codes are what the directory records and hashes;
+# the labels are for people and may be reworded without touching any hash.
 REASONS = {
     "found_false": "已核定为虚假",
     "cooldown": "冷却期内已检查",
@@ -90,7 +94,7 @@ class _Facts:
     communities: dict[UUID, str] = field(default_factory=dict)  # id -> code
     member_unit: dict[UUID, UUID] = field(default_factory=dict)
     units: set[UUID] = field(default_factory=set)
-    paired: set[UUID] = field(default_factory=set)
+    pairings: dict[UUID, set[UUID]] = field(default_factory=dict)  # unit -> communities
     reported: dict[UUID, tuple[UUID, date]] = field(default_factory=dict)
     meetings: dict[UUID, tuple[UUID, date]] = field(default_factory=dict)
     cancelled: set[UUID] = field(default_factory=set)
@@ -115,7 +119,9 @@ def _collect(county_id: UUID, events: Iterable[Any]) -> _Facts:
             if event.county_id == county_id:
                 facts.units.add(event.originator_id)
         elif isinstance(event, Unit.Paired):
-            facts.paired.add(event.originator_id)
+            facts.pairings.setdefault(event.originator_id, set()).add(event.community_id)
+        elif isinstance(event, Unit.Unpaired):
+            facts.pairings.get(event.originator_id, set()).discard(event.community_id)
         elif isinstance(event, Member.Registered):
             facts.member_unit[event.originator_id] = event.unit_id
         elif isinstance(event, Member.Reported):
@@ -140,9 +146,12 @@ def _collect(county_id: UUID, events: Iterable[Any]) -> _Facts:
 def derive_population(
     document: dict[str, Any], county_id: UUID, events: Iterable[Any], cutoff: datetime
 ) -> Population:
-    """The plan's target directory: eligible ids per stratum, exclusions with reasons,
-    conflict relations. `events` are the log's events up to the frozen position (others
-    are ignored); `cutoff` is the moment of freezing (the cool-down counts back from it)."""
+    """The plan's target directory: eligible ids per stratum, exclusions with their reason
+    codes (`REASONS`), conflict relations; rules version `POPULATION_RULES`. `events`
+    are the log's events up to the frozen position (others are ignored); `cutoff` is the
+    moment of freezing (the cool-down counts back from it)."""
+    if document.get("population_rules") != POPULATION_RULES:
+        raise ValueError(f"no derivation for population rules {document.get('population_rules')}")
     facts = _collect(county_id, events)
     item = InspectionItem.from_code(document["item"])
     start, end = (date.fromisoformat(d) for d in document["period"])
@@ -155,7 +164,7 @@ def derive_population(
         if excluded is None and last is not None and cutoff - last < cooldown:
             excluded = "cooldown"
         if excluded is not None:
-            population.excluded[target] = REASONS[excluded]
+            population.excluded[target] = excluded
             return
         population.strata.setdefault(stratum, []).append(target)
         population.relations[target] = sorted(set(keys))
@@ -202,7 +211,7 @@ def derive_population(
                 f"UNIT:{unit_id}",
                 COUNTY_STRATUM,
                 [f"unit:{unit_id}"],
-                None if unit_id in facts.paired else "unpaired",
+                None if facts.pairings.get(unit_id) else "unpaired",
             )
     population.strata = {s: sorted(ids) for s, ids in sorted(population.strata.items())}
     population.excluded = dict(sorted(population.excluded.items()))

@@ -22,6 +22,7 @@ reason. Every step is an event, and `replay draw-verify` re-runs each from the l
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -37,6 +38,9 @@ from replay import draw
 from replay.canonical import canonical
 
 ITEM_LIST_VERSION = "2026.1"
+POPULATION_RULES = "sishuang/population/v1"  # the derivation in domain.draws, by version
+MAX_CONTRIBUTION = 200
+PARTY_RE = re.compile(r"(org_dept|inspector):\S.{0,99}")
 PLAN_SCHEMA = "sishuang/draw-plan/v1"
 ROSTER_SCHEMA = "sishuang/draw-roster/v1"
 SAMPLE_SCHEMA = "sishuang/draw-sample/v1"
@@ -767,15 +771,49 @@ class InspectionPlan(Aggregate):
         )
 
     def freeze_roster(
-        self, roster: dict[str, list[str]], log_position: int, by: str, now: datetime
+        self,
+        roster: dict[str, list[str]],
+        directory: TargetDirectory,
+        log_position: int,
+        by: str,
+        now: datetime,
     ) -> None:
+        """Freeze the roster, refused unless every draw the seed could give can be staffed
+        as far as can be told before the seed exists: each target has enough inspectors
+        free of conflicts, and the roster's capacity covers the sample (whose size follows
+        from the rules alone). A seed-dependent failure after the reveal is then rare, and
+        is refused with the reveal (nothing recorded), not left as a stuck plan."""
         self.require_stage(PlanStatus.POPULATION_FROZEN, doing="冻结检查人员名录")
         self.require_public_value_ahead(now)
-        if len(roster) < self.min_inspectors:
+        need = self.min_inspectors
+        if len(roster) < need:
             raise Conflict(
                 "not_enough_inspectors",
-                f"检查人员名录不足 {self.min_inspectors} 人",
-                f"the roster has fewer than {self.min_inspectors} inspectors",
+                f"检查人员名录不足 {need} 人",
+                f"the roster has fewer than {need} inspectors",
+            )
+        keys = {i: set(v[2:]) for i, v in roster.items()}
+        short = [
+            target
+            for ids in directory.strata.values()
+            for target in ids
+            if sum(1 for k in keys.values() if not k & set(directory.relations.get(target, ())))
+            < need
+        ]
+        if short:
+            raise Conflict(
+                "conflicted_targets",
+                f"有 {len(short)} 个检查对象找不到 {need} 名无利害关系的检查人员，请充实名录",
+                f"{len(short)} targets lack {need} inspectors free of conflicts",
+                targets=short[:20],
+            )
+        sample = sum(self.rule_for(s).size(len(ids)) for s, ids in directory.strata.items())
+        if self.load_cap * len(roster) < need * sample:
+            raise Conflict(
+                "roster_too_small",
+                f"需检查 {sample} 个对象、每个 {need} 人，名录 {len(roster)} 人"
+                f"每人上限 {self.load_cap}，不够分配",
+                f"{sample} targets x {need} inspectors exceed {len(roster)} x {self.load_cap}",
             )
         self.trigger_event(
             self.RosterFrozen,
@@ -813,7 +851,20 @@ class InspectionPlan(Aggregate):
         )
 
     def reveal(self, party: str, contribution: str, salt: str, by: str, now: datetime) -> None:
+        """The contribution is taken exactly as given (a commitment was made over exact
+        bytes): padded or over-long values are refused, never trimmed."""
         self.require_stage(PlanStatus.ROSTER_FROZEN, doing="揭示种子")
+        if (
+            not isinstance(contribution, str)
+            or not 1 <= len(contribution) <= MAX_CONTRIBUTION
+            or contribution != contribution.strip()
+            or not contribution.isprintable()
+        ):
+            raise InvalidInput(
+                "invalid_contribution",
+                f"种子数值应为 1–{MAX_CONTRIBUTION} 个可打印字符，首尾不能有空格",
+                f"a contribution is 1-{MAX_CONTRIBUTION} printable characters, no padding",
+            )
         if self.seed_method is SeedMethod.PUBLIC_VALUE:
             available = datetime.fromisoformat(self.document["seed"]["available_after"])
             if now < available:
@@ -823,8 +874,13 @@ class InspectionPlan(Aggregate):
                     "the named public value does not exist yet",
                 )
             party, salt = "public", ""
-            if not contribution:
-                raise InvalidInput("contribution_required", "请填写公开数值", "give the value")
+            pattern = self.document["seed"]["pattern"]
+            if not re.fullmatch(pattern, contribution):
+                raise InvalidInput(
+                    "public_value_format",
+                    f"公开数值须严格按方案规定的格式书写：{self.document['seed']['example']}",
+                    f"write the public value exactly as the plan says: {pattern}",
+                )
         else:
             if len(self.commitments) < len(self.parties):
                 raise Conflict(
@@ -889,12 +945,7 @@ class InspectionPlan(Aggregate):
             self.roster_hash,
             contributions,
         )
-        deadline = add_working_days(
-            business_date(now),
-            self.document["disclosure_working_days"],
-            self.holidays,
-            self.workdays,
-        )
+        deadline = disclosure_deadline(self.document, now)
         self.trigger_event(
             self.Drawn,
             seed=outcome.seed,
@@ -1093,6 +1144,9 @@ class InspectionPlan(Aggregate):
             timestamp=now,
         )
 
+    def is_assigned(self, inspector_id: str) -> bool:
+        return any(inspector_id in team for team in self.assignments.values())
+
     def complete_visits(self, by: str, now: datetime) -> None:
         self._require_drawn("确认列席完成")
         if not self.unannounced:
@@ -1157,6 +1211,18 @@ class InspectionPlan(Aggregate):
         if not reason:
             raise InvalidInput("reason_required", "作废必须说明理由", "a void needs a reason")
         self.trigger_event(self.Voided, reason=reason, by=by, timestamp=now)
+
+
+def disclosure_deadline(document: dict[str, Any], drawn_at: datetime) -> date:
+    """N working days after the draw, or after the period's end if that is later (a
+    sit-in period runs ahead of the draw, and its meetings must happen first)."""
+    period_end = date.fromisoformat(document["period"][1])
+    return add_working_days(
+        max(business_date(drawn_at), period_end),
+        int(document["disclosure_working_days"]),
+        frozenset(date.fromisoformat(d) for d in document["holidays"]),
+        frozenset(date.fromisoformat(d) for d in document["extra_workdays"]),
+    )
 
 
 def roster_hash(roster: dict[str, list[str]]) -> str:

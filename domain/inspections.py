@@ -4,6 +4,7 @@ directory and the roster are derived from the log by domain.draws."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -15,10 +16,12 @@ from domain import access
 from domain.actors import Actor, Role
 from domain.clock import business_date
 from domain.draws import POPULATION_TOPICS, ROSTER_TOPICS, derive_population, derive_roster
-from domain.errors import Conflict, InvalidInput
+from domain.errors import Conflict, Forbidden, InvalidInput
 from domain.evaluations import EvaluationService
 from domain.inspection import (
     ITEM_LIST_VERSION,
+    PARTY_RE,
+    POPULATION_RULES,
     PROCEDURES,
     Conclusion,
     InspectionItem,
@@ -207,6 +210,8 @@ class InspectionService(EvaluationService):
         parties: Sequence[str] = (),
         public_value_source: str = "",
         public_value_available_after: datetime | None = None,
+        public_value_pattern: str = "",
+        public_value_example: str = "",
         unannounced: bool | None = None,
         ratio: object = None,
         minimum: object = None,
@@ -233,8 +238,18 @@ class InspectionService(EvaluationService):
             raise InvalidInput("invalid_period", "抽查期间止不能早于起", "the period ends first")
         holiday_list = sorted({_parse_date(d, "节假日").isoformat() for d in holidays})
         workday_list = sorted({_parse_date(d, "调休工作日").isoformat() for d in extra_workdays})
-        party_list = [clean_name(p, "种子提供方") for p in parties]
+        party_list = [str(p).strip() for p in parties]
+        for party in party_list:
+            if not PARTY_RE.fullmatch(party):
+                raise InvalidInput(
+                    "invalid_seed_party",
+                    "种子提供方应写作登录身份，如 org_dept:组织部-王 或 inspector:<检查人员编号>",
+                    "a seed party is an actor: org_dept:<name> or inspector:<inspector id>",
+                    party=party,
+                )
         source = clean_text(public_value_source, "公开数值来源")
+        value_pattern = (public_value_pattern or "").strip()
+        example = clean_text(public_value_example, "公开数值示例")
         payload = {
             "title": title,
             "item": item_value,
@@ -243,6 +258,7 @@ class InspectionService(EvaluationService):
             "parties": tuple(party_list),
             "source": source,
             "after": public_value_available_after,
+            "pattern": (value_pattern, example),
             "rules": repr(
                 (ratio, minimum, low_ratio, low_minimum, low_rated_below, inspectors_per_target)
             ),
@@ -268,6 +284,9 @@ class InspectionService(EvaluationService):
                     "抽查期间应已结束（不晚于今天）",
                     "the period must be over (end today at the latest)",
                 )
+            is_unannounced = (
+                item_value is InspectionItem.SIT_IN if unannounced is None else bool(unannounced)
+            )
             if method is SeedMethod.COMMIT_REVEAL:
                 if len(set(party_list)) < 2 or len(party_list) > MAX_PARTIES:
                     raise InvalidInput(
@@ -278,6 +297,10 @@ class InspectionService(EvaluationService):
                     )
                 if len(set(party_list)) != len(party_list):
                     raise InvalidInput("duplicate_party", "种子提供方重复", "parties repeat")
+                for party in party_list:
+                    role, _, subject = party.partition(":")
+                    if role == "inspector":
+                        self._active_inspector(subject, county_id)
                 seed: dict[str, Any] = {"method": method.code, "parties": party_list}
             else:
                 if not source or public_value_available_after is None:
@@ -294,10 +317,30 @@ class InspectionService(EvaluationService):
                         "公开数值必须在方案冻结之后才产生",
                         "the public value must not exist yet",
                     )
+                if is_unannounced:
+                    raise InvalidInput(
+                        "public_value_not_secret",
+                        "不打招呼检查不能用公开数值作种子（人人可提前算出抽样结果）",
+                        "an unannounced plan needs a secret seed: anyone could compute "
+                        "the sample from a public value",
+                    )
+                try:
+                    matches = bool(value_pattern) and bool(re.fullmatch(value_pattern, example))
+                except re.error:
+                    matches = False
+                if not example or not matches:
+                    raise InvalidInput(
+                        "public_value_format_required",
+                        "请规定公开数值的书写格式（正则表达式）并给出符合格式的示例",
+                        "give the public value's exact format (a regular expression) "
+                        "and an example that matches it",
+                    )
                 seed = {
                     "method": method.code,
                     "source": source,
                     "available_after": public_value_available_after.isoformat(),
+                    "pattern": value_pattern,
+                    "example": example,
                 }
             normal = clean_rule(
                 policy.inspection_sample_ratio if ratio is None else ratio,
@@ -313,6 +356,7 @@ class InspectionService(EvaluationService):
                 "title": title,
                 "item": item_value.code,
                 "item_list_version": ITEM_LIST_VERSION,
+                "population_rules": POPULATION_RULES,
                 "procedure": PROCEDURES[item_value],
                 "period": [start.isoformat(), end.isoformat()],
                 "stratify": "county" if item_value is InspectionItem.UNIT_PAIRING else "community",
@@ -351,9 +395,7 @@ class InspectionService(EvaluationService):
                 ),
                 "algorithm": "cs-sha256-v1",
                 "seed": seed,
-                "unannounced": int(
-                    item_value is InspectionItem.SIT_IN if unannounced is None else unannounced
-                ),
+                "unannounced": int(is_unannounced),
                 "disclosure_working_days": _count(
                     policy.inspection_disclosure_working_days
                     if disclosure_working_days is None
@@ -416,13 +458,18 @@ class InspectionService(EvaluationService):
         def decide(plan: InspectionPlan) -> list[Aggregate]:
             position = self.recorder.max_notification_id() or 0
             roster, _ = derive_roster(plan.county_id, self._events(ROSTER_TOPICS, position))
-            plan.freeze_roster(roster, position, actor.ref, self.clock.now())
+            directory = self.target_directory(plan_id)
+            plan.freeze_roster(roster, directory, position, actor.ref, self.clock.now())
             return []
 
         return self._plan_command(actor, plan_id, decide)
 
-    def commit_seed(self, actor: Actor, plan_id: UUID, party: str, commitment: str) -> Result:
-        party = clean_name(party, "种子提供方")
+    def commit_seed(
+        self, actor: Actor, plan_id: UUID, commitment: str, party: str | None = None
+    ) -> Result:
+        """A seed party commits H(contribution ‖ salt). The party is the acting person
+        (their role and token subject, as the plan names them); nobody commits for another."""
+        party = self._party_of(actor, party)
 
         def decide(plan: InspectionPlan) -> list[Aggregate]:
             plan.commit_seed(party, commitment.strip().lower(), actor.ref, self.clock.now())
@@ -431,18 +478,55 @@ class InspectionService(EvaluationService):
         return self._plan_command(actor, plan_id, decide, roles=(Role.ORG_DEPT, Role.INSPECTOR))
 
     def reveal_seed(
-        self, actor: Actor, plan_id: UUID, party: str, contribution: str, salt: str = ""
+        self,
+        actor: Actor,
+        plan_id: UUID,
+        contribution: str,
+        salt: str = "",
+        party: str | None = None,
     ) -> Result:
-        contribution = clean_text(contribution, "种子数值", required=True)
+        """A party reveals (or, for a public-value seed, anyone of the county's 组织部 or
+        inspectors writes the value in the plan's format). The last reveal draws, in the
+        same write: nobody holds a known seed with the draw still to be made."""
+        party = self._party_of(actor, party)
 
         def decide(plan: InspectionPlan) -> list[Aggregate]:
-            plan.reveal(party.strip(), contribution, salt.strip(), actor.ref, self.clock.now())
+            now = self.clock.now()
+            plan.reveal(party, contribution, salt.strip().lower(), actor.ref, now)
+            if plan.contribution_list():
+                plan.draw(self.target_directory(plan_id), actor.ref, now)
             return []
 
         return self._plan_command(actor, plan_id, decide, roles=(Role.ORG_DEPT, Role.INSPECTOR))
 
+    @staticmethod
+    def _party_of(actor: Actor, party: str | None) -> str:
+        if party is not None and party.strip() and party.strip() != actor.ref:
+            raise Forbidden(
+                "not_a_seed_party",
+                "只能以本人身份提交或揭示种子",
+                "a party commits and reveals for themself only",
+            )
+        return actor.ref
+
+    def _active_inspector(self, subject: str, county_id: UUID) -> Inspector:
+        try:
+            inspector_id = UUID(subject)
+        except ValueError:
+            inspector_id = None
+        inspector = None if inspector_id is None else self._find(Inspector, inspector_id)
+        if inspector is None or inspector.county_id != county_id or not inspector.active:
+            raise InvalidInput(
+                "unknown_inspector",
+                f"名录中没有该检查人员：{subject}",
+                f"no active inspector {subject} in the county",
+            )
+        return inspector
+
     def draw(self, actor: Actor, plan_id: UUID) -> Result:
-        """The one draw of the plan: sample, alternates, inspectors; refused a second time."""
+        """Draws a plan whose seed is complete and not yet drawn. The last reveal draws
+        by itself, so this answers already_drawn or seed_not_revealed for any plan made
+        by this code; it stays for plans whose reveals predate that."""
 
         def decide(plan: InspectionPlan) -> list[Aggregate]:
             plan.check_can_draw()
@@ -542,6 +626,12 @@ class InspectionService(EvaluationService):
 
     def complete_visits(self, actor: Actor, plan_id: UUID) -> Result:
         def decide(plan: InspectionPlan) -> list[Aggregate]:
+            if actor.role is Role.INSPECTOR and not plan.is_assigned(actor.subject):
+                raise Forbidden(
+                    "inspector_not_assigned",
+                    "只有本次抽查的检查人员可以确认列席完成",
+                    "only the plan's inspectors may complete its visits",
+                )
             plan.complete_visits(actor.ref, self.clock.now())
             return []
 

@@ -20,6 +20,7 @@ The views (functions below the projection) apply the disclosure rules (一公开
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import date, datetime
 from typing import Any
@@ -695,8 +696,23 @@ def sample_matches_commitment(plan: dict[str, Any]) -> bool | None:
 
 def revealed(plan: dict[str, Any]) -> bool:
     """Whether the draw may be shown beyond the supervision team: always, except for an
-    unannounced plan whose visits are not completed yet."""
-    return not plan["unannounced"] or plan["visits_completed"]
+    unannounced plan whose visits are not completed yet. A voided plan's visits will
+    never happen, so its draw is shown (a void cannot hide a sample)."""
+    return bool(
+        not plan["unannounced"] or plan["visits_completed"] or plan.get("voided_at") is not None
+    )
+
+
+PHONE_RE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+ID_RE = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])")
+
+
+def mask_personal(text: str) -> str:
+    """Free text written by staff, made fit for the public: mobile numbers and ID card
+    numbers masked (138****1234). Names cannot be recognised reliably, which is why a
+    revisit's notes (about a resident) are not published at all."""
+    text = PHONE_RE.sub(r"\1****\2", text or "")
+    return ID_RE.sub(r"\1********\2", text)
 
 
 def _roster_entry(plan: dict[str, Any], inspector_id: str) -> dict[str, str]:
@@ -1049,6 +1065,21 @@ PUBLIC_FINDING_FIELDS = (
 )
 
 
+def public_finding(finding: dict[str, Any], target: str) -> dict[str, Any]:
+    """A finding as the public sees it: free text masked; a revisit's notes, which are
+    about a resident, withheld (the conclusion, the confirmation and the stars stay)."""
+    row = {k: finding[k] for k in PUBLIC_FINDING_FIELDS}
+    for key in ("discussed", "note", "correction_reason"):
+        row[key] = mask_personal(row[key] or "")
+    if target.startswith("ORD:"):
+        row["note"] = "（回访记录涉及群众，不公开）" if finding["note"] else ""
+    return {
+        **row,
+        "inspector": _person(finding["inspector"]),
+        "photo_count": len(finding["photos"]),
+    }
+
+
 def _person(entry: dict[str, Any]) -> dict[str, Any]:
     return {k: entry[k] for k in ("inspector_id", "name", "unit_name")}
 
@@ -1068,7 +1099,7 @@ def public_view(plan: dict[str, Any]) -> dict[str, Any]:
         out["strata"] = None
         return out
     out["roster"] = [
-        {"inspector_id": i, "name": v[0], "unit_name": v[1], "keys": v[2:]}
+        {"inspector_id": i, "name": v[0], "unit_name": v[1]}
         for i, v in sorted(plan["roster"].items())
     ]
     out["contributions"] = {
@@ -1087,21 +1118,15 @@ def public_view(plan: dict[str, Any]) -> dict[str, Any]:
     targets = []
     for t in plan["targets"]:
         row = {k: t[k] for k in PUBLIC_TARGET_FIELDS}
+        row["replace_reason"] = mask_personal(row["replace_reason"] or "") or None
         row["inspectors"] = [_person(a) for a in t["inspectors"]]
         row["recused"] = [
-            {**_person(a), "reason": a["recusal_reason"]}
+            {**_person(a), "reason": mask_personal(a["recusal_reason"])}
             for a in t["former_inspectors"]
             if a["recused"]
         ]
         if results:
-            row["findings"] = [
-                {
-                    **{k: f[k] for k in PUBLIC_FINDING_FIELDS},
-                    "inspector": _person(f["inspector"]),
-                    "photo_count": len(f["photos"]),
-                }
-                for f in t["findings"]
-            ]
+            row["findings"] = [public_finding(f, t["target"]) for f in t["findings"]]
             row["conclusion_label"] = t["conclusion_label"]
             row["follow_up"] = follow_up(t)
         targets.append(row)
@@ -1119,7 +1144,7 @@ def public_view(plan: dict[str, Any]) -> dict[str, Any]:
         {
             "target": r["target"],
             **_person(r),
-            "reason": r["recusal_reason"],
+            "reason": mask_personal(r["recusal_reason"]),
             "replaced_by": r["replaced_by"],
         }
         for r in plan["recusals"]
@@ -1264,16 +1289,10 @@ def results_concerning(
                     "unit_id": t["unit_id"],
                     "active": t["active"],
                     "replaced_by": t["replaced_by"],
-                    "replace_reason": t["replace_reason"],
+                    "replace_reason": mask_personal(t["replace_reason"] or "") or None,
                     "inspectors": [_person(a) for a in t["inspectors"]],
                     "results_published": published,
-                    "findings": [
-                        {
-                            **{k: f[k] for k in PUBLIC_FINDING_FIELDS},
-                            "inspector": _person(f["inspector"]),
-                        }
-                        for f in t["findings"]
-                    ]
+                    "findings": [public_finding(f, t["target"]) for f in t["findings"]]
                     if published
                     else None,
                     "conclusion_label": t["conclusion_label"] if published else None,

@@ -25,7 +25,8 @@ plan aggregate or the service's read models:
    alternate of the stratum in ticket order, the next inspector in the target's own
    ticket order free of conflicts and under the load cap, with the same skips.
 9. ``findings``: each by an inspector assigned to the target at the time.
-10. ``deadline``: the disclosure deadline (working days after the draw), and each
+10. ``deadline``: the disclosure deadline (working days after the later of the draw and
+    the period's end), and each
     ResultsPublished's ``late_working_days`` and DisclosureOverdue recomputed.
 
 The log is either the event store (`StoreLog`, opened as `replay export` opens it) or a
@@ -68,10 +69,10 @@ from domain.inspection import (
     InspectionPlan,
     SeedMethod,
     TargetDirectory,
-    add_working_days,
     assign,
     compute_draw,
     directory_id,
+    disclosure_deadline,
     roster_hash,
     sha256_canonical,
     working_days_between,
@@ -787,6 +788,10 @@ class _PlanVerifier:
                 if party in committed:
                     problems.append(f"#{c.position} {party} 重复承诺 / committed twice")
                 committed.setdefault(party, c)
+                if c.event.by != party:
+                    problems.append(
+                        f"#{c.position} {c.event.by} 代 {party} 承诺 / committed for another party"
+                    )
                 if c.position < roster_entry.position:
                     problems.append(
                         f"#{c.position} {party} 的承诺早于名录冻结 / committed before the freeze"
@@ -799,6 +804,10 @@ class _PlanVerifier:
                     problems.append(f"#{r.position} {party} 重复揭示 / revealed twice")
                     continue
                 revealed[party] = r.event.contribution
+                if r.event.by != party:
+                    problems.append(
+                        f"#{r.position} {r.event.by} 代 {party} 揭示 / revealed for another party"
+                    )
                 commitment = committed.get(party)
                 if commitment is None:
                     problems.append(f"#{r.position} {party} 未曾承诺 / never committed")
@@ -816,6 +825,8 @@ class _PlanVerifier:
                     )
                 if r.position < roster_entry.position:
                     problems.append(f"#{r.position} 揭示早于名录冻结 / revealed before the freeze")
+            if len(set(parties)) < 2:
+                problems.append("种子提供方少于两方 / fewer than two seed parties")
             complete = all(party in revealed for party in parties) and bool(parties)
             self.inputs.contributions = [revealed[x] for x in parties] if complete else None
             notes.append(
@@ -1069,11 +1080,12 @@ class _PlanVerifier:
         holidays = frozenset(date.fromisoformat(x) for x in document.get("holidays", []))
         workdays = frozenset(date.fromisoformat(x) for x in document.get("extra_workdays", []))
         days = int(document["disclosure_working_days"])
-        deadline = add_working_days(business_date(d.timestamp), days, holidays, workdays)
+        start = max(business_date(d.timestamp), date.fromisoformat(document["period"][1]))
+        deadline = disclosure_deadline(document, d.timestamp)
         problems = []
         notes = [
-            f"抽取 {business_date(d.timestamp)} + {days} 个工作日 = {deadline}"
-            f" / drawn + {days} working days"
+            f"抽取日与期间止日中较晚者 {start} + {days} 个工作日 = {deadline}"
+            f" / the later of the draw and the period's end + {days} working days"
         ]
         if d.disclosure_deadline != deadline:
             problems.append(f"记录的期限 / recorded deadline {d.disclosure_deadline} ≠ {deadline}")

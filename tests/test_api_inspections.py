@@ -25,7 +25,6 @@ from tests.http import Api, setup_county
 from tests.test_api_orders import ready_member
 from tests.test_api_points import close_order, domain_app, head
 
-PARTIES = ("督查组组长", "组织部见证人")
 VALUES = ("骰子 3-5-1", "骰子 6-2-2")
 SALTS = ("a" * 64, "b" * 64)
 DEMO_TODAY = datetime(2026, 1, 5, 1, 0, tzinfo=UTC)
@@ -73,6 +72,27 @@ class County:
             assert r.status_code == 201, r.text
             self.inspectors[r.json()["inspector_id"]] = name
         api.clock.set(datetime(2026, 4, 1, 2, tzinfo=UTC))
+        # the seed's parties: 组织部's witness and the team leader (周督查), each acting
+        # for themself with their own token
+        leader = next(i for i, n in self.inspectors.items() if n == "周督查")
+        self.parties = [
+            ("org_dept:组织部-王", api.org),
+            (f"inspector:{leader}", self.inspector(leader)),
+        ]
+
+    def commit_all(self, path: str) -> None:
+        for (_, token), value, salt in zip(self.parties, VALUES, SALTS, strict=True):
+            body = {"commitment": draw.commitment(value, salt)}
+            r = self.api.post(f"{path}/commitments", body, token)
+            assert r.status_code == 200, r.text
+
+    def reveal_all(self, path: str) -> None:
+        """The last reveal draws."""
+        for (_, token), value, salt in zip(self.parties, VALUES, SALTS, strict=True):
+            body = {"contribution": value, "salt": salt}
+            r = self.api.post(f"{path}/reveals", body, token)
+            assert r.status_code == 200, r.text
+        assert r.headers["X-Read-Model-Consistent"] == "true", r.text
 
     def inspector(self, inspector_id: str) -> dict[str, str]:
         return self.api.token(Role.INSPECTOR, self.api.county_id, inspector_id)
@@ -83,7 +103,7 @@ class County:
             "item": "revisit",
             "period_start": "2026-03-01",
             "period_end": "2026-03-31",
-            "parties": list(PARTIES),
+            "parties": [ref for ref, _ in self.parties],
             "ratio": 0.5,
             "minimum": 2,
             "load_cap": 10,
@@ -106,17 +126,11 @@ def test_a_revisit_plan_over_http_from_publication_to_the_public_page(api: Api) 
     for step in ("freeze-population", "freeze-roster"):
         r = api.post(f"{path}/{step}", {}, org)
         assert r.status_code == 200, r.text
-    for party, value, salt in zip(PARTIES, VALUES, SALTS, strict=True):
-        body = {"party": party, "commitment": draw.commitment(value, salt)}
-        assert api.post(f"{path}/commitments", body, org).status_code == 200
+    county.commit_all(path)
     before = head(api)
-    wrong = {"party": PARTIES[0], "contribution": "骰子 1-1-1", "salt": SALTS[0]}
+    wrong = {"contribution": "骰子 1-1-1", "salt": SALTS[0]}
     refused(api, api.post(f"{path}/reveals", wrong, org), 422, "commitment_not_opened", before)
-    for party, value, salt in zip(PARTIES, VALUES, SALTS, strict=True):
-        body = {"party": party, "contribution": value, "salt": salt}
-        assert api.post(f"{path}/reveals", body, org).status_code == 200
-    r = api.post(f"{path}/draw", {}, org)
-    assert r.status_code == 200 and r.headers["X-Read-Model-Consistent"] == "true", r.text
+    county.reveal_all(path)
     before = head(api)
     refused(api, api.post(f"{path}/draw", {}, org), 409, "already_drawn", before)
 
@@ -289,7 +303,7 @@ def test_bad_input_is_refused_with_a_stable_code_and_records_nothing(api: Api) -
                 "item": "audit",
                 "period_start": "2026-03-01",
                 "period_end": "2026-03-31",
-                "parties": list(PARTIES),
+                "parties": [ref for ref, _ in county.parties],
             },
             org,
         ),
@@ -299,7 +313,8 @@ def test_bad_input_is_refused_with_a_stable_code_and_records_nothing(api: Api) -
     )
     bad_plans = [
         ({"ratio": 1.5}, "invalid_sample_ratio"),
-        ({"parties": ["一人"]}, "seed_parties_required"),
+        ({"parties": ["org_dept:组织部-王"]}, "seed_parties_required"),
+        ({"parties": ["组长", "见证人"]}, "invalid_seed_party"),
         ({"period_end": "2026-05-01"}, "period_not_over"),
         ({"period_start": "2026-03-31", "period_end": "2026-03-01"}, "invalid_period"),
         ({"inspectors_per_target": 1}, "invalid_number"),
@@ -311,7 +326,7 @@ def test_bad_input_is_refused_with_a_stable_code_and_records_nothing(api: Api) -
             "item": "revisit",
             "period_start": "2026-03-01",
             "period_end": "2026-03-31",
-            "parties": list(PARTIES),
+            "parties": [ref for ref, _ in county.parties],
             **overrides,
         }
         refused(api, api.post("/inspection-plans", body, org), 422, code, before)
@@ -322,7 +337,7 @@ def test_bad_input_is_refused_with_a_stable_code_and_records_nothing(api: Api) -
     refused(api, api.post(f"{path}/draw", {}, org), 409, "plan_wrong_stage", before)
     refused(
         api,
-        api.post(f"{path}/commitments", {"party": PARTIES[0], "commitment": "0" * 64}, org),
+        api.post(f"{path}/commitments", {"commitment": "0" * 64}, org),
         409,
         "plan_wrong_stage",
         before,
@@ -342,38 +357,37 @@ def test_bad_input_is_refused_with_a_stable_code_and_records_nothing(api: Api) -
     before = head(api)
     refused(
         api,
-        api.post(f"{path}/commitments", {"party": "路人", "commitment": "0" * 64}, org),
+        api.post(
+            f"{path}/commitments",
+            {"party": county.parties[1][0], "commitment": "0" * 64},
+            org,
+        ),
         403,
         "not_a_seed_party",
         before,
     )
     refused(
         api,
-        api.post(f"{path}/commitments", {"party": PARTIES[0], "commitment": "xyz"}, org),
+        api.post(f"{path}/commitments", {"commitment": "xyz"}, org),
         422,
         "invalid_commitment",
         before,
     )
-    for party, value, salt in zip(PARTIES, VALUES, SALTS, strict=True):
-        body = {"party": party, "commitment": draw.commitment(value, salt)}
-        assert api.post(f"{path}/commitments", body, org).status_code == 200
+    county.commit_all(path)
     before = head(api)
     refused(api, api.post(f"{path}/draw", {}, org), 409, "seed_not_revealed", before)
     refused(
         api,
         api.post(
             f"{path}/reveals",
-            {"party": PARTIES[1], "contribution": VALUES[1], "salt": SALTS[0]},
-            org,
+            {"contribution": VALUES[1], "salt": SALTS[0]},
+            county.parties[1][1],
         ),
         422,
         "commitment_not_opened",
         before,
     )
-    for party, value, salt in zip(PARTIES, VALUES, SALTS, strict=True):
-        body = {"party": party, "contribution": value, "salt": salt}
-        assert api.post(f"{path}/reveals", body, org).status_code == 200
-    assert api.post(f"{path}/draw", {}, org).status_code == 200
+    county.reveal_all(path)
     plan = api.get(path, org).json()
     target = plan["targets"][0]
     outsider = next(
@@ -575,3 +589,36 @@ def test_the_demo_county_is_disclosed_without_any_residents_name_phone_or_addres
         for body in bodies:
             leaked = [s for s in secrets if s in body]
             assert not leaked, leaked
+
+
+def test_an_inspector_sees_only_their_own_targets_of_an_unannounced_sit_in(api: Api) -> None:
+    county = County(api)
+    org = api.org
+    staff = api.token(Role.COMMUNITY_ADMIN, UUID(county.ids["community"]), "社区-李")
+    for day in ("2026-04-08", "2026-04-15", "2026-04-22", "2026-04-29"):
+        body = {"held_on": day, "topic": "大党委例会", "place": "社区党群服务中心"}
+        r = api.post(f"/communities/{county.ids['community']}/meetings", body, staff)
+        assert r.status_code == 201, r.text
+    plan_id = county.plan(
+        item="sit_in", period_start="2026-04-02", period_end="2026-04-30", minimum=1, ratio=0.25
+    )
+    path = f"/inspection-plans/{plan_id}"
+    for step in ("freeze-population", "freeze-roster"):
+        assert api.post(f"{path}/{step}", {}, org).status_code == 200
+    county.commit_all(path)
+    county.reveal_all(path)
+    full = api.get(path, org).json()
+    assert full["unannounced"] and len(full["targets"]) == 1
+    team = {a["inspector_id"] for a in full["targets"][0]["inspectors"]}
+    for inspector_id in county.inspectors:
+        view = api.get(path, county.inspector(inspector_id)).json()
+        assert "targets" not in view and "seed" not in view, view
+        mine = [t["target"] for t in view["my_targets"]]
+        assert mine == ([full["targets"][0]["target"]] if inspector_id in team else [])
+    public = api.get(f"/public/inspections/{plan_id}").json()
+    assert "targets" not in public and public["sample_commitment"] == full["sample_commitment"]
+    # voided before the visits: the sample can no longer be hidden
+    assert api.post(f"{path}/void", {"reason": "会议安排变动，本次作废"}, org).status_code == 200
+    public = api.get(f"/public/inspections/{plan_id}").json()
+    assert public["targets"][0]["target"] == full["targets"][0]["target"]
+    assert public["sample_matches_commitment"] is True

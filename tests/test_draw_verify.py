@@ -331,13 +331,14 @@ def _public_plan(scene: Scene, available_in: timedelta) -> UUID:
         seed_method="public_value",
         public_value_source="2026年4月3日上证综指收盘价",
         public_value_available_after=clock.now() + available_in,
+        public_value_pattern=r"\d{4}\.\d{2}",
+        public_value_example="3317.45",
     )
     clock.advance(timedelta(hours=2))
     app.freeze_population(org, plan_id)
     app.freeze_roster(org, plan_id)
     clock.advance(timedelta(days=3))
-    app.reveal_seed(org, plan_id, "public", "3321.45")
-    app.draw(org, plan_id)
+    app.reveal_seed(org, plan_id, "3321.45")  # draws
     return plan_id
 
 

@@ -27,7 +27,12 @@ from tests.conftest import World
 from tests.test_domain_orders import Loop
 
 SALTS = ("a" * 64, "b" * 64)
-PARTIES = ("督查组组长", "组织部见证人")
+VALUES = ("骰子 3-5-1", "骰子 6-2-2")
+LOTTERY = {
+    "seed_method": "public_value",
+    "public_value_pattern": r"\d{2}( \d{2}){5} \+ \d{2}",
+    "public_value_example": "03 08 14 21 27 30 + 11",
+}
 
 
 class Supervision(Loop):
@@ -52,6 +57,8 @@ class Supervision(Loop):
             app.register_inspector(self.org, name="吴督查", unit_name="县委组织部").id,
             app.register_inspector(self.org, name="郑督查", unit_name="县委宣传部").id,
         ]
+        # the seed's two parties: a 组织部 witness and the team leader (周督查)
+        self.parties = (self.org, self.inspector(2))
 
     def close(self, stars: int = 5) -> UUID:
         order_id = self.post()
@@ -73,7 +80,7 @@ class Supervision(Loop):
             "item": "revisit",
             "period_start": "2026-03-01",
             "period_end": "2026-03-31",
-            "parties": list(PARTIES),
+            "parties": [p.ref for p in self.parties],
             "minimum": 2,
             "low_minimum": 1,
             "load_cap": 10,
@@ -85,11 +92,10 @@ class Supervision(Loop):
         app = self.app
         app.freeze_population(self.org, plan_id)
         app.freeze_roster(self.org, plan_id)
-        for party, salt, value in zip(PARTIES, SALTS, ("骰子 3-5-1", "骰子 6-2-2"), strict=True):
-            app.commit_seed(self.org, plan_id, party, draw.commitment(value, salt))
-        for party, salt, value in zip(PARTIES, SALTS, ("骰子 3-5-1", "骰子 6-2-2"), strict=True):
-            app.reveal_seed(self.org, plan_id, party, value, salt)
-        app.draw(self.org, plan_id)
+        for party, salt, value in zip(self.parties, SALTS, VALUES, strict=True):
+            app.commit_seed(party, plan_id, draw.commitment(value, salt))
+        for party, salt, value in zip(self.parties, SALTS, VALUES, strict=True):
+            app.reveal_seed(party, plan_id, value, salt)  # the last reveal draws
         return app.plan(plan_id)
 
 
@@ -241,44 +247,62 @@ def test_the_order_of_steps_and_the_seed_are_enforced(sup: Supervision) -> None:
     app, clock, org = sup.app, sup.clock, sup.org
     clock.set(datetime(2026, 4, 1, 2, tzinfo=UTC))
     plan_id = sup.plan()
+    leader = sup.inspector(2)
     refused(app, Conflict, "plan_wrong_stage", lambda: app.draw(org, plan_id))
     refused(
         app,
         Conflict,
         "plan_wrong_stage",
-        lambda: app.commit_seed(org, plan_id, PARTIES[0], "0" * 64),
+        lambda: app.commit_seed(org, plan_id, "0" * 64),
     )
     app.freeze_population(org, plan_id)
     refused(app, Conflict, "plan_wrong_stage", lambda: app.freeze_population(org, plan_id))
     app.freeze_roster(org, plan_id)
+    # someone not named in the plan, or one person committing for another
     refused(
-        app, Forbidden, "not_a_seed_party", lambda: app.commit_seed(org, plan_id, "路人", "0" * 64)
+        app,
+        Forbidden,
+        "not_a_seed_party",
+        lambda: app.commit_seed(sup.inspector(3), plan_id, "0" * 64),
+    )
+    refused(
+        app,
+        Forbidden,
+        "not_a_seed_party",
+        lambda: app.commit_seed(org, plan_id, "0" * 64, party=leader.ref),
     )
     refused(
         app,
         InvalidInput,
         "invalid_commitment",
-        lambda: app.commit_seed(org, plan_id, PARTIES[0], "xyz"),
+        lambda: app.commit_seed(org, plan_id, "xyz"),
     )
-    app.commit_seed(org, plan_id, PARTIES[0], draw.commitment("1", SALTS[0]))
+    app.commit_seed(org, plan_id, draw.commitment("1", SALTS[0]))
     refused(
         app,
         Conflict,
         "commitments_missing",
-        lambda: app.reveal_seed(org, plan_id, PARTIES[0], "1", SALTS[0]),
+        lambda: app.reveal_seed(org, plan_id, "1", SALTS[0]),
     )
-    app.commit_seed(org, plan_id, PARTIES[1], draw.commitment("2", SALTS[1]))
+    app.commit_seed(leader, plan_id, draw.commitment("2", SALTS[1]))
     refused(app, Conflict, "seed_not_revealed", lambda: app.draw(org, plan_id))
     refused(
         app,
         InvalidInput,
         "commitment_not_opened",
-        lambda: app.reveal_seed(org, plan_id, PARTIES[0], "2", SALTS[0]),
+        lambda: app.reveal_seed(org, plan_id, "2", SALTS[0]),
     )
-    app.reveal_seed(org, plan_id, PARTIES[0], "1", SALTS[0])
-    app.reveal_seed(org, plan_id, PARTIES[1], "2", SALTS[1])
-    refused(app, Forbidden, "forbidden_role", lambda: app.draw(sup.inspector(2), plan_id))
-    app.draw(org, plan_id)
+    refused(
+        app,
+        InvalidInput,
+        "invalid_contribution",
+        lambda: app.reveal_seed(org, plan_id, "1 ", SALTS[0]),
+    )
+    app.reveal_seed(org, plan_id, "1", SALTS[0])
+    assert app.plan(plan_id).drawn_at is None
+    app.reveal_seed(leader, plan_id, "2", SALTS[1])
+    assert app.plan(plan_id).status is PlanStatus.DRAWN  # the last reveal drew
+    refused(app, Conflict, "already_drawn", lambda: app.draw(org, plan_id))
     app.void_plan(org, plan_id, "抽查方案比例有误")
     refused(app, Conflict, "plan_voided", lambda: app.void_plan(org, plan_id, "再次"))
     assert app.plan(plan_id).void_reason == "抽查方案比例有误"
@@ -288,7 +312,35 @@ def test_bad_plans_are_refused(sup: Supervision) -> None:
     app = sup.app
     sup.clock.set(datetime(2026, 4, 1, 2, tzinfo=UTC))
     refused(app, InvalidInput, "invalid_sample_ratio", lambda: sup.plan(ratio="1.5"))
-    refused(app, InvalidInput, "seed_parties_required", lambda: sup.plan(parties=["一人"]))
+    refused(app, InvalidInput, "seed_parties_required", lambda: sup.plan(parties=[sup.org.ref]))
+    refused(app, InvalidInput, "invalid_seed_party", lambda: sup.plan(parties=["组长", "见证人"]))
+    refused(
+        app,
+        InvalidInput,
+        "unknown_inspector",
+        lambda: sup.plan(parties=[sup.org.ref, "inspector:00000000-0000-0000-0000-000000000000"]),
+    )
+    refused(
+        app,
+        InvalidInput,
+        "public_value_format_required",
+        lambda: sup.plan(
+            seed_method="public_value",
+            public_value_source="上证综指收盘价",
+            public_value_available_after=datetime(2026, 4, 3, tzinfo=UTC),
+        ),
+    )
+    refused(
+        app,
+        InvalidInput,
+        "public_value_not_secret",
+        lambda: sup.plan(
+            **LOTTERY,
+            unannounced=True,
+            public_value_source="双色球",
+            public_value_available_after=datetime(2026, 4, 3, tzinfo=UTC),
+        ),
+    )
     refused(app, InvalidInput, "period_not_over", lambda: sup.plan(period_end="2026-05-01"))
     refused(app, InvalidInput, "invalid_period", lambda: sup.plan(period_start="2026-04-01"))
     refused(app, InvalidInput, "invalid_inspection_item", lambda: sup.plan(item="x"))
@@ -297,7 +349,7 @@ def test_bad_plans_are_refused(sup: Supervision) -> None:
         InvalidInput,
         "public_value_exists",
         lambda: sup.plan(
-            seed_method="public_value",
+            **LOTTERY,
             public_value_source="上证综指收盘价",
             public_value_available_after=datetime(2026, 3, 1, tzinfo=UTC),
         ),
@@ -367,7 +419,7 @@ def test_a_public_value_seed_is_named_ahead_and_revealed_after_it_exists(
     clock.set(datetime(2026, 4, 1, 2, tzinfo=UTC))
     lottery = datetime(2026, 4, 2, 13, 30, tzinfo=UTC)
     plan_id = sup.plan(
-        seed_method="public_value",
+        **LOTTERY,
         public_value_source="2026年4月2日 双色球开奖号码",
         public_value_available_after=lottery,
     )
@@ -377,23 +429,28 @@ def test_a_public_value_seed_is_named_ahead_and_revealed_after_it_exists(
         app,
         Conflict,
         "seed_by_public_value",
-        lambda: app.commit_seed(org, plan_id, PARTIES[0], "0" * 64),
+        lambda: app.commit_seed(org, plan_id, "0" * 64),
     )
     refused(
         app,
         Conflict,
         "public_value_not_yet",
-        lambda: app.reveal_seed(org, plan_id, "public", "03 08 14 21 27 30 + 11"),
+        lambda: app.reveal_seed(org, plan_id, "03 08 14 21 27 30 + 11"),
     )
     clock.set(lottery + timedelta(hours=1))
-    app.reveal_seed(org, plan_id, "public", "03 08 14 21 27 30 + 11")
-    app.draw(org, plan_id)
+    refused(
+        app,
+        InvalidInput,
+        "public_value_format",
+        lambda: app.reveal_seed(org, plan_id, "3,8,14,21,27,30,11"),
+    )
+    app.reveal_seed(org, plan_id, "03 08 14 21 27 30 + 11")
     plan = app.plan(plan_id)
     assert plan.contribution_list() == ["03 08 14 21 27 30 + 11"]
 
     # a plan whose public value came before its inputs were frozen cannot go on
     late = sup.plan(
-        seed_method="public_value",
+        **LOTTERY,
         public_value_source="2026年4月4日 双色球开奖号码",
         public_value_available_after=lottery + timedelta(days=2),
     )
@@ -478,3 +535,42 @@ def test_an_unannounced_sit_in_and_the_disclosure_deadline(sup: Supervision) -> 
         deadline, (clock.now() + timedelta(hours=8)).date(), frozenset(), frozenset()
     )
     assert late[0].late_working_days >= 5
+
+
+def test_a_roster_that_cannot_staff_the_draw_is_refused_before_the_seed(
+    sup: Supervision,
+) -> None:
+    app, org = sup.app, sup.org
+    sup.clock.set(datetime(2026, 4, 1, 2, tzinfo=UTC))
+    # two of five inspectors are conflicted with every order: four per target cannot be had
+    four = sup.plan(inspectors_per_target=4)
+    app.freeze_population(org, four)
+    refused(app, Conflict, "conflicted_targets", lambda: app.freeze_roster(org, four))
+    # 3 targets x 2 inspectors need 6 places; five inspectors with a cap of 1 give 5
+    tight = sup.plan(load_cap=1)
+    app.freeze_population(org, tight)
+    refused(app, Conflict, "roster_too_small", lambda: app.freeze_roster(org, tight))
+
+
+def test_unit_pairing_targets_follow_pairings_and_unpairings(sup: Supervision) -> None:
+    app, org, world = sup.app, sup.org, sup.world
+    sup.clock.set(datetime(2026, 4, 1, 2, tzinfo=UTC))
+    app.pair_unit(org, world.other_unit_id, world.other_community_id)
+    app.unpair_unit(org, world.unit_id, world.community_id, reason="调整结对")
+    plan_id = sup.plan(item="unit_pairing", minimum=1)
+    app.freeze_population(org, plan_id)
+    directory = app.target_directory(plan_id)
+    assert directory.strata == {"county": [f"UNIT:{world.other_unit_id}"]}
+    assert directory.excluded == {f"UNIT:{world.unit_id}": "unpaired"}
+
+
+def test_a_sit_in_deadline_counts_from_the_end_of_its_period(sup: Supervision) -> None:
+    app, world = sup.app, sup.world
+    sup.clock.set(datetime(2026, 4, 1, 2, tzinfo=UTC))
+    app.schedule_meeting(
+        world.staff, world.community_id, held_on="2026-06-20", topic="例会", place="会议室"
+    )
+    plan_id = sup.plan(item="sit_in", period_start="2026-04-02", period_end="2026-06-30", minimum=1)
+    plan = sup.to_drawn(plan_id)
+    # 20 working days after 30 June 2026 (a Tuesday), no holidays listed
+    assert plan.disclosure_deadline == date(2026, 7, 28)

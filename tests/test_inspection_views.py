@@ -211,7 +211,10 @@ def test_a_plan_through_its_whole_life_reads_as_its_events_say(
     row = next(t for t in public["targets"] if t["target"] == false_target)
     assert row["conclusion_label"] == "诫勉谈话"
     assert row["follow_up"] == "经回访核定服务不实，已撤销相应服务时长与积分"
-    assert [f["note"] for f in row["findings"]] == ["群众说没人来过", "再次核实"]
+    # a revisit's notes are about a resident: the public gets the conclusion, not the note
+    assert [f["note"] for f in row["findings"]] == ["（回访记录涉及群众，不公开）"] * 2
+    assert [f["correction_reason"] for f in row["findings"]][1]
+    assert "群众说没人来过" not in text(public)
     assert public["conclusions"] == {"诫勉谈话": 1, "合格": len(targets) - 1}
     [summary] = views.public_plans(store, today(sup))
     assert summary["conclusions"] == public["conclusions"] and summary["targets"] == len(targets)
@@ -451,3 +454,10 @@ def test_members_and_units_see_an_unannounced_revisit_only_once_the_visits_are_d
     assert {r["target"] for r in views.results_concerning(store, today(sup), unit_id=unit)} == set(
         plan.assignments
     )
+
+
+def test_free_text_for_the_public_masks_phones_and_id_numbers() -> None:
+    masked = views.mask_personal("联系 13912345678 或 139-1234-5678，身份证 140502199001011234")
+    assert "139****5678" in masked and "13912345678" not in masked
+    assert "140502********1234" in masked
+    assert views.mask_personal("会议 12 人到会") == "会议 12 人到会"
