@@ -72,6 +72,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench.evaluation import main as evaluation_main
 
         return evaluation_main(args_in[1:])
+    if args_in[:1] == ["draw"]:
+        from bench.draw import main as draw_main
+
+        return draw_main(args_in[1:])
     if args_in[:1] == ["replay"]:
         from bench.replay import main as replay_main
 
@@ -84,7 +88,8 @@ def main(argv: list[str] | None = None) -> int:
         "created on that server and dropped afterwards. "
         "`python -m bench orders --help`: the order-loop benchmark; "
         "`python -m bench evaluation --help`: the evaluation views of a county; "
-        "`python -m bench replay --help`: export, verify and rebuild of one community.",
+        "`python -m bench replay --help`: export, verify and rebuild of one community; "
+        "`python -m bench draw --help`: a county's 两随机一公开 draw and its draw-verify.",
     )
     parser.add_argument(
         "--count", type=int, default=2000, help="commands / saves per figure (default 2000)"
