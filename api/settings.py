@@ -90,6 +90,7 @@ class Settings:
             env.setdefault("POSTGRES_PASSWORD", "")
             env.setdefault("POSTGRES_POOL_SIZE", str(self.pool_size))
             env.pop("POSTGRES_ENABLE_DB_FUNCTIONS", None)
+            env.setdefault("APPLICATION_RECORDER_TOPIC", PG_RECORDER_TOPIC)
             return env
         if url.startswith(("postgresql://", "postgres://")):
             return postgres_env(url, self.lock_timeout_seconds, self.pool_size)
@@ -178,6 +179,9 @@ def _key_name(origin: str) -> str:
     return "".join(c for c in origin if c not in " +\t\n") or "sishuang"
 
 
+PG_RECORDER_TOPIC = "api.pgrecorder:LargeSaveRecorder"  # see api/pgrecorder.py
+
+
 def postgres_env(url: str, lock_timeout: int = 5, pool_size: int = 5) -> dict[str, str]:
     parsed = urlparse(url)
     query = parse_qs(parsed.query)
@@ -193,6 +197,7 @@ def postgres_env(url: str, lock_timeout: int = 5, pool_size: int = 5) -> dict[st
         "POSTGRES_LOCK_TIMEOUT": str(lock_timeout),
         "POSTGRES_POOL_SIZE": str(pool_size),
         "POSTGRES_CONNECT_TIMEOUT": "5",
+        "APPLICATION_RECORDER_TOPIC": PG_RECORDER_TOPIC,
     }
     if "schema" in query:
         env["POSTGRES_SCHEMA"] = query["schema"][0]

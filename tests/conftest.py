@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from psycopg import sql
 
 from api.app import create_app
-from api.settings import Settings
+from api.settings import PG_RECORDER_TOPIC, Settings
 from domain.actors import OPERATOR, PUBLIC, Actor, Role
 from domain.application import Sishuang
 from domain.clock import ManualClock
@@ -74,6 +74,7 @@ def pg_env_for(database: str, schema: str) -> dict[str, str]:
         "POSTGRES_PASSWORD": PG_PASSWORD,
         "POSTGRES_SCHEMA": schema,
         "POSTGRES_LOCK_TIMEOUT": "5",
+        "APPLICATION_RECORDER_TOPIC": PG_RECORDER_TOPIC,
     }
 
 

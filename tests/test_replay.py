@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from eventsourcing.postgres import PostgresApplicationRecorder
 
 from api.settings import Settings
 from domain.application import Sishuang
@@ -32,7 +33,7 @@ class Store:
         self.app = app
         recorder: Any = app.recorder
         self.table = recorder.events_table_name
-        self.postgres = type(recorder).__module__.endswith("postgres")
+        self.postgres = isinstance(recorder, PostgresApplicationRecorder)
         self.id = "notification_id" if self.postgres else "rowid"
 
     def execute(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
