@@ -355,6 +355,9 @@ def run(target: Target, shape: Shape) -> dict[str, Any]:
         )
         f["Drawn (MB)"] = stored_size(app, plan_id, InspectionPlan.Drawn.TOPIC) / 1e6
 
+        progress(title, "findings")
+        findings_timed(app, plan_id, county.county_id, f)
+
         progress(title, "draw-verify")
         started = perf_counter()
         report = verify(StoreLog(app), [plan_id])
@@ -370,6 +373,37 @@ def run(target: Target, shape: Shape) -> dict[str, Any]:
         progress(title, "")
         app.close()
     return f
+
+
+FINDINGS = 400  # findings recorded and timed, in target order
+
+
+def findings_timed(
+    app: Sishuang, plan_id: uuid.UUID, county_id: uuid.UUID, f: dict[str, Any]
+) -> None:
+    """Each finding loads the plan: its Drawn event and every finding before it. The
+    first and last 50 of FINDINGS give the per-command cost and its growth, and so what
+    the last finding of a whole sample would cost (no snapshots are taken)."""
+    plan = app.plan(plan_id)
+    targets = sorted(plan.assignments)[:FINDINGS]
+    times = []
+    for target in targets:
+        inspector = Actor(Role.INSPECTOR, plan.assignments[target][0], county_id)
+        started = perf_counter()
+        app.record_finding(inspector, plan_id, target, conclusion="pass", confirmed=True, stars=5)
+        times.append(perf_counter() - started)
+    first = sum(times[:50]) / 50
+    last = sum(times[-50:]) / 50
+    growth = (last - first) / (len(times) - 50)  # seconds per earlier finding
+    f["finding: first 50 (ms each)"] = first * 1000
+    f[f"finding: last 50 of {len(times)} (ms each)"] = last * 1000
+    f["finding: extra per earlier finding (ms)"] = growth * 1000
+    f["finding: the last of the whole sample, extrapolated (ms)"] = (
+        first + growth * len(plan.assignments)
+    ) * 1000
+    started = perf_counter()
+    app.plan(plan_id)
+    f[f"load the plan with {len(times)} findings (ms)"] = (perf_counter() - started) * 1000
 
 
 def _shown(value: Any) -> str:
