@@ -234,7 +234,8 @@ def cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:
     print(
         f"无人接单 {counts['unclaimed']}，超时未评价结单 {counts['closed_unrated']}，"
         f"超期 {counts['overdue']}，兑换过期退回 {counts['redemptions_expired']}，"
-        f"抽查结果逾期未公开 {counts['disclosures_overdue']}"
+        f"抽查结果逾期未公开 {counts['disclosures_overdue']}，"
+        f"种子逾期未揭示而作废 {counts['plans_voided_unrevealed']}"
     )
     app.close()
     return 0

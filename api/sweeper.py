@@ -30,6 +30,8 @@ def sweep_once(app: Sishuang, store: ReadStore) -> dict[str, int]:
     counts["redemptions_expired"] = app.expire_redemptions([UUID(r) for r in expiring])
     late = inspections.due_disclosures(store, app.clock.now())
     counts["disclosures_overdue"] = app.sweep_disclosures([UUID(p) for p in late])
+    unrevealed = inspections.awaiting_seed(store)
+    counts["plans_voided_unrevealed"] = app.sweep_reveals([UUID(p) for p in unrevealed])
     if any(counts.values()):
         log.info("sweep", **counts)
     return counts

@@ -451,6 +451,7 @@ class InspectionPlan(Aggregate):
             plan.status = PlanStatus.ROSTER_FROZEN
             plan.roster = {i: list(v) for i, v in self.roster.items()}
             plan.roster_hash = self.roster_hash
+            plan.roster_frozen_at = self.timestamp
 
     class SeedCommitted(Event):
         TOPIC = "sishuang:InspectionPlan.SeedCommitted"
@@ -631,6 +632,7 @@ class InspectionPlan(Aggregate):
         self.counts: dict[str, int] = {}
         self.roster: dict[str, list[str]] = {}
         self.roster_hash = ""
+        self.roster_frozen_at: datetime | None = None
         self.commitments: dict[str, str] = {}
         self.contributions: dict[str, str] = {}
         self.seed_hash = ""
@@ -824,8 +826,50 @@ class InspectionPlan(Aggregate):
             timestamp=now,
         )
 
+    @property
+    def reveal_deadline(self) -> datetime | None:
+        """Commitments and reveals are due within the plan's hours of the roster freeze
+        (of the public value's moment, if later); None for a plan without the rule."""
+        hours = self.document.get("reveal_within_hours")
+        if hours is None or self.roster_frozen_at is None:
+            return None
+        start = self.roster_frozen_at
+        if self.seed_method is SeedMethod.PUBLIC_VALUE:
+            start = max(start, datetime.fromisoformat(self.document["seed"]["available_after"]))
+        return start + timedelta(hours=int(hours))
+
+    def _require_before_reveal_deadline(self, now: datetime) -> None:
+        deadline = self.reveal_deadline
+        if deadline is not None and now > deadline:
+            raise Conflict(
+                "reveal_deadline_passed",
+                f"种子承诺与揭示的期限（{deadline.isoformat()}）已过，本方案将作废",
+                f"the seed was due by {deadline.isoformat()}: the plan is void",
+            )
+
+    def missing_parties(self) -> list[str]:
+        if self.seed_method is SeedMethod.PUBLIC_VALUE:
+            return [] if "public" in self.contributions else ["public"]
+        return [p for p in self.parties if p not in self.contributions]
+
+    def default_unrevealed(self, now: datetime) -> bool:
+        """The sweep's step: a seed not complete by its deadline voids the plan, naming
+        who did not reveal, so withholding a reveal is itself on the record."""
+        deadline = self.reveal_deadline
+        if self.status is not PlanStatus.ROSTER_FROZEN or deadline is None or now <= deadline:
+            return False
+        missing = "、".join(self.missing_parties())
+        self.trigger_event(
+            self.Voided,
+            reason=f"种子逾期未揭示齐全（截止 {deadline.isoformat()}；未揭示：{missing}）",
+            by="system:sweep",
+            timestamp=now,
+        )
+        return True
+
     def commit_seed(self, party: str, commitment_hex: str, by: str, now: datetime) -> None:
         self.require_stage(PlanStatus.ROSTER_FROZEN, doing="提交种子承诺")
+        self._require_before_reveal_deadline(now)
         if self.seed_method is not SeedMethod.COMMIT_REVEAL:
             raise Conflict(
                 "seed_by_public_value",
@@ -854,6 +898,7 @@ class InspectionPlan(Aggregate):
         """The contribution is taken exactly as given (a commitment was made over exact
         bytes): padded or over-long values are refused, never trimmed."""
         self.require_stage(PlanStatus.ROSTER_FROZEN, doing="揭示种子")
+        self._require_before_reveal_deadline(now)
         if (
             not isinstance(contribution, str)
             or not 1 <= len(contribution) <= MAX_CONTRIBUTION

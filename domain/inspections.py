@@ -223,6 +223,7 @@ class InspectionService(EvaluationService):
         alternates: object = None,
         cooldown_days: object = None,
         disclosure_working_days: object = None,
+        reveal_within_hours: object = None,
         holidays: Sequence[object] = (),
         extra_workdays: Sequence[object] = (),
         idempotency_key: str | None = None,
@@ -262,7 +263,9 @@ class InspectionService(EvaluationService):
             "rules": repr(
                 (ratio, minimum, low_ratio, low_minimum, low_rated_below, inspectors_per_target)
             ),
-            "more": repr((load_cap, alternates, cooldown_days, disclosure_working_days)),
+            "more": repr(
+                (load_cap, alternates, cooldown_days, disclosure_working_days, reveal_within_hours)
+            ),
             "days": (tuple(holiday_list), tuple(workday_list)),
             "unannounced": unannounced,
         }
@@ -403,6 +406,14 @@ class InspectionService(EvaluationService):
                     "公开期限（工作日）",
                     1,
                     250,
+                ),
+                "reveal_within_hours": _count(
+                    policy.inspection_reveal_hours
+                    if reveal_within_hours is None
+                    else reveal_within_hours,
+                    "种子承诺与揭示期限（小时）",
+                    1,
+                    24 * 30,
                 ),
                 "holidays": holiday_list,
                 "extra_workdays": workday_list,
@@ -655,17 +666,27 @@ class InspectionService(EvaluationService):
 
         return self._plan_command(actor, plan_id, decide)
 
+    def sweep_reveals(self, plan_ids: Sequence[UUID]) -> int:
+        """The sweep: each plan whose seed is not complete by its deadline is voided."""
+        return self._sweep_plans(plan_ids, InspectionPlan.default_unrevealed)
+
     def sweep_disclosures(self, plan_ids: Sequence[UUID]) -> int:
         """The sweep: each drawn plan past its disclosure deadline gets its overdue mark."""
-        marked = 0
+        return self._sweep_plans(plan_ids, InspectionPlan.mark_disclosure_overdue)
+
+    def _sweep_plans(
+        self, plan_ids: Sequence[UUID], step: Callable[[InspectionPlan, datetime], bool]
+    ) -> int:
+        """Run a deadline step on each plan; the count of plans it recorded an event for."""
+        changed = 0
         for plan_id in plan_ids:
 
             def attempt(plan_id: UUID = plan_id) -> Result:
                 plan = self.plan(plan_id)
-                if not plan.mark_disclosure_overdue(self.clock.now()):
+                if not step(plan, self.clock.now()):
                     return Result(plan_id, None)
                 return Result(plan_id, self._save(plan))
 
             if self._retrying(attempt).position is not None:
-                marked += 1
-        return marked
+                changed += 1
+        return changed

@@ -109,6 +109,9 @@ class Policy:
     inspection_load_cap: int = 20
     # A target inspected within this many days is not eligible again (issue 6: 6 months).
     inspection_cooldown_days: int = 183
+    # Seed commitments and reveals are due within this many hours of the roster freeze
+    # (or of the public value's moment); past it the sweep voids the plan (sishuang).
+    inspection_reveal_hours: int = 72
     # Alternates drawn per stratum for replacements (sishuang default).
     inspection_alternates: int = 3
     # Results published within this many working days of the draw (市场监管 两随机一公开:
@@ -209,6 +212,7 @@ class Policy:
             "inspection_inspectors_per_target",
             "inspection_load_cap",
             "inspection_disclosure_working_days",
+            "inspection_reveal_hours",
         ):
             if getattr(self, name) <= 0:
                 raise InvalidInput(
@@ -296,6 +300,7 @@ POLICY_SOURCES: dict[str, str] = {
     "inspection_load_cap": "sishuang",
     "inspection_cooldown_days": "issue 6 (6 个月内已回访不再抽取)",
     "inspection_alternates": "sishuang",
+    "inspection_reveal_hours": "sishuang (承诺—揭示期限)",
     "inspection_disclosure_working_days": "两随机一公开 (20 个工作日内公示, 市场监管)",
 }
 

@@ -912,6 +912,17 @@ def due_disclosures(store: ReadStore, now: datetime, limit: int = 1000) -> list[
     return [r["plan_id"] for r in rows]
 
 
+def awaiting_seed(store: ReadStore, limit: int = 1000) -> list[str]:
+    """Plans with the roster frozen and no draw yet: the seed is being made. The domain
+    decides whether a plan's reveal deadline has passed (few plans are ever here)."""
+    with store.read() as tx:
+        rows = tx.execute(
+            "SELECT plan_id FROM rm_insp_plans WHERE status = ? ORDER BY plan_id LIMIT ?",
+            (PlanStatus.ROSTER_FROZEN.code, limit),
+        ).all()
+    return [r["plan_id"] for r in rows]
+
+
 def list_inspectors(store: ReadStore, county_id: str) -> list[dict[str, Any]]:
     with store.read() as tx:
         rows = tx.execute(

@@ -46,7 +46,7 @@ from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from time import perf_counter
 from typing import Any
@@ -788,6 +788,20 @@ class _PlanVerifier:
         except (DomainError, ValueError):
             self.add("seed_inputs", False, f"未知的种子方式 / unknown seed method {seed!r}")
             return False
+        hours = p.document.get("reveal_within_hours")
+        if hours is not None:
+            start = roster_entry.event.timestamp
+            if method is SeedMethod.PUBLIC_VALUE:
+                later = _moment(seed.get("available_after"))
+                start = max(start, later) if later is not None else start
+            due = start + timedelta(hours=int(hours))
+            notes.append(f"承诺与揭示期限 / due by {due.isoformat()}")
+            for entry in [*commits, *reveals]:
+                if entry.event.timestamp > due:
+                    problems.append(
+                        f"#{entry.position} 逾期（{entry.event.timestamp.isoformat()}）"
+                        " / after the seed's deadline"
+                    )
         if method is SeedMethod.COMMIT_REVEAL:
             parties: list[str] = list(seed.get("parties", []))
             committed: dict[str, Entry] = {}

@@ -574,3 +574,32 @@ def test_a_sit_in_deadline_counts_from_the_end_of_its_period(sup: Supervision) -
     plan = sup.to_drawn(plan_id)
     # 20 working days after 30 June 2026 (a Tuesday), no holidays listed
     assert plan.disclosure_deadline == date(2026, 7, 28)
+
+
+def test_a_seed_not_revealed_in_time_voids_the_plan_naming_who_withheld(
+    sup: Supervision,
+) -> None:
+    app, clock, org = sup.app, sup.clock, sup.org
+    clock.set(datetime(2026, 4, 1, 2, tzinfo=UTC))
+    plan_id = sup.plan(reveal_within_hours=48)
+    app.freeze_population(org, plan_id)
+    app.freeze_roster(org, plan_id)
+    leader = sup.inspector(2)
+    for party, salt, value in zip(sup.parties, SALTS, VALUES, strict=True):
+        app.commit_seed(party, plan_id, draw.commitment(value, salt))
+    app.reveal_seed(org, plan_id, VALUES[0], SALTS[0])
+    clock.advance(timedelta(hours=47))
+    assert app.sweep_reveals([plan_id]) == 0
+    clock.advance(timedelta(hours=2))
+    # the leader, who alone could still see the outcome, is too late
+    refused(
+        app,
+        Conflict,
+        "reveal_deadline_passed",
+        lambda: app.reveal_seed(leader, plan_id, VALUES[1], SALTS[1]),
+    )
+    assert app.sweep_reveals([plan_id]) == 1
+    assert app.sweep_reveals([plan_id]) == 0
+    plan = app.plan(plan_id)
+    assert plan.status is PlanStatus.VOIDED and leader.ref in plan.void_reason
+    assert plan.drawn_at is None
