@@ -366,7 +366,7 @@ def assign(
     """Inspectors per target by their own tickets (lowest first), skipping a conflict of
     interest (a shared unit or community key) or a full load; every skip is recorded.
 
-    Targets are taken in the order given (the draw's: strata by name, then ticket order),
+    Targets are taken in the order given (the draw's: ticket order across all strata),
     so earlier targets get first pick; `load` carries the loads of earlier assignments.
     Raises Conflict when a target cannot get `per_target` inspectors.
     """
@@ -1322,7 +1322,9 @@ def compute_draw(
     seed = draw.seed_from(plan_hash, population_hash, roster_hash_hex, contributions)
     s_hash = draw.seed_hash(seed)
     sizes, sample, alternates = sample_strata(document, strata, seed)
-    order = [target for stratum in sorted(sample) for target, _ in sample[stratum]]
+    # targets get their teams in ticket order across all strata (tickets are uniform, so
+    # no community's targets systematically pick first under the load cap)
+    order = [target for _, target in sorted((t, i) for rows in sample.values() for i, t in rows)]
     keys = {i: list(v[2:]) for i, v in roster.items()}
     assignment = assign(
         order,

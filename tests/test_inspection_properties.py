@@ -97,20 +97,30 @@ def test_a_pinned_draw_is_the_same_on_any_machine() -> None:
         "A/low": ["ORD:A:low2"],
         "B": ["ORD:B:1", "ORD:B:5"],
     }
+    # teams in ticket order across strata: the low-rated order comes last, after I5 and
+    # I2 are full
     assert outcome.assignment.assigned == {
         "ORD:A:2": ["I5", "I3"],
-        "ORD:A:5": ["I5", "I2"],
-        "ORD:A:low1": ["I5", "I3"],
         "ORD:B:6": ["I4", "I2"],
-        "ORD:B:4": ["I2", "I4"],
+        "ORD:A:5": ["I5", "I2"],
+        "ORD:B:4": ["I2", "I5"],
+        "ORD:A:low1": ["I3", "I4"],
     }
+    assert list(outcome.assignment.assigned) == [
+        "ORD:A:2",
+        "ORD:B:6",
+        "ORD:A:5",
+        "ORD:B:4",
+        "ORD:A:low1",
+    ]
     assert outcome.assignment.skips == [
-        ["ORD:A:low1", "I1", "conflict"],
         ["ORD:B:4", "I3", "conflict"],
-        ["ORD:B:4", "I5", "load_full"],
+        ["ORD:A:low1", "I1", "conflict"],
+        ["ORD:A:low1", "I5", "load_full"],
+        ["ORD:A:low1", "I2", "load_full"],
     ]
     assert outcome.sample_commitment == (
-        "3c45a4e0d4340c8b9a113500b35fc3f514b27da86347dbef3bb65921041afa88"
+        "1d4d74d7cef07b911ae8f55fc3090f92269308efbd69f0982a93178cc45a57a5"
     )
     # every ticket is the published sampler's
     for rows in outcome.sample.values():
