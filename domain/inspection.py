@@ -400,6 +400,23 @@ def assign(
     return Assignment(assigned, skips, loads)
 
 
+def next_inspector(
+    target: str,
+    roster: dict[str, list[str]],
+    relations: dict[str, list[str]],
+    seed_hash: str,
+    load: dict[str, int],
+    load_cap: int,
+    excluded: set[str],
+) -> tuple[str, list[list[str]]]:
+    """Who takes a recusing inspector's place on `target`: `assign`'s rule for one place,
+    among the roster less `excluded` (the team, earlier recusals). Returns the inspector
+    and the skips on the way; raises Conflict when nobody is left."""
+    others = {i: keys for i, keys in roster.items() if i not in excluded}
+    outcome = assign([target], others, relations, seed_hash, 1, load_cap, dict(load))
+    return outcome.assigned[target][0], outcome.skips
+
+
 def sample_document(seed_hash: str, sample: dict[str, list[list[str]]]) -> dict[str, Any]:
     return {"schema": SAMPLE_SCHEMA, "seed_hash": seed_hash, "sample": sample}
 
@@ -1089,33 +1106,32 @@ class InspectionPlan(Aggregate):
         if not reason:
             raise InvalidInput("reason_required", "回避必须说明理由", "a recusal needs a reason")
         excluded = set(team) | set(self.recused.get(target, [])) | {inspector_id}
-        keys = set(relations.get(target, ()))
-        roster = self.roster_keys()
-        ranked = sorted((draw.inspector_ticket(self.seed_hash, target, i), i) for i in roster)
-        skips: list[list[str]] = []
-        for _, candidate in ranked:
-            if candidate in excluded:
-                continue
-            if keys & set(roster[candidate]):
-                skips.append([target, candidate, "conflict"])
-            elif self.load.get(candidate, 0) >= self.load_cap:
-                skips.append([target, candidate, "load_full"])
-            else:
-                self.trigger_event(
-                    self.InspectorRecused,
-                    target=target,
-                    inspector_id=inspector_id,
-                    replacement_id=candidate,
-                    skips=skips,
-                    reason=reason,
-                    by=by,
-                    timestamp=now,
-                )
-                return
-        raise Conflict(
-            "not_enough_inspectors",
-            "没有其他无利害关系且未满额的检查人员可替换",
-            "no other unconflicted inspector under the cap is left",
+        try:
+            outcome = next_inspector(
+                target,
+                self.roster_keys(),
+                relations,
+                self.seed_hash,
+                self.load,
+                self.load_cap,
+                excluded,
+            )
+        except Conflict:
+            raise Conflict(
+                "not_enough_inspectors",
+                "没有其他无利害关系且未满额的检查人员可替换",
+                "no other unconflicted inspector under the cap is left",
+            ) from None
+        replacement, skips = outcome
+        self.trigger_event(
+            self.InspectorRecused,
+            target=target,
+            inspector_id=inspector_id,
+            replacement_id=replacement,
+            skips=skips,
+            reason=reason,
+            by=by,
+            timestamp=now,
         )
 
     def record_finding(

@@ -73,6 +73,7 @@ from domain.inspection import (
     compute_draw,
     directory_id,
     disclosure_deadline,
+    next_inspector,
     roster_hash,
     sha256_canonical,
     working_days_between,
@@ -1204,21 +1205,11 @@ def _recusal(
     if findings[event.target]:
         return "该对象已有检查结果 / the target already had a finding"
     excluded = set(team) | set(recused.get(event.target, [])) | {event.inspector_id}
-    conflict = set(relations.get(event.target, ()))
-    ranked = sorted((draw.inspector_ticket(seed_hash, event.target, i), i) for i in keys)
-    skips: list[list[str]] = []
-    expected = None
-    for _, candidate in ranked:
-        if candidate in excluded:
-            continue
-        if conflict & set(keys[candidate]):
-            skips.append([event.target, candidate, "conflict"])
-        elif load.get(candidate, 0) >= load_cap:
-            skips.append([event.target, candidate, "load_full"])
-        else:
-            expected = candidate
-            break
-    if expected is None:
+    try:
+        expected, skips = next_inspector(
+            event.target, keys, relations, seed_hash, dict(load), load_cap, excluded
+        )
+    except DomainError:
         return "按规则已无可接替的人员 / no eligible inspector was left"
     if event.replacement_id != expected:
         return (
