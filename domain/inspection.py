@@ -165,16 +165,21 @@ def clean_rule(ratio: object, minimum: object, what: str) -> SampleRule:
     return SampleRule(format(value.normalize(), "f"), minimum)
 
 
+def _is_working_day(day: date, holidays: frozenset[date], workdays: frozenset[date]) -> bool:
+    """Monday to Friday less the published holidays, plus the weekend days declared
+    working days (调休)."""
+    return (day.weekday() < 5 and day not in holidays) or day in workdays
+
+
 def add_working_days(
     start: date, days: int, holidays: frozenset[date], workdays: frozenset[date]
 ) -> date:
-    """The date `days` working days after `start`: Monday to Friday, less the published
-    holidays, plus the weekend days declared working days (调休)."""
+    """The date `days` working days after `start`."""
     current = start
     left = days
     while left > 0:
         current += timedelta(days=1)
-        if (current.weekday() < 5 and current not in holidays) or current in workdays:
+        if _is_working_day(current, holidays, workdays):
             left -= 1
     return current
 
@@ -187,9 +192,28 @@ def working_days_between(
     current = start
     while current < end:
         current += timedelta(days=1)
-        if (current.weekday() < 5 and current not in holidays) or current in workdays:
+        if _is_working_day(current, holidays, workdays):
             count += 1
     return count
+
+
+def calendar_of(document: dict[str, Any]) -> tuple[frozenset[date], frozenset[date]]:
+    """A plan's (holidays, extra workdays), as its document lists them."""
+    return (
+        frozenset(date.fromisoformat(d) for d in document.get("holidays", [])),
+        frozenset(date.fromisoformat(d) for d in document.get("extra_workdays", [])),
+    )
+
+
+def rule_of(document: dict[str, Any], stratum: str) -> SampleRule:
+    """The plan's sample rule for a stratum: the low-rated kind or the normal one."""
+    rule = document["strata"]["low" if stratum.endswith(LOW_SUFFIX) else "normal"]
+    return SampleRule(rule["ratio"], int(rule["minimum"]))
+
+
+def roster_keys(roster: dict[str, list[str]]) -> dict[str, list[str]]:
+    """inspector -> their conflict keys (a frozen roster row after name and unit name)."""
+    return {i: list(row[2:]) for i, row in roster.items()}
 
 
 # ---------------------------------------------------------------------------- roster
@@ -417,8 +441,23 @@ def next_inspector(
     return outcome.assigned[target][0], outcome.skips
 
 
-def sample_document(seed_hash: str, sample: dict[str, list[list[str]]]) -> dict[str, Any]:
-    return {"schema": SAMPLE_SCHEMA, "seed_hash": seed_hash, "sample": sample}
+def sample_commitment(
+    seed: str,
+    seed_hash: str,
+    sample: dict[str, list[list[str]]],
+    assignments: dict[str, list[str]],
+) -> str:
+    """What an unannounced plan publishes before its visits: the hash of the sample, the
+    seed (secret until then, so the hash cannot be guessed) and the teams."""
+    return sha256_canonical(
+        {
+            "schema": SAMPLE_SCHEMA,
+            "seed_hash": seed_hash,
+            "sample": sample,
+            "seed": seed,
+            "assignments": assignments,
+        }
+    )
 
 
 class InspectionPlan(Aggregate):
@@ -697,19 +736,6 @@ class InspectionPlan(Aggregate):
         start, end = self.document["period"]
         return date.fromisoformat(start), date.fromisoformat(end)
 
-    def rule_for(self, stratum: str) -> SampleRule:
-        kind = "low" if stratum.endswith(LOW_SUFFIX) else "normal"
-        rule = self.document["strata"][kind]
-        return SampleRule(rule["ratio"], rule["minimum"])
-
-    @property
-    def holidays(self) -> frozenset[date]:
-        return frozenset(date.fromisoformat(d) for d in self.document["holidays"])
-
-    @property
-    def workdays(self) -> frozenset[date]:
-        return frozenset(date.fromisoformat(d) for d in self.document["extra_workdays"])
-
     @property
     def live(self) -> bool:
         return self.status is not PlanStatus.VOIDED
@@ -811,7 +837,7 @@ class InspectionPlan(Aggregate):
                 f"检查人员名录不足 {need} 人",
                 f"the roster has fewer than {need} inspectors",
             )
-        keys = {i: set(v[2:]) for i, v in roster.items()}
+        keys = {i: set(k) for i, k in roster_keys(roster).items()}
         short = [
             target
             for ids in directory.strata.values()
@@ -826,7 +852,9 @@ class InspectionPlan(Aggregate):
                 f"{len(short)} targets lack {need} inspectors free of conflicts",
                 targets=short[:20],
             )
-        sample = sum(self.rule_for(s).size(len(ids)) for s, ids in directory.strata.items())
+        sample = sum(
+            rule_of(self.document, s).size(len(ids)) for s, ids in directory.strata.items()
+        )
         if self.load_cap * len(roster) < need * sample:
             raise Conflict(
                 "roster_too_small",
@@ -1080,8 +1108,7 @@ class InspectionPlan(Aggregate):
         )
 
     def roster_keys(self) -> dict[str, list[str]]:
-        """inspector -> their conflict keys (the roster rows after name and unit name)."""
-        return {i: list(v[2:]) for i, v in self.roster.items()}
+        return roster_keys(self.roster)
 
     def recuse(
         self,
@@ -1244,7 +1271,7 @@ class InspectionPlan(Aggregate):
             )
         assert self.disclosure_deadline is not None
         late = working_days_between(
-            self.disclosure_deadline, business_date(now), self.holidays, self.workdays
+            self.disclosure_deadline, business_date(now), *calendar_of(self.document)
         )
         self.trigger_event(
             self.ResultsPublished, summary=summary, late_working_days=late, by=by, timestamp=now
@@ -1281,8 +1308,7 @@ def disclosure_deadline(document: dict[str, Any], drawn_at: datetime) -> date:
     return add_working_days(
         max(business_date(drawn_at), period_end),
         int(document["disclosure_working_days"]),
-        frozenset(date.fromisoformat(d) for d in document["holidays"]),
-        frozenset(date.fromisoformat(d) for d in document["extra_workdays"]),
+        *calendar_of(document),
     )
 
 
@@ -1312,10 +1338,8 @@ def sample_strata(
     alternates: dict[str, list[list[str]]] = {}
     alternates_n = int(document["alternates"])
     for stratum in sorted(strata):
-        kind = "low" if stratum.endswith(LOW_SUFFIX) else "normal"
-        rule = document["strata"][kind]
         ids = strata[stratum]
-        n = draw.sample_size(len(ids), rule["ratio"], int(rule["minimum"]))
+        n = rule_of(document, stratum).size(len(ids))
         chosen, extra = draw.sample(ids, seed, n, alternates_n)
         sizes[stratum] = n
         sample[stratum] = [[i, t] for i, t in chosen]
@@ -1341,16 +1365,13 @@ def compute_draw(
     # targets get their teams in ticket order across all strata (tickets are uniform, so
     # no community's targets systematically pick first under the load cap)
     order = [target for _, target in sorted((t, i) for rows in sample.values() for i, t in rows)]
-    keys = {i: list(v[2:]) for i, v in roster.items()}
     assignment = assign(
         order,
-        keys,
+        roster_keys(roster),
         relations,
         s_hash,
         int(document["min_inspectors"]),
         int(document["load_cap"]),
     )
-    commitment_hex = sha256_canonical(
-        {**sample_document(s_hash, sample), "seed": seed, "assignments": assignment.assigned}
-    )
+    commitment_hex = sample_commitment(seed, s_hash, sample, assignment.assigned)
     return DrawOutcome(seed, s_hash, sizes, sample, alternates, assignment, commitment_hex)

@@ -36,7 +36,8 @@ from domain.inspection import (
     Inspector,
     PlanStatus,
     SeedMethod,
-    sample_document,
+    calendar_of,
+    sample_commitment,
     sha256_canonical,
     working_days_between,
 )
@@ -649,8 +650,7 @@ def disclosure(plan: dict[str, Any], today: date) -> dict[str, Any]:
         out["label"] = "已作废" if plan["status"] == PlanStatus.VOIDED.code else "尚未抽取"
         return out
     document = plan["document"]
-    holidays = frozenset(date.fromisoformat(d) for d in document.get("holidays", []))
-    workdays = frozenset(date.fromisoformat(d) for d in document.get("extra_workdays", []))
+    holidays, workdays = calendar_of(document)
     due = date.fromisoformat(deadline)
     if published:
         late = int(plan["late_working_days"] or 0)
@@ -686,12 +686,10 @@ def sample_matches_commitment(plan: dict[str, Any]) -> bool | None:
     commits to."""
     if not plan["sample_commitment"]:
         return None
-    document = {
-        **sample_document(plan["seed_hash"], plan["sample"]),
-        "seed": plan["seed"],
-        "assignments": plan["drawn_assignments"],
-    }
-    return sha256_canonical(document) == plan["sample_commitment"]
+    recomputed = sample_commitment(
+        plan["seed"], plan["seed_hash"], plan["sample"], plan["drawn_assignments"]
+    )
+    return recomputed == plan["sample_commitment"]
 
 
 def revealed(plan: dict[str, Any]) -> bool:

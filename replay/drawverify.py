@@ -70,6 +70,7 @@ from domain.inspection import (
     SeedMethod,
     TargetDirectory,
     assign,
+    calendar_of,
     compute_draw,
     directory_id,
     disclosure_deadline,
@@ -1105,8 +1106,7 @@ class _PlanVerifier:
     def check_deadline(self, drawn_entry: Entry) -> None:
         d: InspectionPlan.Drawn = drawn_entry.event
         document = self.published.document
-        holidays = frozenset(date.fromisoformat(x) for x in document.get("holidays", []))
-        workdays = frozenset(date.fromisoformat(x) for x in document.get("extra_workdays", []))
+        holidays, workdays = calendar_of(document)
         days = int(document["disclosure_working_days"])
         start = max(business_date(d.timestamp), date.fromisoformat(document["period"][1]))
         deadline = disclosure_deadline(document, d.timestamp)
