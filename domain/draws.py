@@ -73,6 +73,29 @@ REASONS = {
 }
 
 
+def parse_target(target: str) -> dict[str, str | None]:
+    """What a target id names: ORD:<code>:<order>, MTG:<code>:<meeting>,
+    MBR:<code>:<member>, UNIT:<unit>."""
+    kind, _, rest = target.partition(":")
+    out: dict[str, str | None] = {
+        "kind": kind,
+        "community_code": None,
+        "order_id": None,
+        "meeting_id": None,
+        "member_id": None,
+        "unit_id": None,
+    }
+    if kind == "UNIT":
+        out["unit_id"] = rest
+        return out
+    code, _, ident = rest.rpartition(":")
+    out["community_code"] = code
+    column = {"ORD": "order_id", "MTG": "meeting_id", "MBR": "member_id"}.get(kind)
+    if column is not None:
+        out[column] = ident
+    return out
+
+
 @dataclass
 class Population:
     strata: dict[str, list[str]] = field(default_factory=dict)

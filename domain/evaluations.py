@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
@@ -347,19 +348,25 @@ class EvaluationService(ActivityService):
                 access.require_county(actor, order.county_id)
             else:
                 access.require_community_staff(actor, order.community_id)
-            now = self.clock.now()
-            order.find_false(reason, found_by, actor.ref, now)
-            if order.member_id is None:
-                return []
-            account = self.points_account(order.member_id)
-            if account is None or not account.reverse(
-                SourceKind.ORDER, order.id, reason, actor.ref, now
-            ):
-                return []
-            account.follow_volunteer_stars(self.points_policy(order.community_id), now)
-            return [account]
+            return self._found_false(order, reason, found_by, actor, self.clock.now())
 
         return self._order_command(order_id, decide)
+
+    def _found_false(
+        self, order: Order, reason: str, found_by: str, actor: Actor, now: datetime
+    ) -> list[Aggregate]:
+        """The order records it was found false; its member's hours and points are
+        reversed. Returns the points account to save with the order (or nothing)."""
+        order.find_false(reason, found_by, actor.ref, now)
+        if order.member_id is None:
+            return []
+        account = self.points_account(order.member_id)
+        if account is None or not account.reverse(
+            SourceKind.ORDER, order.id, reason, actor.ref, now
+        ):
+            return []
+        account.follow_volunteer_stars(self.points_policy(order.community_id), now)
+        return [account]
 
     # -- 三级联评 ---------------------------------------------------------------------------
 

@@ -15,7 +15,13 @@ from eventsourcing.domain import Aggregate
 from domain import access
 from domain.actors import Actor, Role
 from domain.clock import business_date
-from domain.draws import POPULATION_TOPICS, ROSTER_TOPICS, derive_population, derive_roster
+from domain.draws import (
+    POPULATION_TOPICS,
+    ROSTER_TOPICS,
+    derive_population,
+    derive_roster,
+    parse_target,
+)
 from domain.errors import Conflict, Forbidden, InvalidInput
 from domain.evaluations import EvaluationService
 from domain.inspection import (
@@ -35,7 +41,6 @@ from domain.inspection import (
 )
 from domain.order import Order
 from domain.orders import clean_sha256
-from domain.points import SourceKind
 from domain.service import Result
 from domain.values import clean_name, clean_text
 
@@ -620,20 +625,12 @@ class InspectionService(EvaluationService):
         return self._plan_command(actor, plan_id, decide, roles=(Role.INSPECTOR,))
 
     def _find_false(self, actor: Actor, target: str, reason: str, now: datetime) -> list[Aggregate]:
-        order_id = UUID(target.rsplit(":", 1)[1])
-        order: Order = self.order(order_id)
+        order_id = parse_target(target)["order_id"]
+        assert order_id is not None, f"{target} names no order"
+        order: Order = self.order(UUID(order_id))
         if order.found_false:
             return []
-        order.find_false(reason, "inspection", actor.ref, now)
-        changed: list[Aggregate] = [order]
-        if order.member_id is not None:
-            account = self.points_account(order.member_id)
-            if account is not None and account.reverse(
-                SourceKind.ORDER, order.id, reason, actor.ref, now
-            ):
-                account.follow_volunteer_stars(self.points_policy(order.community_id), now)
-                changed.append(account)
-        return changed
+        return [order, *self._found_false(order, reason, "inspection", actor, now)]
 
     def complete_visits(self, actor: Actor, plan_id: UUID) -> Result:
         def decide(plan: InspectionPlan) -> list[Aggregate]:

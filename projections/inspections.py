@@ -29,6 +29,7 @@ import orjson
 
 from domain.clock import business_date
 from domain.community import Community
+from domain.draws import parse_target
 from domain.inspection import (
     Conclusion,
     InspectionItem,
@@ -70,29 +71,6 @@ def dumps(value: Any) -> str:
 
 def loads(text: str | None) -> Any:
     return None if text is None else orjson.loads(text)
-
-
-def parse_target(target: str) -> dict[str, str | None]:
-    """What a target id names: ORD:<code>:<order>, MTG:<code>:<meeting>,
-    MBR:<code>:<member>, UNIT:<unit>."""
-    kind, _, rest = target.partition(":")
-    out: dict[str, str | None] = {
-        "kind": kind,
-        "community_code": None,
-        "order_id": None,
-        "meeting_id": None,
-        "member_id": None,
-        "unit_id": None,
-    }
-    if kind == "UNIT":
-        out["unit_id"] = rest
-        return out
-    code, _, ident = rest.rpartition(":")
-    out["community_code"] = code
-    column = {"ORD": "order_id", "MTG": "meeting_id", "MBR": "member_id"}.get(kind)
-    if column is not None:
-        out[column] = ident
-    return out
 
 
 class Inspections(Projection):
