@@ -7,6 +7,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -26,7 +27,7 @@ from api.tokens import verify
 from domain import access
 from domain.actors import PUBLIC, Actor
 from domain.application import Result, Sishuang
-from domain.clock import Clock, SystemClock
+from domain.clock import Clock, SystemClock, business_date
 from domain.errors import DomainError, ErrorKind, NotFound, Unauthenticated
 from projections import ReadModels, open_service
 
@@ -113,6 +114,11 @@ IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 def services(request: Request) -> Services:
     svc: Services = request.app.state.services
     return svc
+
+
+def today(request: Request) -> date:
+    """The Beijing date now, on the service's clock."""
+    return business_date(services(request).clock.now())
 
 
 def current_actor(request: Request) -> Actor:

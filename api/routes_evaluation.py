@@ -4,7 +4,6 @@ unit, community and county (each figure traceable to its events), and 公示."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -19,11 +18,11 @@ from api.app import (
     read_consistency,
     services,
     signed_in,
+    today,
 )
 from api.exports import export_response
 from domain import access
 from domain.actors import Actor
-from domain.clock import business_date
 from domain.errors import NotFound
 from projections import directory, evaluation
 
@@ -101,11 +100,6 @@ PUBLIC_COLUMNS = [
 
 def _year(request: Request, year: int | None) -> int:
     return year if year is not None else today(request).year
-
-
-def today(request: Request) -> date:
-    """The Beijing date now: a view of the current year judges the standard so far."""
-    return business_date(services(request).clock.now())
 
 
 # -- commands -----------------------------------------------------------------------------
@@ -313,8 +307,7 @@ def county_evaluation(
     actor: Annotated[Actor, Depends(signed_in)],
     year: Year = None,
 ) -> Any:
-    access.county_reader_scope(actor)
-    access.require_county(actor, county_id)
+    access.require_county_reader(actor, county_id)
     store = services(request).read.store
     communities = directory.list_communities(store, str(county_id))
     policy = evaluation.county_policy(store, str(county_id))

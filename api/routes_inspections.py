@@ -24,10 +24,10 @@ from api.app import (
     read_consistency,
     services,
     signed_in,
+    today,
 )
 from domain import access
 from domain.actors import Actor, Role
-from domain.clock import business_date
 from domain.errors import NotFound
 from projections import directory, inspections
 
@@ -141,20 +141,11 @@ class SummaryIn(BaseModel):
 # -- helpers ------------------------------------------------------------------------------
 
 
-def today(request: Request) -> date:
-    return business_date(services(request).clock.now())
-
-
 def _plan_county(request: Request, plan_id: UUID) -> str:
     county_id = inspections.plan_county(services(request).read.store, str(plan_id))
     if county_id is None:
         raise NotFound("unknown_plan", "抽查方案不存在", "no such inspection plan")
     return county_id
-
-
-def _county_reader(actor: Actor, county_id: UUID) -> None:
-    access.county_reader_scope(actor)
-    access.require_county(actor, county_id)
 
 
 def _plan_body(plan_id: UUID) -> dict[str, Any]:
@@ -197,7 +188,7 @@ def retire_inspector(
 def list_inspectors(
     county_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]
 ) -> Any:
-    _county_reader(actor, county_id)
+    access.require_county_reader(actor, county_id)
     return inspections.list_inspectors(services(request).read.store, str(county_id))
 
 
@@ -216,7 +207,7 @@ def inspector_assignments(
         raise NotFound("unknown_inspector", "检查人员不存在", "no such inspector")
     if not (actor.role is Role.INSPECTOR and actor.subject == str(inspector_id)):
         access.require_role(actor, Role.ORG_DEPT, Role.AUDITOR)  # not another inspector's
-        _county_reader(actor, UUID(row["county_id"]))
+        access.require_county_reader(actor, UUID(row["county_id"]))
     return {"inspector": row, "assignments": inspections.assignments_of(store, str(inspector_id))}
 
 
@@ -292,7 +283,7 @@ def publish_plan(
 def list_plans(
     county_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]
 ) -> Any:
-    _county_reader(actor, county_id)
+    access.require_county_reader(actor, county_id)
     return inspections.list_plans(services(request).read.store, str(county_id), today(request))
 
 
@@ -303,7 +294,7 @@ def list_plans(
     "检查人员分配与每次跳过的原因、替换、回避、检查结果及更正。",
 )
 def get_plan(plan_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]) -> Any:
-    _county_reader(actor, UUID(_plan_county(request, plan_id)))
+    access.require_county_reader(actor, UUID(_plan_county(request, plan_id)))
     plan = inspections.get_plan(services(request).read.store, str(plan_id), today(request))
     if plan is not None and actor.role is Role.INSPECTOR and not inspections.revealed(plan):
         # an unannounced plan before its visits: an inspector sees what the public sees

@@ -24,11 +24,6 @@ class RemindIn(BaseModel):
     message: str = Field(description="提醒内容")
 
 
-def _county_reader(actor: Actor, county_id: UUID) -> None:
-    access.county_reader_scope(actor)
-    access.require_county(actor, county_id)
-
-
 @router.get("/counties/{county_id}/progress", summary="报到进度（按单位或社区）")
 def progress(
     county_id: UUID,
@@ -36,7 +31,7 @@ def progress(
     actor: Annotated[Actor, Depends(signed_in)],
     by: Literal["unit", "community"] = "unit",
 ) -> Any:
-    _county_reader(actor, county_id)
+    access.require_county_reader(actor, county_id)
     svc = services(request)
     target = svc.app.policy(county_id).reporting_coverage_target
     if by == "unit":
@@ -76,7 +71,7 @@ def not_reported(
     page: Annotated[int, Query(ge=1)] = 1,
     size: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> Any:
-    _county_reader(actor, county_id)
+    access.require_county_reader(actor, county_id)
     total, rows = members.not_reported(
         services(request).read.store,
         str(county_id),

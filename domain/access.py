@@ -39,6 +39,12 @@ def county_reader_scope(actor: Actor) -> UUID:
     return actor.scope_id
 
 
+def require_county_reader(actor: Actor, county_id: UUID) -> None:
+    """A county-level reader (组织部, 督查, 审计) of this county."""
+    county_reader_scope(actor)
+    require_county(actor, county_id)
+
+
 def require_county(actor: Actor, county_id: UUID) -> None:
     """组织部 (or another county-scoped role) of this county."""
     if actor.role is Role.OPERATOR:
