@@ -76,6 +76,7 @@ from domain.inspection import (
     disclosure_deadline,
     next_inspector,
     roster_hash,
+    roster_keys,
     sha256_canonical,
     working_days_between,
 )
@@ -1005,7 +1006,7 @@ class _PlanVerifier:
         document = self.published.document
         assert self.inputs.population is not None and self.inputs.roster is not None
         relations = self.inputs.population.relations
-        keys = {i: list(v[2:]) for i, v in self.inputs.roster.items()}
+        keys = roster_keys(self.inputs.roster)
         per_target = int(document["min_inspectors"])
         load_cap = int(document["load_cap"])
         # the state the plan keeps after the draw (InspectionPlan.Drawn.apply)
