@@ -77,6 +77,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+WORKER_FAILED = 3  # the worker's exit status when its projections thread died
+
+
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     from projections import open_service
 
@@ -112,9 +115,14 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     follower.start()
     if settings.sweep_seconds > 0:
         sweeper.start()
-    while follower._thread is not None and follower._thread.is_alive():
-        follower._thread.join(timeout=0.5)
+    while follower.alive:
+        follower.join(timeout=0.5)
+    sweeper.stop()
     app.close()
+    if follower.failure is not None:
+        # The thread ended by an error, not by a signal: say so to the supervisor.
+        print(f"投影线程异常终止 (projections thread died): {follower.failure!r}", file=sys.stderr)
+        return WORKER_FAILED
     return 0
 
 

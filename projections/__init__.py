@@ -4,12 +4,19 @@ after a write the write's effect."""
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from domain.application import Sishuang
 from domain.clock import Clock
 from projections.activities import Activities
-from projections.base import Follower, Projection
+from projections.base import (
+    SYSTEM_DDL,
+    Follower,
+    Projection,
+    dead_letter_counts,
+    follower_rows,
+)
 from projections.directory import Directory
 from projections.evaluation import Evaluation
 from projections.inspections import Inspections
@@ -42,11 +49,14 @@ def open_service(
     *,
     run_projections: bool,
     poll_interval: float = 0.25,
+    on_death: Callable[[BaseException], None] | None = None,
 ) -> tuple[Sishuang, ReadModels]:
     """The application and its read models, tables created under the start-up lock."""
     with schema_lock(env):
         app = Sishuang(env, clock=clock)
-        read = ReadModels(app, run_projections=run_projections, poll_interval=poll_interval)
+        read = ReadModels(
+            app, run_projections=run_projections, poll_interval=poll_interval, on_death=on_death
+        )
     return app, read
 
 
@@ -54,18 +64,29 @@ class ReadModels:
     """The query side of one process: its store, and either its own follower (the
     default, projections in-process) or the positions a separate worker records."""
 
-    def __init__(self, app: Sishuang, *, run_projections: bool, poll_interval: float = 0.25):
+    def __init__(
+        self,
+        app: Sishuang,
+        *,
+        run_projections: bool,
+        poll_interval: float = 0.25,
+        on_death: Callable[[BaseException], None] | None = None,
+    ):
         self.app = app
         self.projections = all_projections()
         self.follower: Follower | None = None
         if run_projections:
-            self.follower = Follower(app, self.projections, poll_interval=poll_interval)
+            self.follower = Follower(
+                app, self.projections, poll_interval=poll_interval, on_death=on_death
+            )
             self.store = self.follower.store
         else:
             # Another process projects; the tables exist here too, so queries answer
             # (empty, with the lag reported) before the worker's first page.
             self.store = ReadStore(app)
             with self.store.ddl() as tx:
+                for statement in SYSTEM_DDL:
+                    tx.execute(statement)
                 for projection in self.projections:
                     projection.create(tx)
         self.names: Sequence[str] = [p.name for p in self.projections]
@@ -81,6 +102,33 @@ class ReadModels:
 
     def position(self) -> int:
         return min(self.store.positions(self.names).values(), default=0)
+
+    def health(self) -> dict[str, Any]:
+        """Each follower (this process's, and the workers' heartbeats), each projection's
+        position and lag, and the events set aside as dead letters."""
+        names = list(self.names)
+        positions = self.store.positions(names)
+        head = self.store.head()
+        dead = dead_letter_counts(self.store)
+        followers = [] if self.follower is None else [self.follower.status()]
+        followers += follower_rows(self.store)
+        if self.follower is not None:  # its own heartbeat row is the same follower
+            followers = [
+                f for f in followers if f["in_process"] or f["follower"] != self.follower.name
+            ]
+        return {
+            "followers": followers,
+            "projections": [
+                {
+                    "name": name,
+                    "position": positions[name],
+                    "lag": max(head - positions[name], 0),
+                    "dead_letters": dead.get(name, 0),
+                }
+                for name in names
+            ],
+            "dead_letters": sum(dead.get(name, 0) for name in names),
+        }
 
     def lag(self) -> tuple[int, int]:
         """(position the read models reached, events in the log not yet in them)."""

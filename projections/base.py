@@ -5,17 +5,35 @@ handler per event type. The Follower reads the log in pages through the recorder
 (`select_notifications`: the library's subscriptions do not work on SQLite),
 decodes each page once, and for each projection applies the events it has not
 seen and advances its tracking position in the same transaction.
+
+No single event can stop a projection: an event a projection cannot apply (a handler
+raises, the database refuses a value, the stored record cannot be decoded) is set
+aside in `rm_dead_letters` with the error, in the same transaction that moves the
+projection past it, and the follower goes on. A lost database connection is not such
+an event: the follower backs off, reconnects and resumes from its tracking position.
+A new projection version rebuilds the projection and so retries its dead letters;
+`sishuang dead-letters retry` rebuilds the projections that have any (after a fix).
 """
 
 from __future__ import annotations
 
+import os
+import socket
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 import structlog
-from eventsourcing.persistence import IntegrityError, Notification
+from eventsourcing.persistence import (
+    IntegrityError,
+    InterfaceError,
+    Notification,
+    OperationalError,
+)
 
 from domain.application import Sishuang
 from projections.store import ReadStore, Tx
@@ -72,10 +90,92 @@ class PositionTaken(Exception):
     """Another follower recorded this projection's position first."""
 
 
+class Undecodable(Exception):
+    """A stored record the mapper cannot turn back into an event (an unknown topic, a
+    state that no longer fits its class)."""
+
+
 VERSIONS_DDL = (
     "CREATE TABLE IF NOT EXISTS rm_projection_versions ("
     "name TEXT PRIMARY KEY, version INTEGER NOT NULL)"
 )
+# Events a projection could not apply, set aside so it could go on (one row each).
+DEAD_LETTERS_DDL = (
+    "CREATE TABLE IF NOT EXISTS rm_dead_letters ("
+    " projection TEXT NOT NULL, notification_id INTEGER NOT NULL,"
+    " originator_id TEXT NOT NULL, originator_version INTEGER NOT NULL,"
+    " topic TEXT NOT NULL, error TEXT NOT NULL, failed_at TEXT NOT NULL,"
+    " PRIMARY KEY (projection, notification_id))"
+)
+# One row per running follower process: what a health check in another process reads.
+FOLLOWERS_DDL = (
+    "CREATE TABLE IF NOT EXISTS rm_followers ("
+    " follower TEXT PRIMARY KEY, projections TEXT NOT NULL, position INTEGER NOT NULL,"
+    " started_at TEXT NOT NULL, beat_at TEXT NOT NULL,"
+    " last_error TEXT, last_error_at TEXT)"
+)
+SYSTEM_DDL = (VERSIONS_DDL, DEAD_LETTERS_DDL, FOLLOWERS_DDL)
+
+HEARTBEAT_SECONDS = 5.0  # how often a follower writes its row in rm_followers
+STALE_AFTER_SECONDS = 30.0  # a follower row older than this is reported not alive
+MAX_BACKOFF_SECONDS = 30.0  # the longest wait between reconnection attempts
+MAX_ERROR_CHARS = 2000  # an error kept in a dead letter or a health answer, at most
+
+
+# PostgreSQL error classes that describe the server's state, not the statement: a
+# connection exception, a rolled-back transaction (deadlock, serialisation), resources,
+# operator intervention (shutdown, cancel), system errors; and a lock timeout.
+TRANSIENT_SQLSTATE_CLASSES = frozenset({"08", "40", "53", "57", "58"})
+TRANSIENT_SQLSTATES = frozenset({"55P03"})
+SQLITE_TRANSIENT_WORDS = ("locked", "busy", "disk i/o", "unable to open")
+
+
+def transient(error: BaseException) -> bool:
+    """Whether an error is the database's state (gone, restarting, locked, busy), which
+    a later attempt can get past, rather than the event's or the handler's: the former
+    is waited out, the latter makes a dead letter. (An index row too large or a NUL in
+    a text value is the event's, whatever class the driver files it under.)"""
+    import psycopg
+
+    if isinstance(error, (PositionTaken, Undecodable)):
+        return False
+    seen: BaseException | None = error
+    for _ in range(5):  # the library wraps the driver's error: look down the chain
+        if seen is None:
+            break
+        if isinstance(seen, sqlite3.OperationalError):
+            return any(w in str(seen).lower() for w in SQLITE_TRANSIENT_WORDS)
+        if isinstance(seen, psycopg.Error):
+            state = seen.sqlstate
+            if state is None:  # raised by the client: no connection, a pool timeout
+                return isinstance(seen, (psycopg.OperationalError, psycopg.InterfaceError))
+            return state[:2] in TRANSIENT_SQLSTATE_CLASSES or state in TRANSIENT_SQLSTATES
+        seen = seen.__cause__ or seen.__context__
+    return isinstance(error, (InterfaceError, OperationalError, ConnectionError, TimeoutError))
+
+
+def describe(error: BaseException) -> str:
+    """An error as one line of printable text, bounded (it is stored and shown)."""
+    text = f"{type(error).__name__}: {error}"
+    text = "".join(c if c.isprintable() else "\ufffd" for c in text)
+    return text[:MAX_ERROR_CHARS]
+
+
+def _now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class _Item:
+    """A notification of the page and its event (or why it could not be decoded)."""
+
+    notification: Notification
+    event: Any
+    error: BaseException | None = None
+
+    @property
+    def id(self) -> int:
+        return int(self.notification.id)
 
 
 class Follower:
@@ -89,6 +189,7 @@ class Follower:
         page_size: int = 500,
         poll_interval: float = 0.25,
         rename: dict[str, str] | None = None,
+        on_death: Callable[[BaseException], None] | None = None,
     ) -> None:
         self.app = app
         self.rename = rename  # write under other table names (projections.bluegreen)
@@ -97,10 +198,18 @@ class Follower:
         self.page_size = page_size
         self.poll_interval = poll_interval
         self.positions = {p.name: 0 for p in self.projections}
+        self.on_death = on_death  # called if the following thread ever ends by an error
+        self.failure: BaseException | None = None  # ... and that error
+        self.last_error: str | None = None
+        self.last_error_at: str | None = None
+        self.dead_lettered = 0  # events set aside by this follower since it started
+        self.started_at = _now_iso()
+        self.name = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self._changed = threading.Condition()
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._last_beat = 0.0
         self.setup()
 
     # -- set-up and rebuild ------------------------------------------------------------
@@ -109,7 +218,8 @@ class Follower:
         """Create missing tables; rebuild any projection whose version changed."""
         with self.store.ddl() as tx:
             tx.rename = self.rename
-            tx.execute(VERSIONS_DDL)
+            for statement in SYSTEM_DDL:
+                tx.execute(statement)
             known = {
                 r["name"]: r["version"]
                 for r in tx.execute("SELECT name, version FROM rm_projection_versions").all()
@@ -119,6 +229,7 @@ class Follower:
                     log.warning("projection_version_changed", projection=p.name)
                     p.drop(tx)
                     self.store.forget_position(tx, p.name)
+                    forget_dead_letters(tx, p.name)
                 p.create(tx)
                 self.store.ensure_position(tx, p.name)
                 tx.execute(
@@ -134,6 +245,7 @@ class Follower:
             tx.rename = self.rename
             projection.drop(tx)
             self.store.forget_position(tx, projection.name)
+            forget_dead_letters(tx, projection.name)
             projection.create(tx)
         self.positions[projection.name] = 0
 
@@ -143,6 +255,15 @@ class Follower:
     def position(self) -> int:
         """The log position every projection here has reached."""
         return min(self.positions.values(), default=0)
+
+    def _decode(self, page: Sequence[Notification]) -> list[_Item]:
+        items = []
+        for n in page:
+            try:
+                items.append(_Item(n, self.app.mapper.to_domain_event(n)))
+            except Exception as e:  # the record stays in the log; the projections go on
+                items.append(_Item(n, None, Undecodable(describe(e))))
+        return items
 
     def run_once(self) -> int:
         """Process one page of the log; return how many notifications were read."""
@@ -155,33 +276,103 @@ class Follower:
         )
         if not page:
             return 0
-        events = [(n.id, self.app.mapper.to_domain_event(n)) for n in page]
-        stored = {n.id: n for n in page}
+        items = self._decode(page)
         for projection in self.projections:
             done = self.positions[projection.name]
-            todo = [(nid, e) for nid, e in events if nid > done]
+            todo = [item for item in items if item.id > done]
             if not todo:
                 continue
             try:
-                with self.store.write() as tx:
-                    tx.rename = self.rename
-                    if not self.store.claim_position(tx, projection.name, done):
-                        raise PositionTaken
-                    projection.apply_page(tx, [(stored[nid], event) for nid, event in todo])
-                    try:
-                        self.store.record_position(tx, projection.name, todo[-1][0])
-                    except IntegrityError as e:
-                        raise PositionTaken from e
+                if any(item.error is not None for item in todo):
+                    raise todo[0].error or Undecodable("undecodable record in the page")
+                self._apply(projection, done, todo)
+                reached = todo[-1].id
             except PositionTaken:
                 # Someone else recorded this stretch first: their rows stand, ours
-                # were rolled back. Read the positions again on the next page. (A
-                # handler's own error is not this: it propagates, loudly.)
+                # were rolled back. Read the positions again on the next page.
                 log.info("projection_position_taken", projection=projection.name)
                 continue
-            self.positions[projection.name] = todo[-1][0]
+            except Exception as e:
+                if transient(e):
+                    raise
+                # One of these events cannot be applied: find it, set it aside, go on.
+                reached = self._apply_one_by_one(projection, done, todo)
+            self.positions[projection.name] = reached
         with self._changed:
             self._changed.notify_all()
         return len(page)
+
+    def _apply(self, projection: Projection, done: int, todo: Sequence[_Item]) -> None:
+        """Apply a stretch of events and record the position after it, in one write."""
+        with self.store.write() as tx:
+            tx.rename = self.rename
+            if not self.store.claim_position(tx, projection.name, done):
+                raise PositionTaken
+            projection.apply_page(tx, [(item.notification, item.event) for item in todo])
+            try:
+                self.store.record_position(tx, projection.name, todo[-1].id)
+            except IntegrityError as e:
+                raise PositionTaken from e
+
+    def _apply_one_by_one(self, projection: Projection, done: int, todo: Sequence[_Item]) -> int:
+        """Each event in its own write; one that fails for its own sake is recorded in
+        rm_dead_letters, in the write that moves the position past it."""
+        at = done
+        for item in todo:
+            try:
+                if item.error is not None:
+                    raise item.error
+                self._apply(projection, at, [item])
+            except PositionTaken:
+                return at
+            except Exception as e:
+                if transient(e):
+                    raise
+                try:
+                    self._set_aside(projection, at, item, e)
+                except PositionTaken:
+                    return at
+            at = item.id
+        return at
+
+    def _set_aside(self, projection: Projection, done: int, item: _Item, error: Exception) -> None:
+        n = item.notification
+        reason = describe(error)
+        with self.store.write() as tx:
+            if not self.store.claim_position(tx, projection.name, done):
+                raise PositionTaken
+            tx.execute(
+                "INSERT INTO rm_dead_letters (projection, notification_id, originator_id,"
+                " originator_version, topic, error, failed_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (projection, notification_id) DO UPDATE SET"
+                " error = excluded.error, failed_at = excluded.failed_at",
+                (
+                    projection.name,
+                    n.id,
+                    str(n.originator_id),
+                    n.originator_version,
+                    n.topic,
+                    reason,
+                    _now_iso(),
+                ),
+            )
+            try:
+                self.store.record_position(tx, projection.name, n.id)
+            except IntegrityError as e:
+                raise PositionTaken from e
+        self.dead_lettered += 1
+        self._error(f"{projection.name} @ {n.id}: {reason}")
+        log.error(
+            "projection_dead_letter",
+            projection=projection.name,
+            notification_id=n.id,
+            topic=n.topic,
+            error=reason,
+        )
+
+    def _error(self, text: str) -> None:
+        self.last_error = text[:MAX_ERROR_CHARS]
+        self.last_error_at = _now_iso()
 
     def catch_up(self) -> int:
         total = 0
@@ -208,29 +399,80 @@ class Follower:
                 self._changed.wait(remaining)
         return True
 
+    # -- the thread --------------------------------------------------------------------
+
     def run_forever(self) -> None:
-        listener = _Listener(self.store) if self.store.dialect == "postgres" else None
+        """Follow until stopped. The database going away (a restart, a failover, its
+        connections terminated) is waited out with growing pauses; the follower then
+        resumes from its tracking positions, which the database kept."""
+        listener: _Listener | None = None
+        listener_retry_at = 0.0
+        backoff = 0.0
         log.info("projections_started", projections=[p.name for p in self.projections])
         try:
             while not self._stop.is_set():
                 try:
                     n = self.run_once()
-                except Exception:
-                    log.exception("projection_failed")
-                    n = 0
-                    self._stop.wait(1.0)
+                    if backoff:
+                        log.info("projections_reconnected", follower=self.name)
+                    backoff = 0.0
+                    self._heartbeat()
+                except Exception as e:
+                    backoff = min(max(backoff * 2, 0.5), MAX_BACKOFF_SECONDS)
+                    self._error(describe(e))
+                    log.warning(
+                        "projection_retrying",
+                        error=describe(e),
+                        transient=transient(e),
+                        retry_in_seconds=backoff,
+                    )
+                    if listener is not None:
+                        listener.close()
+                        listener = None
+                    self._stop.wait(backoff)
+                    if transient(e):
+                        self.store.recover()
+                    continue
                 if n >= self.page_size:
                     continue
-                if listener is not None and listener.wait(self.poll_interval, self._wake):
-                    continue
+                if (
+                    listener is None
+                    and self.store.dialect == "postgres"
+                    and time.monotonic() >= listener_retry_at
+                ):
+                    listener = _Listener.open(self.store)
+                    listener_retry_at = time.monotonic() + MAX_BACKOFF_SECONDS
+                if listener is not None:
+                    try:
+                        listener.wait(self.poll_interval, self._wake)
+                        continue
+                    except Exception as e:  # polled instead until it can be opened again
+                        log.warning("projection_listener_lost", error=describe(e))
+                        listener.close()
+                        listener = None
                 self._wake.wait(self.poll_interval)
                 self._wake.clear()
         finally:
             if listener is not None:
                 listener.close()
+            self._forget_beat()
+
+    def _run(self) -> None:
+        try:
+            self.run_forever()
+        except BaseException as e:  # the thread ends: the process must not go on silently
+            self.failure = e
+            self._error(describe(e))
+            log.critical("projections_thread_died", error=describe(e))
+            if self.on_death is not None:
+                self.on_death(e)
+
+    @property
+    def alive(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self.run_forever, name="projections", daemon=True)
+        self._thread = threading.Thread(target=self._run, name="projections", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
@@ -239,10 +481,97 @@ class Follower:
         if self._thread is not None:
             self._thread.join(timeout=10)
 
+    def join(self, timeout: float | None = None) -> None:
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    # -- heartbeat: what another process's health check sees -------------------------
+
+    def _heartbeat(self, *, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._last_beat < HEARTBEAT_SECONDS:
+            return
+        self._last_beat = now
+        with self.store.write() as tx:
+            tx.execute(
+                "INSERT INTO rm_followers (follower, projections, position, started_at,"
+                " beat_at, last_error, last_error_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (follower) DO UPDATE SET position = excluded.position,"
+                " beat_at = excluded.beat_at, last_error = excluded.last_error,"
+                " last_error_at = excluded.last_error_at",
+                (
+                    self.name,
+                    ",".join(p.name for p in self.projections),
+                    self.position,
+                    self.started_at,
+                    _now_iso(),
+                    self.last_error,
+                    self.last_error_at,
+                ),
+            )
+
+    def _forget_beat(self) -> None:
+        try:
+            with self.store.write() as tx:
+                tx.execute("DELETE FROM rm_followers WHERE follower = ?", (self.name,))
+        except Exception as e:  # the database may be the reason we are stopping
+            log.info("projections_heartbeat_not_removed", error=describe(e))
+
+    def status(self) -> dict[str, Any]:
+        """This follower as a health check reports it."""
+        return {
+            "follower": self.name,
+            "in_process": True,
+            "alive": self.alive,
+            "position": self.position,
+            "started_at": self.started_at,
+            "last_error": self.last_error,
+            "last_error_at": self.last_error_at,
+            "dead_lettered": self.dead_lettered,
+        }
+
+
+def forget_dead_letters(tx: Tx, projection: str) -> None:
+    tx.execute("DELETE FROM rm_dead_letters WHERE projection = ?", (projection,))
+
+
+def dead_letters(store: ReadStore, projection: str | None = None) -> list[dict[str, Any]]:
+    with store.read() as tx:
+        if projection is None:
+            return tx.execute(
+                "SELECT * FROM rm_dead_letters ORDER BY projection, notification_id"
+            ).all()
+        return tx.execute(
+            "SELECT * FROM rm_dead_letters WHERE projection = ? ORDER BY notification_id",
+            (projection,),
+        ).all()
+
+
+def dead_letter_counts(store: ReadStore) -> dict[str, int]:
+    with store.read() as tx:
+        rows = tx.execute(
+            "SELECT projection, COUNT(*) AS n FROM rm_dead_letters GROUP BY projection"
+        ).all()
+    return {r["projection"]: int(r["n"]) for r in rows}
+
+
+def follower_rows(store: ReadStore) -> list[dict[str, Any]]:
+    """Every follower that wrote a heartbeat, and whether it is recent enough to count
+    as alive."""
+    with store.read() as tx:
+        rows = tx.execute("SELECT * FROM rm_followers ORDER BY follower").all()
+    now = datetime.now(UTC)
+    for row in rows:
+        beat = datetime.fromisoformat(str(row["beat_at"]))
+        row["alive"] = (now - beat).total_seconds() <= STALE_AFTER_SECONDS
+        row["in_process"] = False
+    return rows
+
 
 class _Listener:
     """PostgreSQL LISTEN on the channel the library NOTIFYs on every insert: a wake-up
-    call only; the follower still reads the log itself, so a lost notice costs one poll."""
+    call only; the follower still reads the log itself, so a lost notice costs one poll,
+    and a lost connection costs nothing but a reconnection."""
 
     def __init__(self, store: ReadStore) -> None:
         import psycopg
@@ -256,8 +585,17 @@ class _Listener:
             user=info["user"],
             password=info["password"],
             autocommit=True,
+            connect_timeout=5,
         )
         self.conn.execute(f'LISTEN "{recorder.channel_name}"')
+
+    @classmethod
+    def open(cls, store: ReadStore) -> _Listener | None:
+        try:
+            return cls(store)
+        except Exception as e:  # poll instead; the next quiet moment tries again
+            log.warning("projection_listener_unavailable", error=describe(e))
+            return None
 
     def wait(self, timeout: float, wake: threading.Event) -> bool:
         if wake.is_set():
@@ -268,4 +606,7 @@ class _Listener:
         return False
 
     def close(self) -> None:
-        self.conn.close()
+        try:
+            self.conn.close()
+        except Exception as e:  # already broken
+            log.info("projection_listener_close_failed", error=describe(e))

@@ -7,8 +7,8 @@
 2. The switch is one transaction: the live projection's tracking row is locked (its
    follower waits), the copy is brought to the live position or past it, the live
    tables are dropped and the copy's renamed into their place (indexes too), and the
-   live tracking position moves to where the copy stands. Readers wait for that
-   transaction, then read the new tables.
+   live tracking position moves to where the copy stands, and the copy's dead letters
+   replace the live ones. Readers wait for that transaction, then read the new tables.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from domain.application import Sishuang
-from projections.base import Follower, Projection
+from projections.base import Follower, Projection, forget_dead_letters
 from projections.store import ReadStore, Tx
 
 SUFFIX = "__next"
@@ -119,6 +119,13 @@ def switch(
         _rename_indexes(store, tx, live, mapping)
         tx.execute(f"DELETE FROM {store.tracking_table} WHERE application_name = ?", (copy.name,))
         tx.execute("DELETE FROM rm_projection_versions WHERE name = ?", (copy.name,))
+        # The copy's dead letters are the live projection's now; the old ones are gone
+        # with the old tables (the copy applied those events again).
+        forget_dead_letters(tx, live.name)
+        tx.execute(
+            "UPDATE rm_dead_letters SET projection = ? WHERE projection = ?",
+            (live.name, copy.name),
+        )
     return copy_at
 
 

@@ -207,6 +207,17 @@ class ReadStore:
         found = {r["application_name"]: int(r["notification_id"]) for r in rows}
         return {name: found.get(name, 0) for name in names}
 
+    def recover(self) -> None:
+        """After a connection error: test the pooled connections now and replace the
+        broken ones, so that the next statements do not meet them one by one (after a
+        restart every pooled connection is dead; the pool only learns it on use)."""
+        if self.dialect != "postgres":
+            return
+        try:
+            self.datastore.pool.check()
+        except Exception:  # the server may still be away: the next attempt tells
+            return
+
     def head(self) -> int:
         """The highest notification id in the log (0 when empty)."""
         return self.app.recorder.max_notification_id() or 0

@@ -169,3 +169,22 @@ def api(tmp_path: Path) -> Iterator[Api]:
     clock = ManualClock()
     with TestClient(create_app(settings, clock=clock)) as client:
         yield Api(client, settings, clock)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_api(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Api]:
+    """The API over HTTP with a manual clock, once on SQLite and once on PostgreSQL."""
+    url = ""
+    if request.param == "postgres":
+        url = pg_url_for(
+            request.getfixturevalue("pg_database"), request.getfixturevalue("pg_schema")
+        )
+    settings = Settings(
+        data_dir=tmp_path,
+        database_url=url,
+        token_secret="test-secret-for-the-api-tests",
+        read_wait_seconds=5.0,
+    )
+    clock = ManualClock()
+    with TestClient(create_app(settings, clock=clock)) as client:
+        yield Api(client, settings, clock)
