@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import re
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -17,8 +21,11 @@ from eventsourcing.persistence import IntegrityError, OperationalError
 from fastapi import FastAPI, Header, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.inputs import BodyTooLarge, InputLimits, field_label, too_large_body
 from api.logs import configure_logging
 from api.photos import PhotoStore
 from api.settings import Settings
@@ -33,60 +40,14 @@ from projections import ReadModels, open_service
 
 log = structlog.get_logger("api")
 
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
 STATUS = {
     ErrorKind.INVALID: 422,
     ErrorKind.NOT_FOUND: 404,
     ErrorKind.CONFLICT: 409,
     ErrorKind.FORBIDDEN: 403,
     ErrorKind.UNAUTHENTICATED: 401,
-}
-
-
-# Chinese names of request fields, for validation messages a community worker can read.
-FIELD_LABELS = {
-    "name": "名称/姓名",
-    "phone": "手机号码",
-    "post": "职务",
-    "unit_id": "单位",
-    "community_id": "社区",
-    "basis": "报到方式",
-    "grid_code": "网格",
-    "code": "编码",
-    "grids": "网格",
-    "member_count": "在职党员人数",
-    "decision": "审核结果",
-    "reason": "理由",
-    "message": "提醒内容",
-    "member_ids": "党员",
-    "unit_ids": "单位",
-    "hours_per_year": "承诺时长",
-    "service_radius_km": "服务半径",
-    "content": "需求内容",
-    "category": "类别",
-    "urgency": "紧急程度",
-    "people_affected": "涉及人数",
-    "stars": "星级",
-    "solved": "是否解决",
-    "hours": "服务时长",
-    "lat": "纬度",
-    "lon": "经度",
-    "overrides": "政策参数",
-    "held_on": "会议日期",
-    "topic": "会议议题",
-    "place": "会议地点",
-    "period_start": "抽查期间起",
-    "period_end": "抽查期间止",
-    "public_value_available_after": "公开数值产生时间",
-    "ratio": "抽查比例",
-    "low_ratio": "低评价层抽查比例",
-    "holidays": "节假日",
-    "extra_workdays": "调休工作日",
-    "target": "检查对象",
-    "inspector_id": "检查人员",
-    "confirmed": "群众是否确认",
-    "attendance": "到会人数",
-    "commitment": "承诺值",
-    "contribution": "种子数值",
 }
 
 
@@ -207,6 +168,18 @@ def read_consistency(request: Request, response: Response) -> None:
     response.headers["X-Read-Model-Lag"] = str(lag)
 
 
+PROJECTIONS_DIED_EXIT = 3  # the exit status of a process whose projections thread died
+
+
+def projections_died(error: BaseException) -> None:
+    """The in-process projections thread has ended: a process that went on answering
+    from frozen read models would mislead everyone, so it ends now, non-zero, for its
+    supervisor to restart it."""
+    log.critical("process_exiting_projections_died", error=repr(error)[:500])
+    logging.shutdown()
+    os._exit(PROJECTIONS_DIED_EXIT)
+
+
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
     clock = clock or SystemClock()
@@ -244,6 +217,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         clock,
         run_projections=settings.run_projections,
         poll_interval=settings.poll_interval_seconds,
+        on_death=projections_died,
     )
     api = FastAPI(
         title="四双 sishuang",
@@ -258,10 +232,16 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         application,
         read,
         settings.secret(),
-        PhotoStore(settings.data_dir / "photos"),
+        PhotoStore(settings.secure_data_dir() / "photos"),
     )
     _install_errors(api)
-    _install_request_ids(api)
+    api.add_middleware(RequestIds)
+    api.add_middleware(
+        InputLimits,
+        max_json_bytes=settings.max_json_bytes,
+        max_header_bytes=settings.max_header_bytes,
+    )
+    api.add_middleware(SecurityHeaders)  # outermost: on every answer, refusals included
 
     from api import (
         routes_activities,
@@ -290,6 +270,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     ):
         api.include_router(module.router, prefix="/api/v1")
     api.include_router(routes_inspections.pages)  # the public page, outside /api/v1
+    # Every asset a page uses is served from here (intranets have no internet).
+    api.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return api
 
 
@@ -310,17 +292,25 @@ def _install_errors(api: FastAPI) -> None:
 
     @api.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> OrjsonResponse:
+        errors = exc.errors()
+        if any(e.get("type") == "json_invalid" for e in errors):
+            return OrjsonResponse(
+                error_body(
+                    "invalid_json",
+                    "请求内容不是有效的 JSON，请检查后重试",
+                    "the body is not valid JSON",
+                ),
+                status_code=422,
+            )
         problems = [
             {"field": ".".join(str(p) for p in e.get("loc", ())[1:]), "problem": e.get("msg")}
-            for e in exc.errors()
+            for e in errors
         ]
-        fields = "、".join(
-            FIELD_LABELS.get(p["field"].split(".")[-1], p["field"]) or "请求体" for p in problems
-        )
+        fields = "、".join(dict.fromkeys(field_label(p["field"]) for p in problems))
         return OrjsonResponse(
             error_body(
                 "invalid_request",
-                f"请求内容不正确：{fields}",
+                f"请求内容不正确：{fields}，请检查后重试",
                 "the request does not have the expected shape",
                 errors=problems,
             ),
@@ -331,6 +321,12 @@ def _install_errors(api: FastAPI) -> None:
     async def http_error(request: Request, exc: StarletteHTTPException) -> OrjsonResponse:
         if exc.status_code == 404:
             body = error_body("not_found", "没有这个地址", "no such path")
+        elif isinstance(exc, BodyTooLarge):
+            body = too_large_body(exc.limit)
+        elif exc.status_code == 400:
+            body = error_body(
+                "invalid_body", "请求内容无法读取，请检查后重试", "the body could not be read"
+            )
         elif exc.status_code == 405:
             body = error_body("method_not_allowed", "不支持该请求方法", "method not allowed")
         else:
@@ -340,6 +336,9 @@ def _install_errors(api: FastAPI) -> None:
     @api.exception_handler(OperationalError)
     async def busy(request: Request, exc: OperationalError) -> OrjsonResponse:
         log.warning("store_busy", error=str(exc))
+        # A restart or failover leaves every pooled connection dead: replace them now,
+        # so the client's retry does not meet the next one.
+        await run_in_threadpool(services(request).read.store.recover)
         return OrjsonResponse(
             error_body(
                 "store_busy", "系统繁忙，请稍后重试", "the store is busy (lock timeout); try again"
@@ -368,23 +367,98 @@ def _install_errors(api: FastAPI) -> None:
         )
 
 
-def _install_request_ids(api: FastAPI) -> None:
-    @api.middleware("http")
-    async def request_id(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        rid = request.headers.get("x-request-id") or uuid.uuid4().hex
+REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")  # a caller's id is echoed only if it is tame
+
+
+class RequestIds:
+    """Every request gets an id (the caller's X-Request-ID if it is tame), bound to the
+    log context and returned in X-Request-ID; each request is logged once when answered.
+    (A plain ASGI middleware: Starlette's BaseHTTPMiddleware would wrap errors raised
+    while the body is read, such as BodyTooLarge, in an exception group.)"""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = next((v for k, v in scope.get("headers") or [] if k == b"x-request-id"), b"")
+        text = given.decode("latin-1")
+        rid = text if REQUEST_ID.fullmatch(text) else uuid.uuid4().hex
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=rid)
         started = time.perf_counter()
-        response = await call_next(request)
-        response.headers["X-Request-ID"] = rid
-        log.info(
-            "request",
-            request_id=rid,
-            method=request.method,
-            path=request.url.path,
-            status=response.status_code,
-            ms=round((time.perf_counter() - started) * 1000, 1),
-        )
-        return response
+        status = 500
+
+        async def with_id(message: Any) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message = {
+                    **message,
+                    "headers": [*(message.get("headers") or []), (b"x-request-id", rid.encode())],
+                }
+            await send(message)
+
+        try:
+            await self.app(scope, receive, with_id)
+        finally:
+            log.info(
+                "request",
+                request_id=rid,
+                method=scope.get("method"),
+                path=scope.get("path"),
+                status=status,
+                ms=round((time.perf_counter() - started) * 1000, 1),
+            )
+
+# Pages are served with every asset from this service: nothing else may load, frame or
+# be sent a referrer. JSON may load nothing at all.
+PAGE_CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+API_CSP = "default-src 'none'; frame-ancestors 'none'"
+DOCS_PATHS = ("/docs", "/redoc", "/openapi.json")  # FastAPI's own pages load their assets
+
+
+class SecurityHeaders:
+    """Headers every answer carries: no MIME sniffing, no framing, no referrer, a
+    content security policy, and no caching of answers to signed-in requests."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope.get("path", "")
+        signed = any(k.lower() == b"authorization" for k, _ in scope.get("headers") or [])
+
+        async def with_headers(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers") or [])
+                present = {k.lower() for k, _ in headers}
+                extra = [
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"x-frame-options", b"DENY"),
+                    (b"referrer-policy", b"no-referrer"),
+                    (b"cross-origin-opener-policy", b"same-origin"),
+                ]
+                if not path.startswith(DOCS_PATHS):
+                    html = any(
+                        k.lower() == b"content-type" and v.startswith(b"text/html")
+                        for k, v in headers
+                    )
+                    extra.append(
+                        (b"content-security-policy", (PAGE_CSP if html else API_CSP).encode())
+                    )
+                if signed:
+                    extra.append((b"cache-control", b"no-store"))
+                headers += [(k, v) for k, v in extra if k not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)

@@ -27,7 +27,14 @@ from api.tokens import issue
 from domain.actors import OPERATOR, SCOPE_KIND, Actor, Role
 from domain.application import Sishuang
 from domain.clock import SystemClock
-from domain.errors import DomainError
+from domain.community import Community
+from domain.county import County
+from domain.errors import DomainError, InvalidInput
+from domain.limits import LIMITS
+from domain.member import Member
+from domain.points import Partner
+from domain.unit import Unit
+from domain.values import clean_name
 
 log = structlog.get_logger("cli")
 
@@ -40,7 +47,17 @@ def _app(settings: Settings) -> Sishuang:
         return Sishuang(env, clock=SystemClock())
 
 
+def _check_days(days: int) -> None:
+    if not 1 <= days <= LIMITS.max_token_days:
+        raise InvalidInput(
+            "token_lifetime_out_of_range",
+            f"凭证有效期应为 1 到 {LIMITS.max_token_days} 天",
+            f"a token lives 1 to {LIMITS.max_token_days} days",
+        )
+
+
 def _token(settings: Settings, role: Role, subject: str, scope: UUID | None, days: int = 30) -> str:
+    _check_days(days)
     return issue(
         settings.secret(),
         role=role,
@@ -73,6 +90,10 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         port=args.port,
         workers=args.workers,
         log_config=None,
+        http="api.server:JsonErrorH11Protocol",
+        # Headers a little over our own limit reach the app, which refuses them with
+        # its JSON 431; beyond this the server refuses them itself (JSON 400).
+        h11_max_incomplete_event_size=4 * settings.max_header_bytes,
     )
     return 0
 
@@ -127,6 +148,7 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_county(args: argparse.Namespace, settings: Settings) -> int:
+    _check_days(args.days)  # refused before the county is created
     app = _app(settings)
     result = app.register_county(OPERATOR, name=args.name, code=args.code)
     token = _token(settings, Role.ORG_DEPT, f"{args.name}组织部", result.id, days=args.days)
@@ -135,14 +157,48 @@ def cmd_county(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+# What a role's scope must name, as the aggregate it is.
+SCOPE_CLASSES: dict[str, type] = {
+    "county": County,
+    "community": Community,
+    "unit": Unit,
+    "member": Member,
+    "partner": Partner,
+}
+
+
 def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
     role = Role(args.role)
-    scope = UUID(args.scope) if args.scope else None
-    if SCOPE_KIND[role] is not None and scope is None:
-        print(f"角色 {role.value} 需要 --scope（{SCOPE_KIND[role]} 的 id）", file=sys.stderr)
+    kind = SCOPE_KIND[role]
+    try:
+        scope = UUID(args.scope) if args.scope else None
+    except ValueError:
+        print(f"--scope 不是有效的编号：{args.scope}", file=sys.stderr)
         return 2
-    print(_token(settings, role, args.subject, scope, days=args.days))
+    if kind is not None and scope is None:
+        print(f"角色 {role.value} 需要 --scope（{kind} 的 id）", file=sys.stderr)
+        return 2
+    subject = clean_name(args.subject, "使用者")
+    if kind is not None and scope is not None:
+        app = _app(settings)
+        try:
+            found = app._find(SCOPE_CLASSES[kind], scope)
+        finally:
+            app.close()
+        if found is None:
+            print(f"没有这个{SCOPE_LABELS[kind]}：{scope}（{kind}）", file=sys.stderr)
+            return 2
+    print(_token(settings, role, subject, scope, days=args.days))
     return 0
+
+
+SCOPE_LABELS = {
+    "county": "县（区）",
+    "community": "社区",
+    "unit": "单位",
+    "member": "党员",
+    "partner": "合作商家",
+}
 
 
 def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
@@ -295,7 +351,9 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("--role", required=True, choices=[r.value for r in Role])
     token.add_argument("--scope", help="县/社区/单位/党员 id，视角色而定")
     token.add_argument("--subject", required=True, help="使用者，如 组织部-王")
-    token.add_argument("--days", type=int, default=30)
+    token.add_argument(
+        "--days", type=int, default=30, help=f"有效天数（1–{LIMITS.max_token_days}）"
+    )
     token.set_defaults(func=cmd_token)
 
     rebuild = sub.add_parser("rebuild", help="从事件日志重建读模型")

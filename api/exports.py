@@ -1,22 +1,36 @@
 """台账 exports a community worker opens in Excel: .xlsx (openpyxl) and .csv (UTF-8 with
-BOM, so Excel reads the Chinese), with Chinese headers."""
+BOM, so Excel reads the Chinese), with Chinese headers.
+
+Every text cell is written as text, never as a formula (the OWASP CSV-injection rule):
+a value starting with =, +, -, @, a tab or a carriage return gets a leading apostrophe
+in the csv, and in the xlsx is stored as a string with Excel's quote prefix (shown as
+typed, never evaluated). Characters a workbook cannot hold (control characters,
+lone surrogates, U+FFFE/U+FFFF) are dropped rather than failing the download.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
 from fastapi import Response
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 Column = tuple[str, str]  # (key in the row, Chinese header)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# What neither a workbook (XML 1.0) nor a careful csv should carry.
+UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 
 def _cell(value: Any) -> Any:
@@ -26,29 +40,60 @@ def _cell(value: Any) -> Any:
         return "是" if value else "否"
     if isinstance(value, (list, tuple)):
         return "、".join(str(v) for v in value)
+    if isinstance(value, str):
+        return UNWRITABLE.sub("", value)
     return value
+
+
+SHEET_TITLE_UNSAFE = re.compile(r"[\\/*?:\[\]]")  # a sheet's name cannot hold these
+
+
+PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")  # "-2.50": a number, never a formula
+
+
+def formula_like(value: Any) -> bool:
+    return (
+        isinstance(value, str)
+        and value.startswith(FORMULA_START)
+        and not PLAIN_NUMBER.fullmatch(value)
+    )
+
+
+def csv_cell(value: Any) -> Any:
+    """A csv field Excel shows as text: formula-like text gets a leading apostrophe."""
+    value = _cell(value)
+    return "'" + value if formula_like(value) else value
 
 
 def to_csv(rows: Sequence[dict[str, Any]], columns: Sequence[Column]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([header for _, header in columns])
+    writer.writerow([csv_cell(header) for _, header in columns])
     for row in rows:
-        writer.writerow([_cell(row.get(key)) for key, _ in columns])
+        writer.writerow([csv_cell(row.get(key)) for key, _ in columns])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _as_text(cell: Cell) -> None:
+    """Keep a formula-like string a string: openpyxl would store '=…' as a formula."""
+    if formula_like(cell.value):
+        cell.data_type = "s"
+        cell.quotePrefix = True
 
 
 def to_xlsx(rows: Sequence[dict[str, Any]], columns: Sequence[Column], title: str) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
-    sheet.title = title[:31]
+    sheet.title = SHEET_TITLE_UNSAFE.sub("", _cell(title))[:31] or "台账"
     sheet.append([header for _, header in columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center")
     for row in rows:
         sheet.append([_cell(row.get(key)) for key, _ in columns])
+        for cell in sheet[sheet.max_row]:
+            _as_text(cell)
     for index, (key, header) in enumerate(columns, start=1):
         longest = max([len(str(_cell(r.get(key)))) for r in rows] + [len(header)])
         sheet.column_dimensions[get_column_letter(index)].width = min(max(8, longest * 2), 60)

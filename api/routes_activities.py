@@ -3,13 +3,11 @@ the resource ledger (党员资源台账)."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Depends, Request
+from pydantic import Field
 
 from api.app import (
     IdempotencyKey,
@@ -21,6 +19,7 @@ from api.app import (
     signed_in,
 )
 from api.exports import export_response
+from api.inputs import Body, Moment, Number, YearQuery
 from domain import access
 from domain.actors import Actor, Role
 from domain.errors import NotFound
@@ -29,37 +28,37 @@ from projections import activities, needs, resources
 router = APIRouter(tags=["activities 活动与对接"], dependencies=[Depends(read_consistency)])
 
 
-class ActivityIn(BaseModel):
+class ActivityIn(Body):
     kind: Literal["red_service_day", "theme_month", "task_force"]
     title: str = Field(description="活动名称")
     place: str = Field(description="活动地点")
-    starts_at: datetime = Field(description="开始时间（带时区，如 2026-12-05T09:00:00+08:00）")
-    ends_at: datetime
-    lat: Decimal | None = None
-    lon: Decimal | None = None
+    starts_at: Moment = Field(description="开始时间（带时区，如 2026-12-05T09:00:00+08:00）")
+    ends_at: Moment
+    lat: Number | None = None
+    lon: Number | None = None
 
 
-class PointIn(BaseModel):
-    lat: Decimal
-    lon: Decimal
+class PointIn(Body):
+    lat: Number
+    lon: Number
 
 
-class ConfirmIn(BaseModel):
+class ConfirmIn(Body):
     excluded: list[UUID] = Field([], description="不计入的签到党员")
 
 
-class ReasonIn(BaseModel):
+class ReasonIn(Body):
     reason: str
 
 
-class MatchIn(BaseModel):
+class MatchIn(Body):
     order_id: UUID
     member_id: UUID
 
 
-class MatchingIn(BaseModel):
+class MatchingIn(Body):
     month: str = Field(description="月份 YYYY-MM")
-    adopted: list[MatchIn] = []
+    adopted: list[MatchIn] = Field([])
 
 
 RESOURCE_COLUMNS = [
@@ -122,19 +121,35 @@ def get_activity(
     return row
 
 
-@router.post("/activities/{activity_id}/sign-in", summary="活动签到（党员，定位）")
+@router.post(
+    "/activities/{activity_id}/sign-in", summary="活动签到（党员，定位；可带 Idempotency-Key）"
+)
 def sign_in(
-    activity_id: UUID, body: PointIn, request: Request, actor: Annotated[Actor, Depends(signed_in)]
+    activity_id: UUID,
+    body: PointIn,
+    request: Request,
+    actor: Annotated[Actor, Depends(signed_in)],
+    idempotency_key: IdempotencyKey = None,
 ) -> Any:
-    result = services(request).app.sign_in(actor, activity_id, body.lat, body.lon)
+    result = services(request).app.sign_in(
+        actor, activity_id, body.lat, body.lon, idempotency_key=idempotency_key
+    )
     return command_response(request, result, {"activity_id": str(activity_id)})
 
 
-@router.post("/activities/{activity_id}/sign-out", summary="活动签退（党员，定位）")
+@router.post(
+    "/activities/{activity_id}/sign-out", summary="活动签退（党员，定位；可带 Idempotency-Key）"
+)
 def sign_out(
-    activity_id: UUID, body: PointIn, request: Request, actor: Annotated[Actor, Depends(signed_in)]
+    activity_id: UUID,
+    body: PointIn,
+    request: Request,
+    actor: Annotated[Actor, Depends(signed_in)],
+    idempotency_key: IdempotencyKey = None,
 ) -> Any:
-    result = services(request).app.sign_out(actor, activity_id, body.lat, body.lon)
+    result = services(request).app.sign_out(
+        actor, activity_id, body.lat, body.lon, idempotency_key=idempotency_key
+    )
     return command_response(request, result, {"activity_id": str(activity_id)})
 
 
@@ -215,7 +230,7 @@ def resource_ledger(
     community_id: UUID,
     request: Request,
     actor: Annotated[Actor, Depends(signed_in)],
-    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    year: YearQuery = None,
     format: Literal["json", "xlsx", "csv"] = "json",
 ) -> Any:
     svc = services(request)
@@ -241,7 +256,7 @@ def service_record(
     member_id: UUID,
     request: Request,
     actor: Annotated[Actor, Depends(signed_in)],
-    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    year: YearQuery = None,
 ) -> Any:
     svc = services(request)
     row = member_for_reader(request, member_id, actor)

@@ -14,6 +14,7 @@ from api.sweeper import publish_checkpoints
 from domain import access
 from domain.actors import Actor, Role
 from domain.errors import Conflict, InvalidInput, NotFound
+from domain.limits import LIMITS
 from domain.service import Result
 from projections import directory, sealer
 from replay.merkle import MerkleTree
@@ -70,7 +71,7 @@ def checkpoint(
     subject: UUID,
     request: Request,
     actor: Annotated[Actor, Depends(signed_in)],
-    size: Annotated[int | None, Query(ge=0)] = None,
+    size: Annotated[int | None, Query(ge=0, le=LIMITS.max_integer)] = None,
 ) -> Any:
     log_id = _log_for_auditor(request, kind, subject, actor)
     row = _checkpoint(request, log_id, size)
@@ -97,8 +98,8 @@ def inclusion(
     subject: UUID,
     request: Request,
     actor: Annotated[Actor, Depends(signed_in)],
-    notification_id: Annotated[int, Query(ge=1)],
-    size: Annotated[int | None, Query(ge=1)] = None,
+    notification_id: Annotated[int, Query(ge=1, le=LIMITS.max_integer)],
+    size: Annotated[int | None, Query(ge=1, le=LIMITS.max_integer)] = None,
 ) -> Any:
     log_id = _log_for_auditor(request, kind, subject, actor)
     store = services(request).read.store
@@ -137,8 +138,8 @@ def consistency(
     subject: UUID,
     request: Request,
     actor: Annotated[Actor, Depends(signed_in)],
-    first: Annotated[int, Query(alias="from", ge=0)],
-    second: Annotated[int | None, Query(alias="to", ge=1)] = None,
+    first: Annotated[int, Query(alias="from", ge=0, le=LIMITS.max_integer)],
+    second: Annotated[int | None, Query(alias="to", ge=1, le=LIMITS.max_integer)] = None,
 ) -> Any:
     log_id = _log_for_auditor(request, kind, subject, actor)
     store = services(request).read.store

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from api.app import (
     IdempotencyKey,
@@ -16,6 +16,7 @@ from api.app import (
     services,
     signed_in,
 )
+from api.inputs import Body
 from domain import access
 from domain.actors import Actor
 from domain.errors import NotFound
@@ -25,41 +26,41 @@ from projections import directory
 router = APIRouter(tags=["directory 名录"], dependencies=[Depends(read_consistency)])
 
 
-class GridIn(BaseModel):
+class GridIn(Body):
     code: str = Field(description="网格编码，如 G01")
     name: str = Field(description="网格名称，如 第一网格")
 
 
-class CommunityIn(BaseModel):
+class CommunityIn(Body):
     name: str = Field(description="社区名称")
     code: str = Field(description="社区编码")
     address: str = ""
-    grids: list[GridIn] = []
+    grids: list[GridIn] = Field([])
 
 
-class UnitIn(BaseModel):
+class UnitIn(Body):
     name: str = Field(description="单位党组织名称")
     member_count: int = Field(description="在职党员人数（报到覆盖率的分母）")
 
 
-class MemberCountIn(BaseModel):
+class MemberCountIn(Body):
     member_count: int
 
 
-class PairingIn(BaseModel):
+class PairingIn(Body):
     community_id: UUID
 
 
-class EndPairingIn(BaseModel):
+class EndPairingIn(Body):
     reason: str
 
 
-class UnitReportIn(BaseModel):
+class UnitReportIn(Body):
     community_id: UUID
     note: str = ""
 
 
-class PolicyIn(BaseModel):
+class PolicyIn(Body):
     overrides: dict[str, Any]
     reason: str
 

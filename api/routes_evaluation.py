@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from api.app import (
     IdempotencyKey,
@@ -21,6 +21,7 @@ from api.app import (
     today,
 )
 from api.exports import export_response
+from api.inputs import Body, BodyYear, YearPath, YearQuery
 from domain import access
 from domain.actors import Actor
 from domain.errors import NotFound
@@ -28,12 +29,12 @@ from projections import directory, evaluation
 
 router = APIRouter(tags=["evaluation 双评价"], dependencies=[Depends(read_consistency)])
 
-Year = Annotated[int | None, Query(ge=2000, le=2100, description="年度，默认今年")]
+Year = YearQuery
 Format = Annotated[Literal["json", "xlsx", "csv"], Query(alias="format")]
 
 
-class CommunityEvaluationIn(BaseModel):
-    year: int
+class CommunityEvaluationIn(Body):
+    year: BodyYear
     quarter: int = Field(description="季度 1–4")
     results: int = Field(description="服务成效（服务时长、解决问题、项目贡献），0–满分")
     feedback: int = Field(description="群众反馈（满意度），0–满分")
@@ -43,26 +44,26 @@ class CommunityEvaluationIn(BaseModel):
     reason: str = Field("", description="更正理由（更正时必填）")
 
 
-class UnitEvaluationIn(BaseModel):
-    year: int
+class UnitEvaluationIn(Body):
+    year: BodyYear
     score: int = Field(description="单位党组织评分，0–满分")
     comment: str = ""
     corrects: UUID | None = None
     reason: str = ""
 
 
-class CheckIn(BaseModel):
-    year: int
+class CheckIn(Body):
+    year: BodyYear
     quarter: int
 
 
-class ReportIn(BaseModel):
+class ReportIn(Body):
     content: str = Field(description="书面报告内容")
 
 
-class StarIn(BaseModel):
+class StarIn(Body):
     star: Literal["pioneer", "caring", "tackling", "community_service"]
-    year: int
+    year: BodyYear
 
 
 MEMBER_COLUMNS = [
@@ -236,7 +237,7 @@ def member_evaluation(
 )
 def member_sources(
     member_id: UUID,
-    year: int,
+    year: YearPath,
     request: Request,
     actor: Annotated[Actor, Depends(signed_in)],
     quarter: Annotated[int | None, Query(ge=1, le=4)] = None,

@@ -6,15 +6,13 @@ login, neither carrying any resident's name, phone or address."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from decimal import Decimal
 from html import escape
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from api.app import (
     IdempotencyKey,
@@ -26,6 +24,7 @@ from api.app import (
     signed_in,
     today,
 )
+from api.inputs import Body, Day, Moment, Number
 from domain import access
 from domain.actors import Actor, Role
 from domain.errors import NotFound
@@ -38,31 +37,31 @@ pages = APIRouter(tags=["inspections 两随机一公开"], include_in_schema=Tru
 # -- requests -----------------------------------------------------------------------------
 
 
-class InspectorIn(BaseModel):
+class InspectorIn(Body):
     name: str = Field(description="检查人员姓名")
     unit_id: UUID | None = Field(None, description="所在单位（本县已登记的单位党组织）")
     unit_name: str = Field("", description="所在单位名称（未登记的单位，如县纪委，填写名称）")
     home_community_id: UUID | None = Field(None, description="居住社区（回避用）")
 
 
-class ReasonIn(BaseModel):
+class ReasonIn(Body):
     reason: str = Field(description="理由")
 
 
-class MeetingIn(BaseModel):
-    held_on: date = Field(description="会议日期 YYYY-MM-DD（今天或以后）")
+class MeetingIn(Body):
+    held_on: Day = Field(description="会议日期 YYYY-MM-DD（今天或以后）")
     topic: str = Field(description="会议议题")
     place: str = Field(description="会议地点")
 
 
-class PlanIn(BaseModel):
+class PlanIn(Body):
     title: str = Field(description="抽查名称，如“2026年一季度回访抽查”")
     item: str = Field(
         description="检查事项：sit_in 随机列席党建联席会议、revisit 随机回访已办结需求、"
         "service_record 随机核查党员服务记录、unit_pairing 随机检查单位包联职责"
     )
-    period_start: date = Field(description="抽查期间起 YYYY-MM-DD")
-    period_end: date = Field(description="抽查期间止 YYYY-MM-DD")
+    period_start: Day = Field(description="抽查期间起 YYYY-MM-DD")
+    period_end: Day = Field(description="抽查期间止 YYYY-MM-DD")
     seed_method: str = Field(
         "commit_reveal",
         description="随机种子生成方式：commit_reveal 多方承诺后揭示；"
@@ -74,7 +73,7 @@ class PlanIn(BaseModel):
         "inspector:<检查人员编号>，如督查组组长与组织部见证人）；各方只能以本人身份承诺与揭示",
     )
     public_value_source: str = Field("", description="公开数值的来源（public_value 时必填）")
-    public_value_available_after: datetime | None = Field(
+    public_value_available_after: Moment | None = Field(
         None, description="公开数值产生的时间（带时区，须晚于现在）"
     )
     public_value_pattern: str = Field(
@@ -86,9 +85,9 @@ class PlanIn(BaseModel):
     unannounced: bool | None = Field(
         None, description="不打招呼检查（列席会议默认是；不能用公开数值作种子）"
     )
-    ratio: Decimal | None = Field(None, description="抽查比例 r（0–1），默认取县政策值")
+    ratio: Number | None = Field(None, description="抽查比例 r（0–1），默认取县政策值")
     minimum: int | None = Field(None, description="每层最少抽取数 m")
-    low_ratio: Decimal | None = Field(None, description="低评价层抽查比例")
+    low_ratio: Number | None = Field(None, description="低评价层抽查比例")
     low_minimum: int | None = Field(None, description="低评价层最少抽取数")
     low_rated_below: int | None = Field(None, description="低于此星级的需求单独成层")
     inspectors_per_target: int | None = Field(None, description="每个对象的检查人员数（≥2）")
@@ -96,33 +95,33 @@ class PlanIn(BaseModel):
     alternates: int | None = Field(None, description="每层备选对象数")
     cooldown_days: int | None = Field(None, description="冷却期：此天数内检查过的对象不再抽")
     disclosure_working_days: int | None = Field(None, description="抽取后公开结果的期限（工作日）")
-    holidays: list[date] = Field([], description="期限计算时扣除的法定节假日")
-    extra_workdays: list[date] = Field([], description="调休上班的周末日期")
+    holidays: list[Day] = Field([], description="期限计算时扣除的法定节假日")
+    extra_workdays: list[Day] = Field([], description="调休上班的周末日期")
 
 
-class CommitmentIn(BaseModel):
+class CommitmentIn(Body):
     party: str = Field("", description="种子提供方：即本人登录身份（可不填；填写须与本人一致）")
     commitment: str = Field(description="承诺值：SHA-256(数值 ‖ 盐) 的 64 位十六进制")
 
 
-class RevealIn(BaseModel):
+class RevealIn(Body):
     party: str = Field("", description="种子提供方：即本人登录身份（可不填；填写须与本人一致）")
     contribution: str = Field(description="揭示的数值（或公开数值）")
     salt: str = Field("", description="承诺时使用的盐")
 
 
-class ReplacementIn(BaseModel):
+class ReplacementIn(Body):
     target: str = Field(description="被替换的检查对象编号，如 ORD:JX:…")
     reason: str = Field(description="替换理由（如对象已不存在）")
 
 
-class RecusalIn(BaseModel):
+class RecusalIn(Body):
     target: str = Field(description="检查对象编号")
     inspector_id: UUID = Field(description="回避的检查人员")
     reason: str = Field(description="回避理由")
 
 
-class FindingIn(BaseModel):
+class FindingIn(Body):
     target: str = Field(description="检查对象编号")
     conclusion: str = Field(description="检查结论：pass 合格、rectify 限期整改、admonish 诫勉谈话")
     confirmed: bool | None = Field(None, description="回访：群众是否确认服务已完成")
@@ -134,7 +133,7 @@ class FindingIn(BaseModel):
     correction_reason: str = Field("", description="更正理由（更正已有结果或结果公开后必填）")
 
 
-class SummaryIn(BaseModel):
+class SummaryIn(Body):
     summary: str = Field("", description="结果说明")
 
 
@@ -538,30 +537,12 @@ def public_detail(plan_id: UUID, request: Request) -> Any:
 
 # -- the page a resident can read -------------------------------------------------------------
 
-STYLE = """
-body { font-family: "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif;
-       font-size: 22px; line-height: 1.8; color: #111; background: #fff;
-       max-width: 60em; margin: 0 auto; padding: 1em; }
-h1 { font-size: 34px; margin: 0.5em 0; }
-h2 { font-size: 28px; margin: 1.2em 0 0.4em; border-bottom: 3px solid #b00; }
-h3 { font-size: 24px; margin: 1em 0 0.3em; }
-a { color: #0645ad; }
-table { border-collapse: collapse; width: 100%; margin: 0.5em 0 1em; }
-th, td { border: 2px solid #555; padding: 0.4em 0.6em; text-align: left; vertical-align: top; }
-th { background: #f0f0f0; }
-.hash { font-family: monospace; font-size: 18px; word-break: break-all; }
-.late { color: #a00; font-weight: bold; }
-.ok { color: #060; font-weight: bold; }
-.note { background: #fff6d5; border: 2px solid #c90; padding: 0.6em; }
-.plan { border: 2px solid #999; padding: 0.6em 1em; margin: 1em 0; }
-"""
-
-
 def _page(title: str, body: str, status_code: int = 200) -> HTMLResponse:
     html = (
         '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{escape(title)}</title><style>{STYLE}</style></head>"
+        f'<title>{escape(title)}</title><link rel="stylesheet" href="/static/public.css">'
+        "</head>"
         f"<body>{body}</body></html>"
     )
     return HTMLResponse(html, status_code=status_code)

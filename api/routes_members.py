@@ -4,12 +4,11 @@ and the talent pool (人才库) community staff search."""
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from api import tokens
 from api.app import (
@@ -22,19 +21,19 @@ from api.app import (
     services,
     signed_in,
 )
+from api.inputs import Body, Number, Page
 from domain import access
 from domain.actors import Actor, Role
 from domain.application import Availability, Commitment, Identity, Skills
 from domain.errors import NotFound
+from domain.limits import LIMITS
 from domain.values import mask_phone
 from projections import members
 
 router = APIRouter(tags=["members 党员报到"], dependencies=[Depends(read_consistency)])
 
-MEMBER_TOKEN_DAYS = 90
 
-
-class RegistrationIn(BaseModel):
+class RegistrationIn(Body):
     unit_id: UUID = Field(description="所在单位")
     community_id: UUID = Field(description="报到社区")
     basis: Literal["residence", "paired"] = Field(description="居住地社区 / 单位结对社区")
@@ -44,33 +43,33 @@ class RegistrationIn(BaseModel):
     grid_code: str | None = Field(None, description="居住网格编码（可选）")
 
 
-class ReviewIn(BaseModel):
+class ReviewIn(Body):
     decision: Literal["approve", "reject"]
     reason: str = Field("", description="审核意见；驳回时必填")
     grid_code: str | None = Field(None, description="分配网格（可选）")
 
 
-class IdentityIn(BaseModel):
+class IdentityIn(Body):
     post: str = Field(description="职务")
     show_contact: bool = Field(False, description="是否同意公开联系电话")
 
 
-class CommitmentIn(BaseModel):
+class CommitmentIn(Body):
     text: str = Field(description="承诺内容")
     hours_per_year: int | None = Field(None, description="每年承诺服务时长（小时），默认 12")
 
 
-class SkillsIn(BaseModel):
+class SkillsIn(Body):
     categories: list[str] = Field([], description="擅长领域编码，见 /meta/skill-categories")
     tags: list[str] = Field([], description="自定义特长标签")
 
 
-class AvailabilityIn(BaseModel):
-    service_radius_km: Decimal = Field(description="服务半径（公里）")
+class AvailabilityIn(Body):
+    service_radius_km: Number = Field(description="服务半径（公里）")
     time_slots: list[str] = Field([], description="可服务时间编码，见 /meta/time-slots")
 
 
-class ProfileIn(BaseModel):
+class ProfileIn(Body):
     identity: IdentityIn | None = None
     commitment: CommitmentIn | None = None
     skills: SkillsIn | None = None
@@ -127,7 +126,7 @@ def register(body: RegistrationIn, request: Request, idempotency_key: Idempotenc
         subject=str(result.id),
         scope_id=result.id,
         now=svc.clock.now(),
-        valid_for=timedelta(days=MEMBER_TOKEN_DAYS),
+        valid_for=timedelta(days=LIMITS.member_token_days),
     )
     status = svc.app.member(result.id).status.code  # a replay answers with the state now
     body_out = {"member_id": str(result.id), "status": status, "token": token}
@@ -140,7 +139,7 @@ def list_registrations(
     request: Request,
     actor: Annotated[Actor, Depends(signed_in)],
     status: Literal["pending", "approved", "rejected"] | None = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Page = 1,
     size: Annotated[int, Query(ge=1, le=200)] = 20,
 ) -> Any:
     access.require_community_staff(actor, community_id)
@@ -227,7 +226,7 @@ def talent_pool(
     grid: Annotated[str | None, Query(description="网格编码")] = None,
     slot: Annotated[str | None, Query(description="可服务时间编码")] = None,
     q: Annotated[str | None, Query(description="姓名、职务或承诺中的文字")] = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Page = 1,
     size: Annotated[int, Query(ge=1, le=200)] = 20,
 ) -> Any:
     store = services(request).read.store

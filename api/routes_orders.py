@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from api import tokens
 from api.app import (
@@ -21,18 +20,18 @@ from api.app import (
     signed_in,
 )
 from api.exports import export_response
+from api.inputs import Body, Number, Page
 from domain import access
 from domain.actors import Actor, Role
 from domain.application import NeedInput
 from domain.errors import NotFound
+from domain.limits import LIMITS
 from projections import needs
 
 router = APIRouter(tags=["orders 点单派单接单评单"], dependencies=[Depends(read_consistency)])
 
-RESIDENT_TOKEN_DAYS = 180
 
-
-class ResidentIn(BaseModel):
+class ResidentIn(Body):
     community_id: UUID
     name: str = Field(description="姓名")
     phone: str = Field("", description="手机号码（网格员代为登记时可空）")
@@ -40,14 +39,14 @@ class ResidentIn(BaseModel):
     grid_code: str | None = Field(None, description="网格编码")
 
 
-class NeedIn(BaseModel):
+class NeedIn(Body):
     content: str = Field(description="需求内容")
     category: str = Field(description="类别（擅长领域编码，见 /meta/skill-categories）")
     urgency: Literal["normal", "urgent", "critical"] = Field("normal", description="紧急程度")
     people_affected: int = Field(1, description="涉及人数")
     grid_code: str | None = Field(None, description="网格编码")
-    lat: Decimal | None = Field(None, description="纬度（可选）")
-    lon: Decimal | None = Field(None, description="经度（可选）")
+    lat: Number | None = Field(None, description="纬度（可选）")
+    lon: Number | None = Field(None, description="经度（可选）")
     preferred_time: str = Field("", description="期望服务时间")
     photos: list[str] = Field([], description="照片 SHA-256（先上传到 /photos）")
     source: str | None = Field(None, description="来源：visit/wechat/council/wish_card（代发时）")
@@ -55,53 +54,53 @@ class NeedIn(BaseModel):
     requester_name: str = Field("", description="代发：未登记居民的称呼")
 
 
-class NoteIn(BaseModel):
+class NoteIn(Body):
     note: str = ""
 
 
-class ReasonIn(BaseModel):
+class ReasonIn(Body):
     reason: str = ""
 
 
-class DispatchIn(BaseModel):
+class DispatchIn(Body):
     member_id: UUID
 
 
-class JointMeetingIn(BaseModel):
+class JointMeetingIn(Body):
     assignee_kind: Literal["member", "unit", "team"]
     assignee_id: UUID | None = None
     assignee_name: str = ""
     note: str = ""
 
 
-class CheckInIn(BaseModel):
-    lat: Decimal
-    lon: Decimal
+class CheckInIn(Body):
+    lat: Number
+    lon: Number
 
 
-class PhotoIn(BaseModel):
+class PhotoIn(Body):
     sha256: str
     kind: Literal["before", "after", "other"]
 
 
-class ClaimIn(BaseModel):
-    hours: Decimal = Field(description="服务时长（小时）")
+class ClaimIn(Body):
+    hours: Number = Field(description="服务时长（小时）")
     note: str = ""
 
 
-class RatingIn(BaseModel):
+class RatingIn(Body):
     stars: int = Field(description="1–5 星")
     comment: str = ""
     solved: Literal["yes", "partly", "no"]
 
 
-class LowRatingIn(BaseModel):
+class LowRatingIn(Body):
     decision: Literal["return_to_member", "return_to_pool", "close"]
     reason: str
     credit_hours: bool = False
 
 
-class FollowUpIn(BaseModel):
+class FollowUpIn(Body):
     method: Literal["phone", "joint_meeting"]
     outcome: str
 
@@ -174,7 +173,7 @@ def register_resident(
             subject=str(result.id),
             scope_id=body.community_id,
             now=svc.clock.now(),
-            valid_for=timedelta(days=RESIDENT_TOKEN_DAYS),
+            valid_for=timedelta(days=LIMITS.resident_token_days),
         )
     return command_response(request, result, out, created=True)
 
@@ -276,11 +275,21 @@ def decline(
     return _ok(request, services(request).app.decline(actor, order_id, body.reason), order_id)
 
 
-@router.post("/needs/{order_id}/check-in", summary="到场签到（定位）")
+@router.post(
+    "/needs/{order_id}/check-in",
+    summary="到场签到（定位）",
+    description="可带 Idempotency-Key：网络不好重发时不会重复签到，返回第一次的结果。",
+)
 def check_in(
-    order_id: UUID, body: CheckInIn, request: Request, actor: Annotated[Actor, Depends(signed_in)]
+    order_id: UUID,
+    body: CheckInIn,
+    request: Request,
+    actor: Annotated[Actor, Depends(signed_in)],
+    idempotency_key: IdempotencyKey = None,
 ) -> Any:
-    result = services(request).app.check_in(actor, order_id, body.lat, body.lon)
+    result = services(request).app.check_in(
+        actor, order_id, body.lat, body.lon, idempotency_key=idempotency_key
+    )
     return _ok(request, result, order_id)
 
 
@@ -380,7 +389,7 @@ def ledger(
         "posted_at"
     ),
     order: Literal["asc", "desc"] = "desc",
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Page = 1,
     size: Annotated[int, Query(ge=1, le=500)] = 50,
     format: Literal["json", "xlsx", "csv"] = "json",
 ) -> Any:

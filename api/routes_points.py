@@ -3,12 +3,11 @@ statements; partners' confirmations and settlement lists; orders found false."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from api.app import (
     IdempotencyKey,
@@ -20,6 +19,7 @@ from api.app import (
     signed_in,
 )
 from api.exports import export_response
+from api.inputs import Body, Day, YearQuery
 from domain import access
 from domain.actors import Actor, Role
 from domain.errors import Forbidden, NotFound
@@ -31,7 +31,7 @@ router = APIRouter(tags=["points 积分"], dependencies=[Depends(read_consistenc
 Format = Annotated[Literal["json", "xlsx", "csv"], Query(alias="format")]
 
 
-class PointsRulesIn(BaseModel):
+class PointsRulesIn(Body):
     overrides: dict[str, Any] = Field(
         description="要修改的积分规则：points_per_hour、five_star_bonus_points、"
         "star_award_bonus_points、redemption_confirm_days"
@@ -39,13 +39,13 @@ class PointsRulesIn(BaseModel):
     reason: str = ""
 
 
-class PartnerIn(BaseModel):
+class PartnerIn(Body):
     name: str = Field(description="合作商家名称")
     kind: Literal["property_company", "canteen", "shop", "community"]
     contact: str = ""
 
 
-class ItemIn(BaseModel):
+class ItemIn(Body):
     partner_id: UUID
     kind: Literal["property_fee", "canteen", "shop", "gift"]
     name: str = Field(description="兑换项目名称，如“物业费抵扣 50 元”")
@@ -54,26 +54,26 @@ class ItemIn(BaseModel):
     stock: int | None = Field(None, description="库存；物业费抵扣等不计库存的项目留空")
 
 
-class ItemChangeIn(BaseModel):
+class ItemChangeIn(Body):
     price: int | None = None
     restock: int | None = Field(None, description="补货数量")
     withdraw_reason: str | None = Field(None, description="下架理由（填写即下架）")
 
 
-class RedeemIn(BaseModel):
+class RedeemIn(Body):
     item_id: UUID
     quantity: int = 1
 
 
-class ReasonIn(BaseModel):
+class ReasonIn(Body):
     reason: str = ""
 
 
-class CodeIn(BaseModel):
+class CodeIn(Body):
     code: str = Field(description="党员出示的兑换码（8 位数字）")
 
 
-class FoundFalseIn(BaseModel):
+class FoundFalseIn(Body):
     reason: str = Field(description="核定为虚假的依据")
 
 
@@ -318,8 +318,8 @@ def settlement(
     request: Request,
     actor: Annotated[Actor, Depends(signed_in)],
     status: Literal["requested", "confirmed", "cancelled", "expired"] | None = "confirmed",
-    start: Annotated[date | None, Query(alias="from")] = None,
-    end: Annotated[date | None, Query(alias="to")] = None,
+    start: Annotated[Day | None, Query(alias="from")] = None,
+    end: Annotated[Day | None, Query(alias="to")] = None,
     fmt: Format = "json",
 ) -> Any:
     partner = _partner_for_reader(request, partner_id, actor)
@@ -357,7 +357,7 @@ def statement(
     member_id: UUID,
     request: Request,
     actor: Annotated[Actor, Depends(signed_in)],
-    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    year: YearQuery = None,
     fmt: Format = "json",
 ) -> Any:
     member = member_for_reader(request, member_id, actor)

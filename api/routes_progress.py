@@ -7,9 +7,10 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from api.app import IdempotencyKey, command_response, read_consistency, services, signed_in
+from api.inputs import Body, Page
 from domain import access
 from domain.actors import Actor
 from domain.values import mask_phone
@@ -18,7 +19,7 @@ from projections import members
 router = APIRouter(tags=["progress 报到进度"], dependencies=[Depends(read_consistency)])
 
 
-class RemindIn(BaseModel):
+class RemindIn(Body):
     member_ids: list[UUID] = Field([], description="要提醒的党员")
     unit_ids: list[UUID] = Field([], description="要提醒的单位（尚有党员未注册）")
     message: str = Field(description="提醒内容")
@@ -68,7 +69,7 @@ def not_reported(
     actor: Annotated[Actor, Depends(signed_in)],
     unit_id: UUID | None = None,
     community_id: UUID | None = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Page = 1,
     size: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> Any:
     access.require_county_reader(actor, county_id)

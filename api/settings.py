@@ -19,12 +19,23 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
+from domain.limits import LIMITS
+
 
 class ConfigError(ValueError):
     pass
 
 
 MIN_SECRET_LEN = 16
+
+
+def _bounded_int(value: str | None, default: int, low: int, high: int) -> int:
+    if value is None or not value.strip():
+        return default
+    number = int(value)
+    if not low <= number <= high:
+        raise ConfigError(f"{number} is outside {low}..{high}")
+    return number
 
 
 def _flag(value: str | None, default: bool) -> bool:
@@ -49,6 +60,8 @@ class Settings:
     seal_key: str = ""  # the checkpoint signing key: the key text or a file path
     log_origin: str = "sishuang"  # checkpoint origins: <log_origin>/community/<id>
     checkpoint_seconds: float = 300.0
+    max_json_bytes: int = LIMITS.max_json_bytes
+    max_header_bytes: int = LIMITS.max_header_bytes
     passthrough: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -76,6 +89,12 @@ class Settings:
             seal_key=env.get("SISHUANG_SEAL_KEY", ""),
             log_origin=env.get("SISHUANG_LOG_ORIGIN", "sishuang"),
             checkpoint_seconds=float(env.get("SISHUANG_CHECKPOINT_SECONDS", "300")),
+            max_json_bytes=_bounded_int(
+                env.get("SISHUANG_MAX_JSON_BYTES"), LIMITS.max_json_bytes, 1024, 1024 * 1024
+            ),
+            max_header_bytes=_bounded_int(
+                env.get("SISHUANG_MAX_HEADER_BYTES"), LIMITS.max_header_bytes, 4096, 1024 * 1024
+            ),
             passthrough=passthrough,
         )
 
@@ -100,7 +119,9 @@ class Settings:
             raise ConfigError(f"unsupported SISHUANG_DATABASE_URL scheme: {url.split(':')[0]}")
         else:
             path = self.data_dir / "sishuang.sqlite3"
+            self.secure_data_dir()
         path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(path)
         return {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": str(path),
@@ -114,6 +135,13 @@ class Settings:
             if self.eventsourcing_env()["PERSISTENCE_MODULE"].endswith("postgres")
             else "sqlite"
         )
+
+    def secure_data_dir(self) -> Path:
+        """The data dir (the store, photos, the token secret, the signing key: names and
+        phones of residents): created if missing, readable by the service's user only."""
+        self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(self.data_dir, 0o700)
+        return self.data_dir
 
     # -- tokens ---------------------------------------------------------------------------
 
@@ -132,7 +160,7 @@ class Settings:
     def _secret_file(self) -> str:
         path = self.data_dir / "token-secret"
         if not path.exists():
-            self.data_dir.mkdir(parents=True, exist_ok=True)
+            self.secure_data_dir()
             fd, staging = tempfile.mkstemp(dir=self.data_dir, prefix=".token-secret-")
             try:
                 with os.fdopen(fd, "w") as f:
@@ -159,7 +187,7 @@ def signing_key(settings: Settings) -> Any:
         return load_signing_key(settings.seal_key)
     path = settings.data_dir / "seal.key"
     if not path.exists():
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        settings.secure_data_dir()
         staging = settings.data_dir / f".seal-key-{secrets.token_hex(6)}"
         save_signing_key(staging, SigningKey.generate(_key_name(settings.log_origin)))
         try:
@@ -172,6 +200,16 @@ def signing_key(settings: Settings) -> Any:
     if not vkey.exists() or vkey.read_text().strip() != key.vkey:
         vkey.write_text(key.vkey + "\n")
     return key
+
+
+def private_file(path: Path) -> None:
+    """An SQLite store readable and writable by its owner only (0600), created so before
+    the first connection; SQLite gives its -wal and -shm files the same mode."""
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    for each in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        if each.exists():
+            os.chmod(each, 0o600)
 
 
 def _key_name(origin: str) -> str:

@@ -14,11 +14,12 @@ from domain.activity import Activity, ActivityKind
 from domain.actors import Actor
 from domain.clock import business_date
 from domain.errors import Conflict, InvalidInput
+from domain.limits import check_year
 from domain.order import Order
 from domain.orders import OrderService
 from domain.points import SourceKind
-from domain.service import Result
-from domain.values import clean_point, clean_text
+from domain.service import Once, Result
+from domain.values import clean_line, clean_point, clean_text
 
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
@@ -43,9 +44,11 @@ class ActivityService(OrderService):
     ) -> Result:
         access.require_community_staff(actor, community_id)
         kind_value = ActivityKind.from_code(kind)
-        title = clean_text(title, "活动名称", required=True)
-        place = clean_text(place, "活动地点", required=True)
+        title = clean_line(title, "活动名称", required=True)
+        place = clean_line(place, "活动地点", required=True)
         location = None if lat is None and lon is None else clean_point(lat, lon)
+        check_year(starts_at, "开始时间")
+        check_year(ends_at, "结束时间")
         payload = {
             "community": community_id,
             "kind": kind_value,
@@ -75,11 +78,18 @@ class ActivityService(OrderService):
 
         return self._create(actor, "plan_activity", idempotency_key, payload, build)
 
-    def _activity_command(self, activity_id: UUID, decide: Callable[[Activity], None]) -> Result:
+    def _activity_command(
+        self, activity_id: UUID, decide: Callable[[Activity], None], once: Once | None = None
+    ) -> Result:
         def attempt() -> Result:
+            if once is not None and (replayed := once.replayed(self)) is not None:
+                return replayed
             activity = self.activity(activity_id)
             decide(activity)
-            return Result(activity_id, self._save(activity, *self._credit_if_confirmed(activity)))
+            extra = self._credit_if_confirmed(activity)
+            if once is not None:
+                extra.append(once.claim(activity_id, self.clock.now()))
+            return Result(activity_id, self._save(activity, *extra))
 
         return self._retrying(attempt)
 
@@ -107,9 +117,18 @@ class ActivityService(OrderService):
             accounts.append(account)
         return accounts
 
-    def sign_in(self, actor: Actor, activity_id: UUID, lat: object, lon: object) -> Result:
+    def sign_in(
+        self,
+        actor: Actor,
+        activity_id: UUID,
+        lat: object,
+        lon: object,
+        *,
+        idempotency_key: str | None = None,
+    ) -> Result:
         member_id = access.member_scope(actor)
         point = clean_point(lat, lon)
+        once = Once.of(actor, "sign_in", idempotency_key, {"activity": activity_id, "at": point})
 
         def decide(activity: Activity) -> None:
             member = self.member(member_id)
@@ -119,14 +138,24 @@ class ActivityService(OrderService):
                 )
             activity.sign_in(member_id, point, self.policy(activity.county_id), self.clock.now())
 
-        return self._activity_command(activity_id, decide)
+        return self._activity_command(activity_id, decide, once)
 
-    def sign_out(self, actor: Actor, activity_id: UUID, lat: object, lon: object) -> Result:
+    def sign_out(
+        self,
+        actor: Actor,
+        activity_id: UUID,
+        lat: object,
+        lon: object,
+        *,
+        idempotency_key: str | None = None,
+    ) -> Result:
         member_id = access.member_scope(actor)
         point = clean_point(lat, lon)
+        once = Once.of(actor, "sign_out", idempotency_key, {"activity": activity_id, "at": point})
         return self._activity_command(
             activity_id,
             lambda activity: activity.sign_out(member_id, point, self.clock.now()),
+            once,
         )
 
     def confirm_activity(

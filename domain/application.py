@@ -33,6 +33,7 @@ from domain.values import (
     SkillCategory,
     TimeSlot,
     clean_code,
+    clean_line,
     clean_name,
     clean_phone,
     clean_point,
@@ -131,7 +132,7 @@ class Sishuang(InspectionService):
         county_id = access.county_scope(actor)
         name = clean_name(name, "社区名称")
         code = clean_code(code, "社区")
-        address = clean_text(address, "地址")
+        address = clean_line(address, "地址")
         grid_values = tuple(
             Grid(clean_code(g_code, "网格"), clean_name(g_name, "网格名称"))
             for g_code, g_name in grids
@@ -296,7 +297,7 @@ class Sishuang(InspectionService):
         """Online registration (the QR link): anyone may submit; the community reviews."""
         name = clean_name(name, "姓名")
         phone = clean_phone(phone)
-        post = clean_text(post, "职务")
+        post = clean_line(post, "职务")
         basis_value = RegistrationBasis.from_code(basis)
         payload = {
             "unit_id": unit_id,
@@ -397,7 +398,7 @@ class Sishuang(InspectionService):
     ) -> Result:
         """三亮 and availability; each part that changes is its own event."""
         access.require_self(actor, member_id)
-        post = clean_text(identity.post, "职务", required=True) if identity else ""
+        post = clean_line(identity.post, "职务", required=True) if identity else ""
         text = clean_text(commitment.text, "承诺内容", required=True) if commitment else ""
         categories: tuple[SkillCategory, ...] = ()
         tags: tuple[str, ...] = ()

@@ -33,7 +33,7 @@ from domain.points import (
 )
 from domain.reservation import Reservation, reservation_id
 from domain.service import Result
-from domain.values import MemberStatus, clean_name, clean_text
+from domain.values import MemberStatus, clean_line, clean_name, clean_text
 
 CODE_DIGITS = 8  # a redemption code the partner types: 8 digits, 10^8 per partner
 CODE_ATTEMPTS = 5
@@ -98,7 +98,7 @@ class EvaluationService(ActivityService):
         access.require_community_staff(actor, community_id)
         name = clean_name(name, "合作商家名称")
         kind_value = PartnerKind.from_code(kind)
-        contact = clean_text(contact, "联系方式")
+        contact = clean_line(contact, "联系方式")
         payload = {"community": community_id, "name": name, "kind": kind, "contact": contact}
 
         def build() -> tuple[UUID, list[Aggregate]]:

@@ -39,10 +39,11 @@ from domain.inspection import (
     clean_rule,
     directory_id,
 )
+from domain.limits import check_year
 from domain.order import Order
 from domain.orders import clean_sha256
 from domain.service import Result
-from domain.values import clean_name, clean_text
+from domain.values import check_text, clean_line, clean_name, clean_text
 
 PAGE = 5000  # notifications read per page when deriving from the log
 MAX_PARTIES = 5
@@ -50,13 +51,18 @@ MAX_PARTIES = 5
 
 def _parse_date(value: object, what_zh: str) -> date:
     if isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise InvalidInput(
-            "invalid_date", f"{what_zh}应为 YYYY-MM-DD 格式的日期", f"{what_zh}: a YYYY-MM-DD date"
-        ) from None
+        day = value
+    else:
+        try:
+            day = date.fromisoformat(str(value))
+        except ValueError:
+            raise InvalidInput(
+                "invalid_date",
+                f"{what_zh}应为 YYYY-MM-DD 格式的日期",
+                f"{what_zh}: a YYYY-MM-DD date",
+            ) from None
+    check_year(day, what_zh)
+    return day
 
 
 def _count(value: object, what_zh: str, low: int, high: int) -> int:
@@ -108,7 +114,7 @@ class InspectionService(EvaluationService):
     ) -> Result:
         county_id = access.county_scope(actor)
         name = clean_name(name, "检查人员姓名")
-        unit_name = clean_text(unit_name, "所在单位")
+        unit_name = clean_line(unit_name, "所在单位")
         payload = {"name": name, "unit": unit_id, "unit_name": unit_name, "home": home_community_id}
 
         def build() -> tuple[UUID, list[Aggregate]]:
@@ -169,8 +175,8 @@ class InspectionService(EvaluationService):
     ) -> Result:
         access.require_community_staff(actor, community_id)
         day = _parse_date(held_on, "会议日期")
-        topic = clean_text(topic, "会议议题", required=True)
-        place = clean_text(place, "会议地点", required=True)
+        topic = clean_line(topic, "会议议题", required=True)
+        place = clean_line(place, "会议地点", required=True)
         payload = {"community": community_id, "day": day, "topic": topic, "place": place}
 
         def build() -> tuple[UUID, list[Aggregate]]:
@@ -235,16 +241,18 @@ class InspectionService(EvaluationService):
     ) -> Result:
         """一细则: the plan with every rule the draw follows; its hash is public."""
         county_id = access.county_scope(actor)
-        title = clean_text(title, "抽查名称", required=True)
+        title = clean_line(title, "抽查名称", required=True)
         item_value = InspectionItem.from_code(item)
         method = SeedMethod.from_code(seed_method)
         start = _parse_date(period_start, "抽查期间起")
         end = _parse_date(period_end, "抽查期间止")
         if end < start:
             raise InvalidInput("invalid_period", "抽查期间止不能早于起", "the period ends first")
+        if public_value_available_after is not None:
+            check_year(public_value_available_after, "公开数值产生时间")
         holiday_list = sorted({_parse_date(d, "节假日").isoformat() for d in holidays})
         workday_list = sorted({_parse_date(d, "调休工作日").isoformat() for d in extra_workdays})
-        party_list = [str(p).strip() for p in parties]
+        party_list = [check_text(str(p), "种子提供方", lines=False).strip() for p in parties]
         for party in party_list:
             if not PARTY_RE.fullmatch(party):
                 raise InvalidInput(
@@ -253,9 +261,9 @@ class InspectionService(EvaluationService):
                     "a seed party is an actor: org_dept:<name> or inspector:<inspector id>",
                     party=party,
                 )
-        source = clean_text(public_value_source, "公开数值来源")
-        value_pattern = (public_value_pattern or "").strip()
-        example = clean_text(public_value_example, "公开数值示例")
+        source = clean_line(public_value_source, "公开数值来源")
+        value_pattern = check_text(public_value_pattern or "", "公开数值格式", lines=False).strip()
+        example = clean_line(public_value_example, "公开数值示例")
         payload = {
             "title": title,
             "item": item_value,
@@ -505,6 +513,8 @@ class InspectionService(EvaluationService):
         inspectors writes the value in the plan's format). The last reveal draws, in the
         same write: nobody holds a known seed with the draw still to be made."""
         party = self._party_of(actor, party)
+        check_text(contribution, "揭示的数值", lines=False)
+        check_text(salt, "盐", lines=False)
 
         def decide(plan: InspectionPlan) -> list[Aggregate]:
             now = self.clock.now()

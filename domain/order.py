@@ -550,18 +550,18 @@ class Order(Aggregate):
         )
 
     def accept(self, member_id: UUID, now: datetime) -> None:
+        self._require_member(member_id)  # first: refusing a stranger reveals no state
         self._step("accept")
-        self._require_member(member_id)
         self.trigger_event(self.Accepted, member_id=member_id, timestamp=now)
 
     def decline(self, member_id: UUID, reason: str, now: datetime) -> None:
+        self._require_member(member_id)  # first: refusing a stranger reveals no state
         self._step("decline")
-        self._require_member(member_id)
         self.trigger_event(self.Declined, member_id=member_id, reason=reason, timestamp=now)
 
     def check_in(self, member_id: UUID, point: GeoPoint, policy: Policy, now: datetime) -> None:
+        self._require_member(member_id)  # first: refusing a stranger reveals no state
         self._step("check_in")
-        self._require_member(member_id)
         distance = None if self.location is None else distance_m(self.location, point)
         self.trigger_event(
             self.CheckedIn,
@@ -580,8 +580,8 @@ class Order(Aggregate):
         duplicate_of: UUID | None,
         now: datetime,
     ) -> None:
+        self._require_member(member_id)  # first: refusing a stranger reveals no state
         self._step("attach_photo")
-        self._require_member(member_id)
         if (sha256, kind) in self.evidence:
             return
         self.trigger_event(
@@ -597,8 +597,8 @@ class Order(Aggregate):
         self, member_id: UUID, hours: Decimal, note: str, policy: Policy, now: datetime
     ) -> None:
         """申请结单: after check-in and before/after photos; hours within the cap."""
+        self._require_member(member_id)  # first: refusing a stranger reveals no state
         self._step("claim")
-        self._require_member(member_id)
         if self.checked_in_at is None:
             raise Conflict("check_in_first", "请先到场签到", "check in at the place first")
         kinds = {kind for _, kind in self.evidence}

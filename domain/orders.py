@@ -19,7 +19,7 @@ from domain.points import PointsAccount, SourceKind, account_id
 from domain.policies import Policy
 from domain.reservation import Reservation, reservation_id
 from domain.resident import Resident
-from domain.service import Result, Service
+from domain.service import Once, Result, Service
 from domain.values import (
     FollowUpMethod,
     MemberStatus,
@@ -28,6 +28,7 @@ from domain.values import (
     SkillCategory,
     Solved,
     Urgency,
+    clean_line,
     clean_name,
     clean_phone,
     clean_point,
@@ -82,14 +83,22 @@ class OrderService(Service):
         return access.county_reader_scope(actor)
 
     def _order_command(
-        self, order_id: UUID, decide: Callable[[Order], Sequence[Aggregate] | None]
+        self,
+        order_id: UUID,
+        decide: Callable[[Order], Sequence[Aggregate] | None],
+        once: Once | None = None,
     ) -> Result:
-        """Load the order, let `decide(order)` trigger its events, save; retried on races."""
+        """Load the order, let `decide(order)` trigger its events, save; retried on races.
+        With `once` (an idempotency key), a retry returns the first result."""
 
         def attempt() -> Result:
+            if once is not None and (replayed := once.replayed(self)) is not None:
+                return replayed
             order = self.order(order_id)
             extra = list(decide(order) or ())
             extra += self._credit_if_closed(order)
+            if once is not None:
+                extra.append(once.claim(order_id, self.clock.now()))
             return Result(order_id, self._save(order, *extra))
 
         return self._retrying(attempt)
@@ -155,7 +164,7 @@ class OrderService(Service):
             access.require_community_staff_or_grid(actor, community_id)
         name = clean_name(name, "姓名")
         phone = clean_phone(phone) if (phone or not on_behalf) else ""
-        address = clean_text(address, "住址")
+        address = clean_line(address, "住址")
         payload = {"community": community_id, "name": name, "phone": phone, "address": address}
 
         def build() -> tuple[UUID, list[Aggregate]]:
@@ -203,8 +212,8 @@ class OrderService(Service):
         location = None
         if need.lat is not None or need.lon is not None:
             location = clean_point(need.lat, need.lon)
-        preferred_time = clean_text(need.preferred_time, "期望时间")
-        requester_name = clean_text(need.requester_name, "求助人")
+        preferred_time = clean_line(need.preferred_time, "期望时间")
+        requester_name = clean_line(need.requester_name, "求助人")
         if actor.role is Role.RESIDENT:
             resident_id: UUID | None = access.resident_id(actor)
             source = NeedSource.APP
@@ -324,7 +333,7 @@ class OrderService(Service):
 
         def decide(order: Order) -> None:
             access.require_community_staff(actor, order.community_id)
-            name = clean_text(assignee_name, "交办对象")
+            name = clean_line(assignee_name, "交办对象")
             if assignee_kind == "member":
                 if assignee_id is None:
                     raise InvalidInput("assignee_required", "请选择党员", "choose a member")
@@ -367,14 +376,26 @@ class OrderService(Service):
             order_id, lambda order: order.decline(member_id, reason, self.clock.now())
         )
 
-    def check_in(self, actor: Actor, order_id: UUID, lat: object, lon: object) -> Result:
+    def check_in(
+        self,
+        actor: Actor,
+        order_id: UUID,
+        lat: object,
+        lon: object,
+        *,
+        idempotency_key: str | None = None,
+    ) -> Result:
+        """A check-in may be repeated (the member moved); a retried one is not: with an
+        idempotency key the retry returns the first result and records nothing."""
         member_id = access.member_scope(actor)
         point = clean_point(lat, lon)
+        once = Once.of(actor, "check_in", idempotency_key, {"order": order_id, "at": point})
         return self._order_command(
             order_id,
             lambda order: order.check_in(
                 member_id, point, self.policy(order.county_id), self.clock.now()
             ),
+            once,
         )
 
     def attach_photo(self, actor: Actor, order_id: UUID, sha256: str, kind: str) -> Result:

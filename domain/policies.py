@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from domain.errors import InvalidInput
+from domain.limits import LIMITS
 
 
 @dataclass(frozen=True)
@@ -199,6 +200,12 @@ class Policy:
         ):
             raise InvalidInput(
                 "invalid_policy_value", "平均星级应在 0 到 5 之间", "an average rating is 0 to 5"
+            )
+        if self.photo_max_bytes > LIMITS.max_photo_bytes:
+            raise InvalidInput(
+                "invalid_policy_value",
+                f"照片大小上限 photo_max_bytes 不能超过 {LIMITS.max_photo_bytes} 字节",
+                f"photo_max_bytes is at most {LIMITS.max_photo_bytes}",
             )
         for name in (
             "take_window_days",

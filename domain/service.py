@@ -65,6 +65,42 @@ def _check_idempotency_key(key: str) -> str:
     return cleaned
 
 
+@dataclass(frozen=True)
+class Once:
+    """A command done once per idempotency key: the key's claim (a Reservation) is saved
+    in the same write as the command's events, so a retry after an answer that never
+    arrived finds it and gets the first result, recording nothing."""
+
+    key: str
+    command: str
+    fingerprint: str
+
+    @classmethod
+    def of(
+        cls, actor: Actor, command: str, idempotency_key: str | None, payload: Any
+    ) -> Once | None:
+        if idempotency_key is None:
+            return None
+        key = f"idem|{actor.namespace}|{command}|{_check_idempotency_key(idempotency_key)}"
+        return cls(key, command, fingerprint(payload))
+
+    def replayed(self, service: Service) -> Result | None:
+        """The first result, if this key was used; Conflict if for another request."""
+        existing = service._find(Reservation, reservation_id(self.key))
+        if existing is None:
+            return None
+        if existing.fingerprint != self.fingerprint:
+            raise Conflict(
+                "idempotency_key_reused",
+                "该幂等键已用于另一内容不同的请求",
+                "this idempotency key was used for a different request",
+            )
+        return Result(existing.owner_id, None, replayed=True)
+
+    def claim(self, owner_id: UUID, now: Any) -> Reservation:
+        return Reservation.reserve(self.key, self.command, owner_id, self.fingerprint, now)
+
+
 class Service(Application[UUID]):
     """Plumbing shared by every command; `Sishuang` is the application itself."""
 
@@ -148,39 +184,15 @@ class Service(Application[UUID]):
         build: Callable[[], tuple[UUID, list[Aggregate]]],
     ) -> Result:
         """Create something; with an idempotency key a retry returns the first result."""
-        if idempotency_key is None:
-
-            def attempt_plain() -> Result:
-                created_id, aggregates = build()
-                return Result(created_id, self._save(*aggregates))
-
-            return self._retrying(attempt_plain)
-
-        key = f"idem|{actor.namespace}|{command}|{_check_idempotency_key(idempotency_key)}"
-        print_ = fingerprint(payload)
-
-        def replay(existing: Reservation) -> Result:
-            if existing.fingerprint != print_:
-                raise Conflict(
-                    "idempotency_key_reused",
-                    "该幂等键已用于另一内容不同的请求",
-                    "this idempotency key was used for a different request",
-                )
-            return Result(existing.owner_id, None, replayed=True)
+        once = Once.of(actor, command, idempotency_key, payload)
 
         def attempt() -> Result:
-            existing = self._find(Reservation, reservation_id(key))
-            if existing is not None:
-                return replay(existing)
+            if once is not None and (replayed := once.replayed(self)) is not None:
+                return replayed
             created_id, aggregates = build()
-            claim = Reservation.reserve(key, command, created_id, print_, self.clock.now())
-            try:
-                return Result(created_id, self._save(*aggregates, claim))
-            except IntegrityError:
-                existing = self._find(Reservation, reservation_id(key))
-                if existing is not None:
-                    return replay(existing)
-                raise
+            if once is not None:
+                aggregates = [*aggregates, once.claim(created_id, self.clock.now())]
+            return Result(created_id, self._save(*aggregates))
 
         return self._retrying(attempt)
 

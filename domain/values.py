@@ -9,6 +9,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Self
 
+from domain import text
 from domain.errors import InvalidInput
 
 
@@ -179,14 +180,38 @@ class Grid:
 
 PHONE_RE = re.compile(r"^1[3-9][0-9]{9}$", re.ASCII)
 MAX_NAME_LEN = 40
+MAX_LINE_LEN = 200
 MAX_TEXT_LEN = 500
 MAX_TAG_LEN = 20
 MAX_TAGS = 20
 
 
+def check_text(value: str, what_zh: str, *, lines: bool) -> str:
+    """The text rule (domain.text) for one field: refused with a stable code and a
+    message that names the field and says what to do; returns the text unchanged."""
+    if not isinstance(value, str):
+        raise InvalidInput("invalid_text", f"{what_zh}应为文字", f"{what_zh}: expected text")
+    found = text.problem(value, lines=lines)
+    if found is not None:
+        raise InvalidInput(
+            "invalid_text",
+            f"{what_zh}{found}，请删除后重新填写",
+            "the text holds characters that cannot be stored (control characters, "
+            "lone surrogates, direction overrides or noncharacters)"
+            + ("" if lines else ", or a line break where one line is expected"),
+        )
+    if value.strip() and not text.visible(value):
+        raise InvalidInput(
+            "invisible_text",
+            f"{what_zh}没有可见的文字，请重新填写",
+            "the text shows nothing (only spaces or invisible characters)",
+        )
+    return value
+
+
 def clean_name(value: str, what_zh: str, code: str = "empty_name") -> str:
-    """A required display name: trimmed, not empty, not absurdly long."""
-    cleaned = " ".join((value or "").split())
+    """A required display name: one line, trimmed, not empty, not absurdly long."""
+    cleaned = " ".join(check_text(value or "", what_zh, lines=False).split())
     if not cleaned:
         raise InvalidInput(code, f"{what_zh}不能为空", f"{code.replace('_', ' ')}: name is empty")
     if len(cleaned) > MAX_NAME_LEN:
@@ -198,15 +223,26 @@ def clean_name(value: str, what_zh: str, code: str = "empty_name") -> str:
     return cleaned
 
 
+def clean_line(value: str | None, what_zh: str, *, required: bool = False) -> str:
+    """One line of text (a title, a place, an address): trimmed, bounded."""
+    cleaned = check_text(value or "", what_zh, lines=False).strip()
+    return _bounded(cleaned, what_zh, required, MAX_LINE_LEN)
+
+
 def clean_text(value: str | None, what_zh: str, *, required: bool = False) -> str:
-    cleaned = (value or "").strip()
+    """Free text (a need, a reason, a note): lines allowed, trimmed, bounded."""
+    cleaned = check_text(text.normalise_lines(value or ""), what_zh, lines=True).strip()
+    return _bounded(cleaned, what_zh, required, MAX_TEXT_LEN)
+
+
+def _bounded(cleaned: str, what_zh: str, required: bool, limit: int) -> str:
     if required and not cleaned:
         raise InvalidInput("empty_text", f"{what_zh}不能为空", "text is empty")
-    if len(cleaned) > MAX_TEXT_LEN:
+    if len(cleaned) > limit:
         raise InvalidInput(
             "text_too_long",
-            f"{what_zh}不能超过 {MAX_TEXT_LEN} 个字",
-            f"text longer than {MAX_TEXT_LEN} characters",
+            f"{what_zh}不能超过 {limit} 个字",
+            f"text longer than {limit} characters",
         )
     return cleaned
 
@@ -235,7 +271,7 @@ def mask_phone(phone: str) -> str:
 def clean_tags(tags: list[str] | tuple[str, ...]) -> tuple[str, ...]:
     seen: list[str] = []
     for raw in tags:
-        tag = " ".join((raw or "").split())
+        tag = " ".join(check_text(raw or "", "标签", lines=False).split())
         if not tag:
             continue
         if len(tag) > MAX_TAG_LEN:
@@ -254,7 +290,7 @@ def clean_tags(tags: list[str] | tuple[str, ...]) -> tuple[str, ...]:
 
 
 def clean_code(value: str, what_zh: str) -> str:
-    code = (value or "").strip()
+    code = (value or "").strip() if isinstance(value, str) else ""
     if not re.fullmatch(r"[A-Za-z0-9_-]{1,32}", code):
         raise InvalidInput(
             "invalid_code",

@@ -232,7 +232,10 @@ def test_a_revisit_plan_over_http_from_publication_to_the_public_page(api: Api) 
     detail = api.client.get(f"/public/inspections/{plan_id}")
     assert detail.status_code == 200 and "核对用的数值" in detail.text
     assert first in detail.text and "一致" in detail.text and "限期整改" in detail.text
-    assert "font-size: 22px" in detail.text
+    assert '<link rel="stylesheet" href="/static/public.css">' in detail.text
+    css = api.client.get("/static/public.css")  # large print, served locally (no CDN)
+    assert css.status_code == 200 and "font-size: 22px" in css.text
+    assert "style-src 'self'" in detail.headers["content-security-policy"]
     secrets = resident_secrets(api)
     assert "王奶奶" in secrets
     for body in (r.text, page.text, detail.text, api.get("/public/inspections").text):

@@ -65,9 +65,23 @@ def test_malformed_phone_is_refused(world: World, phone: str) -> None:
         world.register(phone=phone)
 
 
-@pytest.mark.parametrize("name", ["", "   ", "\t\n"])
+@pytest.mark.parametrize("name", ["", "   ", "\u3000"])
 def test_empty_name_is_refused(world: World, name: str) -> None:
     with refused(world.app, InvalidInput, "empty_name"):
+        world.register(name=name)
+
+
+@pytest.mark.parametrize(
+    "name, code",
+    [
+        ("\t\n", "invalid_text"),  # a name is one line
+        ("张\x00伟", "invalid_text"),
+        ("张伟\u202e", "invalid_text"),
+        ("\u200b\u200d", "invisible_text"),
+    ],
+)
+def test_a_name_with_what_cannot_be_shown_is_refused(world: World, name: str, code: str) -> None:
+    with refused(world.app, InvalidInput, code):
         world.register(name=name)
 
 

@@ -142,7 +142,7 @@ def test_a_need_the_store_cannot_hold_is_set_aside_and_the_rest_go_on(
 def test_a_handler_that_fails_sets_its_event_aside_until_a_rebuild_retries_it(
     live: tuple[World, ReadModels],
 ) -> None:
-    world, read = live
+    world, _ = live
     broken = {"yes": True}
 
     class Fragile(Projection):
@@ -270,7 +270,7 @@ def test_the_follower_outlives_its_connections_and_resumes(
         assert read.follower is not None
         for round_ in range(3):
             for n in range(5):
-                save_retrying(lambda n=n: post_need(world, f"第{round_}轮需求{n}"))
+                save_retrying(lambda n=n, r=round_: post_need(world, f"第{r}轮需求{n}"))
             assert terminate_backends(pg_database) >= 1  # the follower's own, mid-stream
         head = read.store.head()
         assert wait_until(lambda: read.follower is not None and read.follower.position >= head)
@@ -406,7 +406,7 @@ def test_a_worker_killed_and_cut_off_resumes_where_it_stood(
     try:
         for round_ in range(3):
             for n in range(10):
-                save_retrying(lambda n=n: post_need(world, f"第{round_}轮需求{n}"))
+                save_retrying(lambda n=n, r=round_: post_need(world, f"第{r}轮需求{n}"))
             terminate_backends(pg_database)
         head = save_retrying(read.store.head)
         assert wait_until(lambda: save_retrying(read.position) >= head, 60), log.read_text()
