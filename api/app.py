@@ -160,9 +160,10 @@ def read_consistency(request: Request, response: Response) -> None:
     if request.method != "GET":
         return
     svc = services(request)
-    wanted = request.headers.get("x-min-log-position")
-    if wanted and wanted.isdigit():
-        svc.read.wait_for(int(wanted), svc.settings.read_wait_seconds)
+    wanted = request.headers.get("x-min-log-position", "")
+    if wanted.isascii() and wanted.isdigit() and len(wanted) <= 18:
+        # never for a position the log has not reached: that wait could only time out
+        svc.read.wait_for(min(int(wanted), svc.read.store.head()), svc.settings.read_wait_seconds)
     position, lag = svc.read.lag()
     response.headers["X-Read-Model-Position"] = str(position)
     response.headers["X-Read-Model-Lag"] = str(lag)

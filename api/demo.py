@@ -2403,7 +2403,7 @@ def _plan_inspections(
             summary["inspection_findings"] += 1
 
     def void(key: str, reason: str) -> None:
-        app.void_plan(org_dept, plans[key], reason)
+        app.void_plan(org_dept, plans[key], reason, reason_code="wrong_parameters")
 
     def publish_results(key: str, text: str) -> None:
         app.publish_results(org_dept, plans[key], text)

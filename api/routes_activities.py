@@ -19,13 +19,18 @@ from api.app import (
     signed_in,
 )
 from api.exports import export_response
+from api.guard import GuardedRoute
 from api.inputs import Body, Moment, Number, YearQuery
 from domain import access
 from domain.actors import Actor, Role
-from domain.errors import NotFound
+from domain.errors import Forbidden, NotFound
 from projections import activities, needs, resources
 
-router = APIRouter(tags=["activities 活动与对接"], dependencies=[Depends(read_consistency)])
+router = APIRouter(
+    tags=["activities 活动与对接"],
+    dependencies=[Depends(read_consistency)],
+    route_class=GuardedRoute,
+)
 
 
 class ActivityIn(Body):
@@ -113,11 +118,19 @@ def list_activities(
 def get_activity(
     activity_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]
 ) -> Any:
-    row = activities.get_activity(services(request).read.store, str(activity_id))
+    svc = services(request)
+    row = activities.get_activity(svc.read.store, str(activity_id))
     if row is None:
         raise NotFound("unknown_activity", "活动不存在", "no such activity")
-    if actor.role is not Role.MEMBER:  # members find activities to join across the county
+    if actor.role is not Role.MEMBER:
         community_for_reader(request, UUID(row["community_id"]), actor)
+        return row
+    # Members find activities to join across their county; the attendance list (names,
+    # times, distances) is the organisers': a member sees only their own line of it.
+    me = access.member_scope(actor)
+    if svc.app.member(me).county_id != UUID(row["county_id"]):
+        raise Forbidden("not_your_county", "只能查看本县（区）的活动", "outside your county")
+    row["attendance"] = [a for a in row["attendance"] if a["member_id"] == str(me)]
     return row
 
 

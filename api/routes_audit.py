@@ -10,6 +10,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Request
 
 from api.app import command_response, read_consistency, services, signed_in
+from api.guard import GuardedRoute
 from api.sweeper import publish_checkpoints
 from domain import access
 from domain.actors import Actor, Role
@@ -19,7 +20,11 @@ from domain.service import Result
 from projections import directory, sealer
 from replay.merkle import MerkleTree
 
-router = APIRouter(tags=["audit 审计"], dependencies=[Depends(read_consistency)])
+router = APIRouter(
+    tags=["audit 审计"],
+    dependencies=[Depends(read_consistency)],
+    route_class=GuardedRoute,
+)
 
 LogKind = Literal["community", "county"]
 

@@ -16,14 +16,19 @@ from api.app import (
     services,
     signed_in,
 )
+from api.guard import GuardedRoute
 from api.inputs import Body
 from domain import access
-from domain.actors import Actor
-from domain.errors import NotFound
+from domain.actors import Actor, Role
+from domain.errors import Forbidden, NotFound
 from domain.policies import POLICY_SOURCES
 from projections import directory
 
-router = APIRouter(tags=["directory 名录"], dependencies=[Depends(read_consistency)])
+router = APIRouter(
+    tags=["directory 名录"],
+    dependencies=[Depends(read_consistency)],
+    route_class=GuardedRoute,
+)
 
 
 class GridIn(Body):
@@ -237,7 +242,10 @@ def report_unit(
 def get_policy(
     county_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]
 ) -> Any:
-    policy = services(request).app.policy(county_id)
+    svc = services(request)
+    if actor.role is not Role.OPERATOR and svc.app.county_of(actor) != county_id:
+        raise Forbidden("not_your_county", "只能查看本县（区）的政策参数", "outside your county")
+    policy = svc.app.policy(county_id)
     return {
         "county_id": str(county_id),
         "values": [

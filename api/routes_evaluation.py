@@ -21,13 +21,18 @@ from api.app import (
     today,
 )
 from api.exports import export_response
+from api.guard import GuardedRoute
 from api.inputs import Body, BodyYear, YearPath, YearQuery
 from domain import access
 from domain.actors import Actor
 from domain.errors import NotFound
 from projections import directory, evaluation
 
-router = APIRouter(tags=["evaluation 双评价"], dependencies=[Depends(read_consistency)])
+router = APIRouter(
+    tags=["evaluation 双评价"],
+    dependencies=[Depends(read_consistency)],
+    route_class=GuardedRoute,
+)
 
 Year = YearQuery
 Format = Annotated[Literal["json", "xlsx", "csv"], Query(alias="format")]

@@ -24,13 +24,19 @@ from api.app import (
     signed_in,
     today,
 )
+from api.guard import GuardedRoute
 from api.inputs import Body, Day, Moment, Number
 from domain import access
 from domain.actors import Actor, Role
 from domain.errors import NotFound
+from domain.masking import REASON_LABELS, REASONS_FOR
 from projections import directory, inspections
 
-router = APIRouter(tags=["inspections 两随机一公开"], dependencies=[Depends(read_consistency)])
+router = APIRouter(
+    tags=["inspections 两随机一公开"],
+    dependencies=[Depends(read_consistency)],
+    route_class=GuardedRoute,
+)
 pages = APIRouter(tags=["inspections 两随机一公开"], include_in_schema=True)
 
 
@@ -110,15 +116,26 @@ class RevealIn(Body):
     salt: str = Field("", description="承诺时使用的盐")
 
 
+def _codes(kind: str) -> str:
+    return "、".join(f"{c} {REASON_LABELS[c]}" for c in REASONS_FOR[kind])
+
+
 class ReplacementIn(Body):
     target: str = Field(description="被替换的检查对象编号，如 ORD:JX:…")
-    reason: str = Field(description="替换理由（如对象已不存在）")
+    reason_code: str = Field("other", description=f"公开的理由类别：{_codes('replace')}")
+    reason: str = Field(description="替换理由（如对象已不存在；公开时隐去个人信息）")
 
 
 class RecusalIn(Body):
     target: str = Field(description="检查对象编号")
     inspector_id: UUID = Field(description="回避的检查人员")
-    reason: str = Field(description="回避理由")
+    reason_code: str = Field("other", description=f"公开的理由类别：{_codes('recuse')}")
+    reason: str = Field(description="回避理由（公开时隐去个人信息）")
+
+
+class VoidIn(Body):
+    reason_code: str = Field("other", description=f"公开的理由类别：{_codes('void')}")
+    reason: str = Field(description="作废理由（永久公开，隐去个人信息）")
 
 
 class FindingIn(Body):
@@ -298,7 +315,8 @@ def get_plan(plan_id: UUID, request: Request, actor: Annotated[Actor, Depends(si
     if plan is not None and actor.role is Role.INSPECTOR and not inspections.revealed(plan):
         # an unannounced plan before its visits: an inspector sees what the public sees
         # and their own targets, never the others' (their home community's meetings)
-        view = inspections.public_view(plan)
+        view = inspections.public_plan(services(request).read.store, str(plan_id), today(request))
+        assert view is not None
         view["my_targets"] = [
             t
             for t in plan["targets"]
@@ -381,7 +399,9 @@ def replace_target(
     request: Request,
     actor: Annotated[Actor, Depends(signed_in)],
 ) -> Any:
-    result = services(request).app.replace_target(actor, plan_id, body.target, body.reason)
+    result = services(request).app.replace_target(
+        actor, plan_id, body.target, body.reason, body.reason_code
+    )
     return command_response(request, result, _plan_body(plan_id))
 
 
@@ -397,7 +417,7 @@ def recuse_inspector(
     actor: Annotated[Actor, Depends(signed_in)],
 ) -> Any:
     result = services(request).app.recuse_inspector(
-        actor, plan_id, body.target, body.inspector_id, body.reason
+        actor, plan_id, body.target, body.inspector_id, body.reason, body.reason_code
     )
     return command_response(request, result, _plan_body(plan_id))
 
@@ -459,15 +479,15 @@ def publish_results(
 
 @router.post(
     "/inspection-plans/{plan_id}/void",
-    summary="作废抽查（组织部，理由永久公开）",
+    summary="作废抽查（组织部；理由类别与隐去个人信息的理由永久公开）",
 )
 def void_plan(
     plan_id: UUID,
-    body: ReasonIn,
+    body: VoidIn,
     request: Request,
     actor: Annotated[Actor, Depends(signed_in)],
 ) -> Any:
-    result = services(request).app.void_plan(actor, plan_id, body.reason)
+    result = services(request).app.void_plan(actor, plan_id, body.reason, body.reason_code)
     return command_response(request, result, _plan_body(plan_id))
 
 
@@ -552,6 +572,12 @@ def _e(value: Any) -> str:
     return escape("" if value is None else str(value))
 
 
+def _reason(label: str | None, masked: str | None) -> str:
+    """A reason as the public reads it: its category, and what was typed, masked."""
+    label = label or "其他"
+    return f"{label}（{masked}）" if masked else label
+
+
 def _disclosure_html(d: dict[str, Any]) -> str:
     css = "late" if d["overdue"] else "ok" if d["published"] else ""
     return f'<span class="{css}">{_e(d["label"])}</span>'
@@ -576,7 +602,7 @@ def public_page(request: Request, county_id: CountyFilter = None) -> HTMLRespons
     for p in plans:
         status = p["status_label"]
         if p["status"] == "voided":
-            status = f"已作废。作废理由：{p['void_reason']}"
+            status = f"已作废。作废理由：{_reason(p['void_reason_label'], p['void_reason'])}"
         conclusions = p["conclusions"] or {}
         parts.append(
             '<div class="plan">'
@@ -624,8 +650,9 @@ def public_plan_page(plan_id: UUID, request: Request) -> HTMLResponse:
         f"<tr><th>进展</th><td>{_e(v['status_label'])}</td></tr>",
         f"<tr><th>结果公开</th><td>{_disclosure_html(v['disclosure'])}</td></tr>",
     ]
-    if v["void_reason"]:
-        parts.append(f"<tr><th>作废理由</th><td class='late'>{_e(v['void_reason'])}</td></tr>")
+    if v["voided_at"]:
+        reason = _reason(v["void_reason_label"], v["void_reason"])
+        parts.append(f"<tr><th>作废理由</th><td class='late'>{_e(reason)}</td></tr>")
     if v["summary"]:
         parts.append(f"<tr><th>结果说明</th><td>{_e(v['summary'])}</td></tr>")
     parts.append("</table>")
@@ -661,12 +688,13 @@ def public_plan_page(plan_id: UUID, request: Request) -> HTMLResponse:
         for t in v["targets"]:
             note = ""
             if t["replaced_by"]:
-                note = f"<br>已替换为 {_e(t['replaced_by'])}：{_e(t['replace_reason'])}"
+                reason = _reason(t["replace_reason_label"], t["replace_reason"])
+                note = f"<br>已替换为 {_e(t['replaced_by'])}：{_e(reason)}"
             if t["replaces"]:
                 note = f"<br>替换 {_e(t['replaces'])}"
             people = "、".join(f"{_e(a['name'])}（{_e(a['unit_name'])}）" for a in t["inspectors"])
             for r in t["recused"]:
-                people += f"<br>{_e(r['name'])} 回避：{_e(r['reason'])}"
+                people += f"<br>{_e(r['name'])} 回避：{_e(_reason(r['reason_label'], r['reason']))}"
             conclusion = t.get("conclusion_label") or ("—" if t["active"] else "")
             parts.append(
                 f"<tr><td class='hash'>{_e(t['target'])}{note}</td>"

@@ -21,16 +21,21 @@ from api.app import (
     services,
     signed_in,
 )
+from api.guard import GuardedRoute
 from api.inputs import Body, Number, Page
 from domain import access
 from domain.actors import Actor, Role
 from domain.application import Availability, Commitment, Identity, Skills
 from domain.errors import NotFound
 from domain.limits import LIMITS
-from domain.values import mask_phone
+from domain.masking import mask_phone
 from projections import members
 
-router = APIRouter(tags=["members 党员报到"], dependencies=[Depends(read_consistency)])
+router = APIRouter(
+    tags=["members 党员报到"],
+    dependencies=[Depends(read_consistency)],
+    route_class=GuardedRoute,
+)
 
 
 class RegistrationIn(Body):

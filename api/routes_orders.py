@@ -20,15 +20,21 @@ from api.app import (
     signed_in,
 )
 from api.exports import export_response
+from api.guard import GuardedRoute
 from api.inputs import Body, Number, Page
 from domain import access
 from domain.actors import Actor, Role
 from domain.application import NeedInput
 from domain.errors import NotFound
 from domain.limits import LIMITS
+from domain.masking import mask_name
 from projections import needs
 
-router = APIRouter(tags=["orders 点单派单接单评单"], dependencies=[Depends(read_consistency)])
+router = APIRouter(
+    tags=["orders 点单派单接单评单"],
+    dependencies=[Depends(read_consistency)],
+    route_class=GuardedRoute,
+)
 
 
 class ResidentIn(Body):
@@ -365,7 +371,7 @@ def reject(
 def _ledger_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for row in rows:
         name = row.get("requester_name") or ""
-        row["requester"] = (name[:1] + "*") if name else ""
+        row["requester"] = mask_name(name)
         row["solved_label"] = SOLVED_LABELS.get(row.get("solved") or "", "")
     return rows
 
@@ -446,5 +452,5 @@ def my_orders(request: Request, actor: Annotated[Actor, Depends(signed_in)]) -> 
     for row in rows:
         row.pop("posted_by", None)
         if actor.role is Role.MEMBER:
-            row["requester_name"] = (row["requester_name"] or "")[:1] + "*"
+            row["requester_name"] = mask_name(row["requester_name"] or "")
     return rows

@@ -19,6 +19,7 @@ from api.app import (
     signed_in,
 )
 from api.exports import export_response
+from api.guard import GuardedRoute
 from api.inputs import Body, Day, YearQuery
 from domain import access
 from domain.actors import Actor, Role
@@ -26,7 +27,11 @@ from domain.errors import Forbidden, NotFound
 from domain.policies import COMMUNITY_POLICY
 from projections import directory, points
 
-router = APIRouter(tags=["points 积分"], dependencies=[Depends(read_consistency)])
+router = APIRouter(
+    tags=["points 积分"],
+    dependencies=[Depends(read_consistency)],
+    route_class=GuardedRoute,
+)
 
 Format = Annotated[Literal["json", "xlsx", "csv"], Query(alias="format")]
 
@@ -130,13 +135,14 @@ def get_points_rules(
 
 
 def _community_or_member(request: Request, community_id: UUID, actor: Actor) -> dict[str, Any]:
-    """Members and partners of the community see its rules and catalogue too."""
+    """The community's members and partners see its rules and catalogue too (not those of
+    another community: a member redeems where they reported)."""
     row = directory.get_community(services(request).read.store, str(community_id))
     if row is None:
         raise NotFound("unknown_community", "社区不存在", "no such community")
     if actor.role is Role.MEMBER:
         member = services(request).app.member(access.member_scope(actor))
-        if member.county_id == UUID(row["county_id"]):
+        if member.community_id == community_id:
             return row
     if actor.role is Role.PARTNER and actor.scope_id is not None:
         partner = points.get_partner(services(request).read.store, str(actor.scope_id))

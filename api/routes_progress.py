@@ -10,13 +10,18 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import Field
 
 from api.app import IdempotencyKey, command_response, read_consistency, services, signed_in
+from api.guard import GuardedRoute
 from api.inputs import Body, Page
 from domain import access
 from domain.actors import Actor
-from domain.values import mask_phone
+from domain.masking import mask_phone
 from projections import members
 
-router = APIRouter(tags=["progress 报到进度"], dependencies=[Depends(read_consistency)])
+router = APIRouter(
+    tags=["progress 报到进度"],
+    dependencies=[Depends(read_consistency)],
+    route_class=GuardedRoute,
+)
 
 
 class RemindIn(Body):

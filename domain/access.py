@@ -6,6 +6,7 @@ before answering. Each raises Forbidden with a stable code, or returns quietly.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from uuid import UUID
 
 from domain.actors import Actor, Role
@@ -164,3 +165,87 @@ def require_read_order(
     if role is Role.OPERATOR:
         return
     raise _deny("not_your_order", "无权查看该需求", "you may not see this order")
+
+
+# -- the first question about a request that names a resource -----------------------------
+
+COUNTY_ROLES = (Role.ORG_DEPT, Role.AUDITOR, Role.INSPECTOR)
+COMMUNITY_ROLES = (Role.COMMUNITY_ADMIN, Role.GRID_WORKER)
+
+PLACE_LABELS = {
+    "order": "需求",
+    "member": "党员",
+    "community": "社区",
+    "unit": "单位",
+    "county": "县（区）",
+    "activity": "活动",
+    "redemption": "兑换",
+    "item": "兑换项目",
+    "partner": "合作商家",
+    "plan": "抽查方案",
+    "inspector": "检查人员",
+}
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a resource sits: what the scope rules compare an actor's scope with."""
+
+    kind: str  # order, member, community, unit, county, activity, redemption, item, ...
+    county: UUID
+    community: UUID | None = None
+    units: frozenset[UUID] = frozenset()  # a member's unit, a community's paired units, ...
+    members: frozenset[UUID] = frozenset()  # the member(s) it is about or given to
+    resident: UUID | None = None
+    partner: UUID | None = None
+
+
+def may_address(actor: Actor, place: Place, home: Place | None) -> bool:
+    """Whether the actor stands in any relation to the resource at all: the question
+    asked before a request's body is even read. What they may do with it is the
+    command's own decision, taken after. `home` is the actor's own scope's place."""
+    role = actor.role
+    if role is Role.OPERATOR:
+        return True
+    if home is None or home.county != place.county:
+        return False
+    if role in COUNTY_ROLES:
+        return True
+    kind = place.kind
+    if role in COMMUNITY_ROLES:
+        return place.community is None or place.community == actor.scope_id
+    if role is Role.UNIT_ADMIN:
+        if place.units:
+            return actor.scope_id in place.units
+        return place.community is None
+    if role is Role.MEMBER:
+        if kind in ("member", "redemption"):
+            return actor.scope_id in place.members
+        if kind == "order":  # their community's needs are theirs to apply for
+            return actor.scope_id in place.members or place.community == home.community
+        if kind == "community":
+            return place.community == home.community
+        return kind in ("activity", "county")  # activities to join across the county
+    if role is Role.RESIDENT:
+        if kind == "order":
+            return place.resident is not None and str(place.resident) == actor.subject
+        if kind == "community":
+            return place.community == actor.scope_id
+        return kind == "county"
+    if role is Role.PARTNER:
+        if kind in ("partner", "redemption", "item"):
+            return place.partner == actor.scope_id
+        if kind == "community":
+            return place.community == home.community
+        return kind == "county"
+    return False
+
+
+def require_address(actor: Actor, place: Place, home: Place | None) -> None:
+    if not may_address(actor, place, home):
+        label = PLACE_LABELS.get(place.kind, "数据")
+        raise _deny(
+            f"not_your_{place.kind}",
+            f"无权处理该{label}",
+            f"this {place.kind} is outside your scope",
+        )

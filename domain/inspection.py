@@ -33,6 +33,7 @@ from eventsourcing.domain import Aggregate
 
 from domain.clock import business_date
 from domain.errors import Conflict, Forbidden, InvalidInput
+from domain.masking import REASON_LABELS, REASONS_FOR
 from domain.values import Labelled
 from replay import draw
 from replay.canonical import canonical
@@ -569,13 +570,19 @@ class InspectionPlan(Aggregate):
         as in the draw, with their skips."""
 
         TOPIC = "sishuang:InspectionPlan.TargetReplaced"
+        class_version = 2  # 2: reason_code, what the public sees (earlier: "other")
         target: str
         replacement: str
         ticket: str
         inspectors: list[str]
         skips: list[list[str]]
         reason: str
+        reason_code: str
         by: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["reason_code"] = "other"
 
         def apply(self, plan: InspectionPlan) -> None:
             stratum = plan.targets[self.target]
@@ -595,12 +602,18 @@ class InspectionPlan(Aggregate):
         ticket order who is free of conflicts and under the cap takes the place."""
 
         TOPIC = "sishuang:InspectionPlan.InspectorRecused"
+        class_version = 2  # 2: reason_code, what the public sees (earlier: "other")
         target: str
         inspector_id: str
         replacement_id: str
         skips: list[list[str]]
         reason: str
+        reason_code: str
         by: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["reason_code"] = "other"
 
         def apply(self, plan: InspectionPlan) -> None:
             team = plan.assignments[self.target]
@@ -662,8 +675,14 @@ class InspectionPlan(Aggregate):
 
     class Voided(Event):
         TOPIC = "sishuang:InspectionPlan.Voided"
+        class_version = 2  # 2: reason_code, what the public sees (earlier: "other")
         reason: str
+        reason_code: str
         by: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["reason_code"] = "other"
 
         def apply(self, plan: InspectionPlan) -> None:
             plan.status = PlanStatus.VOIDED
@@ -907,6 +926,7 @@ class InspectionPlan(Aggregate):
         self.trigger_event(
             self.Voided,
             reason=f"种子逾期未揭示齐全（截止 {deadline.isoformat()}；未揭示：{missing}）",
+            reason_code="seed_not_revealed",
             by="system:sweep",
             timestamp=now,
         )
@@ -1064,7 +1084,13 @@ class InspectionPlan(Aggregate):
             )
 
     def replace_target(
-        self, target: str, reason: str, relations: dict[str, list[str]], by: str, now: datetime
+        self,
+        target: str,
+        reason: str,
+        relations: dict[str, list[str]],
+        by: str,
+        now: datetime,
+        reason_code: str = "other",
     ) -> None:
         """`relations` are the frozen directory's (the replacement's conflict keys)."""
         self._require_drawn("替换检查对象")
@@ -1103,6 +1129,7 @@ class InspectionPlan(Aggregate):
             inspectors=outcome.assigned[replacement],
             skips=outcome.skips,
             reason=reason,
+            reason_code=public_reason("replace", reason_code),
             by=by,
             timestamp=now,
         )
@@ -1118,6 +1145,7 @@ class InspectionPlan(Aggregate):
         relations: dict[str, list[str]],
         by: str,
         now: datetime,
+        reason_code: str = "other",
     ) -> None:
         self._require_drawn("更换检查人员")
         self._require_target(target)
@@ -1157,6 +1185,7 @@ class InspectionPlan(Aggregate):
             replacement_id=replacement,
             skips=skips,
             reason=reason,
+            reason_code=public_reason("recuse", reason_code),
             by=by,
             timestamp=now,
         )
@@ -1289,7 +1318,7 @@ class InspectionPlan(Aggregate):
         self.trigger_event(self.DisclosureOverdue, deadline=self.disclosure_deadline, timestamp=now)
         return True
 
-    def void(self, reason: str, by: str, now: datetime) -> None:
+    def void(self, reason: str, by: str, now: datetime, reason_code: str = "other") -> None:
         if self.status is PlanStatus.VOIDED:
             raise Conflict("plan_voided", "该抽查已作废", "already voided")
         if self.status is PlanStatus.RESULTS_PUBLISHED:
@@ -1298,7 +1327,27 @@ class InspectionPlan(Aggregate):
             )
         if not reason:
             raise InvalidInput("reason_required", "作废必须说明理由", "a void needs a reason")
-        self.trigger_event(self.Voided, reason=reason, by=by, timestamp=now)
+        self.trigger_event(
+            self.Voided,
+            reason=reason,
+            reason_code=public_reason("void", reason_code),
+            by=by,
+            timestamp=now,
+        )
+
+
+def public_reason(kind: str, code: str) -> str:
+    """A reason's public code, from the fixed list for this kind of step (the public
+    sees its Chinese label, and the typed reason only masked)."""
+    allowed = REASONS_FOR[kind]
+    if code not in allowed:
+        raise InvalidInput(
+            "invalid_reason_code",
+            "理由类别应为：" + "、".join(f"{c}（{REASON_LABELS[c]}）" for c in allowed),
+            f"reason_code is one of {', '.join(allowed)}",
+            allowed=list(allowed),
+        )
+    return code
 
 
 def disclosure_deadline(document: dict[str, Any], drawn_at: datetime) -> date:

@@ -561,18 +561,33 @@ class InspectionService(EvaluationService):
 
         return self._plan_command(actor, plan_id, decide)
 
-    def replace_target(self, actor: Actor, plan_id: UUID, target: str, reason: str) -> Result:
+    def replace_target(
+        self,
+        actor: Actor,
+        plan_id: UUID,
+        target: str,
+        reason: str,
+        reason_code: str = "other",
+    ) -> Result:
         reason = clean_text(reason, "替换理由", required=True)
 
         def decide(plan: InspectionPlan) -> list[Aggregate]:
             relations = self.target_directory(plan_id).relations
-            plan.replace_target(target, reason, relations, actor.ref, self.clock.now())
+            plan.replace_target(
+                target, reason, relations, actor.ref, self.clock.now(), reason_code
+            )
             return []
 
         return self._plan_command(actor, plan_id, decide)
 
     def recuse_inspector(
-        self, actor: Actor, plan_id: UUID, target: str, inspector_id: UUID, reason: str
+        self,
+        actor: Actor,
+        plan_id: UUID,
+        target: str,
+        inspector_id: UUID,
+        reason: str,
+        reason_code: str = "other",
     ) -> Result:
         """An inspector withdraws from a target (a conflict not in the roster, illness)."""
         reason = clean_text(reason, "回避理由", required=True)
@@ -581,7 +596,15 @@ class InspectionService(EvaluationService):
             if actor.role is Role.INSPECTOR and actor.subject != str(inspector_id):
                 access.require_role(actor, Role.ORG_DEPT)
             relations = self.target_directory(plan_id).relations
-            plan.recuse(target, str(inspector_id), reason, relations, actor.ref, self.clock.now())
+            plan.recuse(
+                target,
+                str(inspector_id),
+                reason,
+                relations,
+                actor.ref,
+                self.clock.now(),
+                reason_code,
+            )
             return []
 
         return self._plan_command(actor, plan_id, decide, roles=(Role.ORG_DEPT, Role.INSPECTOR))
@@ -664,11 +687,13 @@ class InspectionService(EvaluationService):
 
         return self._plan_command(actor, plan_id, decide)
 
-    def void_plan(self, actor: Actor, plan_id: UUID, reason: str) -> Result:
+    def void_plan(
+        self, actor: Actor, plan_id: UUID, reason: str, reason_code: str = "other"
+    ) -> Result:
         reason = clean_text(reason, "作废理由", required=True)
 
         def decide(plan: InspectionPlan) -> list[Aggregate]:
-            plan.void(reason, actor.ref, self.clock.now())
+            plan.void(reason, actor.ref, self.clock.now(), reason_code)
             return []
 
         return self._plan_command(actor, plan_id, decide)

@@ -263,11 +263,6 @@ def clean_phone(value: str) -> str:
     return digits
 
 
-def mask_phone(phone: str) -> str:
-    """138****1234, for pages that must not show the whole number."""
-    return phone[:3] + "****" + phone[-4:] if len(phone) == 11 else "****"
-
-
 def clean_tags(tags: list[str] | tuple[str, ...]) -> tuple[str, ...]:
     seen: list[str] = []
     for raw in tags:

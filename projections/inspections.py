@@ -20,8 +20,8 @@ The views (functions below the projection) apply the disclosure rules (一公开
 
 from __future__ import annotations
 
-import re
 from collections import Counter
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -42,8 +42,10 @@ from domain.inspection import (
     sha256_canonical,
     working_days_between,
 )
+from domain.masking import mask_free_text, reason_label
 from domain.member import Member
 from domain.order import Order
+from projections import needs
 from projections.base import Handler, Projection
 from projections.directory import iso
 from projections.store import ReadStore, Tx
@@ -75,7 +77,7 @@ def loads(text: str | None) -> Any:
 
 class Inspections(Projection):
     name = "rm_inspections"
-    version = 1
+    version = 2  # 2: the public reason codes of voids, replacements and recusals
     tables = (
         "rm_insp_inspectors",
         "rm_insp_meetings",
@@ -132,7 +134,7 @@ class Inspections(Projection):
         " visits_completed_at TEXT, results_published_at TEXT,"
         " summary TEXT NOT NULL DEFAULT '', late_working_days INTEGER,"
         " overdue INTEGER NOT NULL DEFAULT 0, overdue_at TEXT,"
-        " voided_at TEXT, void_reason TEXT NOT NULL DEFAULT '')",
+        " voided_at TEXT, void_reason TEXT NOT NULL DEFAULT '', void_reason_code TEXT)",
         "CREATE INDEX IF NOT EXISTS rm_insp_plans_county ON rm_insp_plans (county_id)",
         "CREATE INDEX IF NOT EXISTS rm_insp_plans_due"
         " ON rm_insp_plans (status, overdue, disclosure_deadline)",
@@ -141,6 +143,7 @@ class Inspections(Projection):
         " plan_id TEXT NOT NULL, target TEXT NOT NULL, stratum TEXT NOT NULL,"
         " ticket TEXT NOT NULL, seq INTEGER NOT NULL, drawn INTEGER NOT NULL,"
         " active INTEGER NOT NULL, replaced_by TEXT, replaces TEXT, replace_reason TEXT,"
+        " replace_reason_code TEXT,"
         " replaced_at TEXT, kind TEXT NOT NULL, community_code TEXT, community_id TEXT,"
         " order_id TEXT, meeting_id TEXT, member_id TEXT, unit_id TEXT,"
         " PRIMARY KEY (plan_id, target))",
@@ -151,6 +154,7 @@ class Inspections(Projection):
         " plan_id TEXT NOT NULL, target TEXT NOT NULL, inspector_id TEXT NOT NULL,"
         " slot INTEGER NOT NULL, via TEXT NOT NULL, replaces_inspector TEXT,"
         " active INTEGER NOT NULL, recused INTEGER NOT NULL DEFAULT 0, recusal_reason TEXT,"
+        " recusal_reason_code TEXT,"
         " assigned_at TEXT NOT NULL, ended_at TEXT,"
         " PRIMARY KEY (plan_id, target, inspector_id))",
         "CREATE INDEX IF NOT EXISTS rm_insp_assignments_inspector"
@@ -485,8 +489,8 @@ class Inspections(Projection):
         plan_id, at = str(e.originator_id), iso(e.timestamp)
         tx.execute(
             "UPDATE rm_insp_targets SET active = 0, replaced_by = ?, replace_reason = ?,"
-            " replaced_at = ? WHERE plan_id = ? AND target = ?",
-            (e.replacement, e.reason, at, plan_id, e.target),
+            " replace_reason_code = ?, replaced_at = ? WHERE plan_id = ? AND target = ?",
+            (e.replacement, e.reason, e.reason_code, at, plan_id, e.target),
         )
         tx.execute(
             "UPDATE rm_insp_targets SET active = 1, replaces = ? WHERE plan_id = ? AND target = ?",
@@ -509,8 +513,9 @@ class Inspections(Projection):
         ).scalar()
         tx.execute(
             "UPDATE rm_insp_assignments SET active = 0, recused = 1, recusal_reason = ?,"
-            " ended_at = ? WHERE plan_id = ? AND target = ? AND inspector_id = ?",
-            (e.reason, at, plan_id, e.target, e.inspector_id),
+            " recusal_reason_code = ?, ended_at = ?"
+            " WHERE plan_id = ? AND target = ? AND inspector_id = ?",
+            (e.reason, e.reason_code, at, plan_id, e.target, e.inspector_id),
         )
         tx.execute(
             "INSERT INTO rm_insp_assignments (plan_id, target, inspector_id, slot, via,"
@@ -576,8 +581,15 @@ class Inspections(Projection):
 
     def voided(self, tx: Tx, e: InspectionPlan.Voided) -> None:
         tx.execute(
-            "UPDATE rm_insp_plans SET status = ?, voided_at = ?, void_reason = ? WHERE plan_id = ?",
-            (PlanStatus.VOIDED.code, iso(e.timestamp), e.reason, str(e.originator_id)),
+            "UPDATE rm_insp_plans SET status = ?, voided_at = ?, void_reason = ?,"
+            " void_reason_code = ? WHERE plan_id = ?",
+            (
+                PlanStatus.VOIDED.code,
+                iso(e.timestamp),
+                e.reason,
+                e.reason_code,
+                str(e.originator_id),
+            ),
         )
 
 
@@ -608,6 +620,11 @@ def _plan(row: dict[str, Any], today: date) -> dict[str, Any]:
     row["seed_method_label"] = SEED_LABELS.get(row["seed_method"], row["seed_method"])
     row["period"] = [row.pop("period_start"), row.pop("period_end")]
     row["disclosure"] = disclosure(row, today)
+    if row["voided_at"] is not None:
+        row["void_reason_code"] = row["void_reason_code"] or "other"
+        row["void_reason_label"] = reason_label(row["void_reason_code"])
+    else:
+        row["void_reason_label"] = None
     return row
 
 
@@ -679,16 +696,29 @@ def revealed(plan: dict[str, Any]) -> bool:
     )
 
 
-PHONE_RE = re.compile(r"(?<!\d)(1[3-9]\d)[-\s]?\d{4}[-\s]?(\d{4})(?!\d)")
-ID_RE = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])")
+Mask = Callable[[str | None], str]
 
 
-def mask_personal(text: str) -> str:
-    """Free text written by staff, made fit for the public: mobile numbers and ID card
-    numbers masked (138****1234). Names cannot be recognised reliably, which is why a
-    revisit's notes (about a resident) are not published at all."""
-    text = PHONE_RE.sub(r"\1****\2", text or "")
-    return ID_RE.sub(r"\1********\2", text)
+def masker(tx: Tx, county_id: str, texts: Iterable[str | None]) -> Mask:
+    """The masking rule (domain.masking) for free text shown to the public or a unit,
+    knowing the county's residents' names that occur in these texts."""
+    names = needs.names_in(tx, county_id, "\n".join(t for t in texts if t))
+
+    def mask(text: str | None) -> str:
+        return mask_free_text(text or "", names)
+
+    return mask
+
+
+def plan_texts(plan: dict[str, Any]) -> list[str | None]:
+    """Every free text a plan's public view shows (what masking must know names in)."""
+    texts: list[str | None] = [plan.get("void_reason"), plan.get("summary")]
+    for t in plan.get("targets") or []:
+        texts.append(t["replace_reason"])
+        texts += [a["recusal_reason"] for a in t["former_inspectors"]]
+        for f in t["findings"]:
+            texts += [f["discussed"], f["note"], f["correction_reason"]]
+    return texts
 
 
 def _roster_entry(plan: dict[str, Any], inspector_id: str) -> dict[str, str]:
@@ -704,6 +734,15 @@ def _finding(row: dict[str, Any], plan: dict[str, Any]) -> dict[str, Any]:
     row["conclusion_label"] = CONCLUSION_LABELS.get(row["conclusion"], row["conclusion"])
     row["inspector"] = _roster_entry(plan, row["inspector_id"])
     return row
+
+
+def _code(code: str | None, happened: Any) -> str | None:
+    """A step's public reason code: its own, "other" for one recorded before codes."""
+    return (code or "other") if happened else None
+
+
+def _label(code: str | None, happened: Any) -> str | None:
+    return reason_label(code or "other") if happened else None
 
 
 def _details(tx: Tx, plan: dict[str, Any]) -> dict[str, Any]:
@@ -740,6 +779,8 @@ def _details(tx: Tx, plan: dict[str, Any]) -> dict[str, Any]:
             "active": bool(a["active"]),
             "recused": bool(a["recused"]),
             "recusal_reason": a["recusal_reason"],
+            "recusal_reason_code": _code(a["recusal_reason_code"], a["recused"]),
+            "recusal_reason_label": _label(a["recusal_reason_code"], a["recused"]),
             "assigned_at": a["assigned_at"],
             "ended_at": a["ended_at"],
         }
@@ -750,6 +791,9 @@ def _details(tx: Tx, plan: dict[str, Any]) -> dict[str, Any]:
     targets, alternates = [], []
     for t in rows:
         t["drawn"], t["active"] = bool(t["drawn"]), bool(t["active"])
+        replaced = t["replaced_by"] is not None
+        t["replace_reason_code"] = _code(t["replace_reason_code"], replaced)
+        t["replace_reason_label"] = _label(t["replace_reason_code"], replaced)
         t["kind_label"] = KIND_LABELS.get(t["kind"], t["kind"])
         t["order_found_false"] = bool(t.pop("found_false") or 0)
         meeting = {k: t.pop(k) for k in ("held_on", "topic", "place", "cancelled")}
@@ -790,6 +834,8 @@ def _details(tx: Tx, plan: dict[str, Any]) -> dict[str, Any]:
         {
             "target": t["target"],
             "replacement": t["replaced_by"],
+            "reason_code": t["replace_reason_code"],
+            "reason_label": t["replace_reason_label"],
             "reason": t["replace_reason"],
             "at": t["replaced_at"],
         }
@@ -1023,6 +1069,8 @@ PUBLIC_PLAN_FIELDS = (
     "summary",
     "voided_at",
     "void_reason",
+    "void_reason_code",
+    "void_reason_label",
 )
 PUBLIC_TARGET_FIELDS = (
     "target",
@@ -1036,6 +1084,8 @@ PUBLIC_TARGET_FIELDS = (
     "replaced_by",
     "replaces",
     "replace_reason",
+    "replace_reason_code",
+    "replace_reason_label",
     "replaced_at",
 )
 PUBLIC_FINDING_FIELDS = (
@@ -1052,12 +1102,12 @@ PUBLIC_FINDING_FIELDS = (
 )
 
 
-def public_finding(finding: dict[str, Any], target: str) -> dict[str, Any]:
+def public_finding(finding: dict[str, Any], target: str, mask: Mask) -> dict[str, Any]:
     """A finding as the public sees it: free text masked; a revisit's notes, which are
     about a resident, withheld (the conclusion, the confirmation and the stars stay)."""
     row = {k: finding[k] for k in PUBLIC_FINDING_FIELDS}
     for key in ("discussed", "note", "correction_reason"):
-        row[key] = mask_personal(row[key] or "")
+        row[key] = mask(row[key])
     if target.startswith("ORD:"):
         row["note"] = "（回访记录涉及群众，不公开）" if finding["note"] else ""
     return {
@@ -1071,9 +1121,12 @@ def _person(entry: dict[str, Any]) -> dict[str, Any]:
     return {k: entry[k] for k in ("inspector_id", "name", "unit_name")}
 
 
-def public_view(plan: dict[str, Any]) -> dict[str, Any]:
-    """The plan as the public sees it (see the module's docstring for the rules)."""
+def public_view(plan: dict[str, Any], mask: Mask) -> dict[str, Any]:
+    """The plan as the public sees it (see the module's docstring for the rules): every
+    reason as its code and label, with the typed text only masked."""
     out = {k: plan.get(k) for k in PUBLIC_PLAN_FIELDS}
+    out["void_reason"] = mask(plan["void_reason"]) or None if plan["voided_at"] else None
+    out["summary"] = mask(plan["summary"])
     show_draw = revealed(plan) and plan["drawn_at"] is not None
     out["draw_revealed"] = show_draw
     out["results_published"] = plan["results_published_at"] is not None
@@ -1105,15 +1158,15 @@ def public_view(plan: dict[str, Any]) -> dict[str, Any]:
     targets = []
     for t in plan["targets"]:
         row = {k: t[k] for k in PUBLIC_TARGET_FIELDS}
-        row["replace_reason"] = mask_personal(row["replace_reason"] or "") or None
+        row["replace_reason"] = mask(row["replace_reason"]) or None
         row["inspectors"] = [_person(a) for a in t["inspectors"]]
         row["recused"] = [
-            {**_person(a), "reason": mask_personal(a["recusal_reason"])}
+            {**_person(a), **_public_recusal(a, mask)}
             for a in t["former_inspectors"]
             if a["recused"]
         ]
         if results:
-            row["findings"] = [public_finding(f, t["target"]) for f in t["findings"]]
+            row["findings"] = [public_finding(f, t["target"], mask) for f in t["findings"]]
             row["conclusion_label"] = t["conclusion_label"]
             row["follow_up"] = follow_up(t)
         targets.append(row)
@@ -1126,18 +1179,26 @@ def public_view(plan: dict[str, Any]) -> dict[str, Any]:
         {k: s[k] for k in ("target", "inspector_id", "name", "unit_name", "reason", "reason_label")}
         for s in plan["skips"]
     ]
-    out["replacements"] = plan["replacements"]
+    out["replacements"] = [{**r, "reason": mask(r["reason"])} for r in plan["replacements"]]
     out["recusals"] = [
         {
             "target": r["target"],
             **_person(r),
-            "reason": mask_personal(r["recusal_reason"]),
+            **_public_recusal(r, mask),
             "replaced_by": r["replaced_by"],
         }
         for r in plan["recusals"]
     ]
     out["conclusions"] = plan["conclusions"] if results else None
     return out
+
+
+def _public_recusal(entry: dict[str, Any], mask: Mask) -> dict[str, Any]:
+    return {
+        "reason_code": entry["recusal_reason_code"],
+        "reason_label": entry["recusal_reason_label"],
+        "reason": mask(entry["recusal_reason"]),
+    }
 
 
 def follow_up(target: dict[str, Any]) -> str:
@@ -1186,6 +1247,9 @@ def public_plans(
             conclusions.setdefault(r["plan_id"], Counter())[
                 CONCLUSION_LABELS.get(r["conclusion"], r["conclusion"])
             ] += 1
+        masks = {
+            plan["plan_id"]: masker(tx, plan["county_id"], plan_texts(plan)) for plan in plans
+        }
     out = []
     for plan in plans:
         summary = {
@@ -1193,6 +1257,9 @@ def public_plans(
             for k in PUBLIC_PLAN_FIELDS
             if k not in ("document", "counts", "strata", "population_position", "roster_position")
         }
+        mask = masks[plan["plan_id"]]
+        summary["void_reason"] = mask(plan["void_reason"]) or None if plan["voided_at"] else None
+        summary["summary"] = mask(plan["summary"])
         show = revealed(plan) and plan["drawn_at"] is not None
         summary["draw_revealed"] = show
         summary["results_published"] = plan["results_published_at"] is not None
@@ -1211,7 +1278,11 @@ def public_plans(
 
 def public_plan(store: ReadStore, plan_id: str, today: date) -> dict[str, Any] | None:
     plan = get_plan(store, plan_id, today)
-    return None if plan is None else public_view(plan)
+    if plan is None:
+        return None
+    with store.read() as tx:
+        mask = masker(tx, plan["county_id"], plan_texts(plan))
+    return public_view(plan, mask)
 
 
 # -- members and units: the results that concern them --------------------------------------
@@ -1248,9 +1319,11 @@ def results_concerning(
                 (value,),
             ).all()
         }
+        masks = {p["plan_id"]: masker(tx, p["county_id"], plan_texts(p)) for p in plans}
     out = []
     for plan in sorted(plans, key=lambda p: (p["drawn_at"] or "", p["plan_id"]), reverse=True):
         published = plan["results_published_at"] is not None
+        mask = masks[plan["plan_id"]]
         for t in plan["targets"]:
             mine = t["member_id"] == member_id if member_id else t["unit_id"] == unit_id
             if not mine:
@@ -1265,7 +1338,8 @@ def results_concerning(
                     "status": plan["status"],
                     "status_label": plan["status_label"],
                     "drawn_at": plan["drawn_at"],
-                    "void_reason": plan["void_reason"],
+                    "void_reason": mask(plan["void_reason"]) or None,
+                    "void_reason_label": plan["void_reason_label"],
                     "disclosure": plan["disclosure"],
                     "target": t["target"],
                     "kind": t["kind"],
@@ -1276,10 +1350,11 @@ def results_concerning(
                     "unit_id": t["unit_id"],
                     "active": t["active"],
                     "replaced_by": t["replaced_by"],
-                    "replace_reason": mask_personal(t["replace_reason"] or "") or None,
+                    "replace_reason": mask(t["replace_reason"]) or None,
+                    "replace_reason_label": t["replace_reason_label"],
                     "inspectors": [_person(a) for a in t["inspectors"]],
                     "results_published": published,
-                    "findings": [public_finding(f, t["target"]) for f in t["findings"]]
+                    "findings": [public_finding(f, t["target"], mask) for f in t["findings"]]
                     if published
                     else None,
                     "conclusion_label": t["conclusion_label"] if published else None,

@@ -90,7 +90,7 @@ def test_review_rules_over_http(api: Api) -> None:
     r = api.put(f"/members/{member_id}/profile", {"identity": {"post": "科员"}}, member_auth)
     assert (r.status_code, r.json()["code"]) == (409, "not_approved")
     r = api.post(f"/members/{member_id}/review", {"decision": "approve"}, other_staff)
-    assert (r.status_code, r.json()["code"]) == (403, "not_your_community")
+    assert (r.status_code, r.json()["code"]) == (403, "not_your_member")  # before the body
     r = api.post(f"/members/{member_id}/review", {"decision": "reject"}, staff)
     assert (r.status_code, r.json()["code"]) == (422, "reason_required")
     assert (

@@ -27,7 +27,14 @@ def domain_app(api: Api) -> Sishuang:
 
 
 def close_order(
-    api: Api, ids: dict[str, Any], member: dict[str, str], hours: str, stars: int
+    api: Api,
+    ids: dict[str, Any],
+    member: dict[str, str],
+    hours: str,
+    stars: int,
+    *,
+    resident_name: str = "王奶奶",
+    content: str = "楼道灯坏了",
 ) -> str:
     """A need posted, dispatched, done and rated, through the application service."""
     app = domain_app(api)
@@ -35,7 +42,7 @@ def close_order(
     resident = app.register_resident(
         Actor(Role.PUBLIC, "anonymous"),
         community_id=community,
-        name="王奶奶",
+        name=resident_name,
         phone=f"139{next(PHONES):08d}",
         grid_code="G01",
     ).id
@@ -45,7 +52,7 @@ def close_order(
     order = app.post_need(
         resident_actor,
         NeedInput(
-            content="楼道灯坏了",
+            content=content,
             category="plumbing_electrical",
             urgency="urgent",
             grid_code="G01",

@@ -206,6 +206,7 @@ def _skip_an_alternate(s: Scene) -> str:
         inspectors=team.assigned[taken],
         skips=team.skips,
         reason="群众已搬离",
+        reason_code="moved_away",
         by=s.world.org.ref,
         timestamp=s.clock.now(),
     )
@@ -232,6 +233,7 @@ def _pass_over_an_inspector(s: Scene) -> str:
         replacement_id=free[1][1],
         skips=[],
         reason="出差",
+        reason_code="illness_or_leave",
         by=s.world.org.ref,
         timestamp=s.clock.now(),
     )

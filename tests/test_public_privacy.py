@@ -1,0 +1,186 @@
+"""No resident's personal data on anything anonymous or unit-facing (the masking
+finding): a resident's name, phone, ID number and address are written into every
+free-text field a supervision plan carries (void, replacement and recusal reasons,
+findings, the results' summary) and into the need itself; then every public route of
+the OpenAPI document, every public page and every route a unit reads is fetched, in
+every format it offers, on both stores. None of it may show them."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from typing import Any
+
+from domain.actors import Role
+from tests.http import Api
+from tests.test_api_inspections import County
+from tests.test_api_points import close_order
+
+SENTENCE = "群众李彤（电话13072581077，身份证140525199001011234，住巴公大街3号2单元402）已搬走"
+SECRETS = ("李彤", "13072581077", "140525199001011234", "巴公大街", "2单元402", "1307258")
+
+
+def text_of(response: Any) -> str:
+    if response.headers.get("content-type", "").startswith(
+        "application/vnd.openxmlformats-officedocument"
+    ):
+        with zipfile.ZipFile(io.BytesIO(response.content)) as z:
+            return "".join(z.read(n).decode("utf-8", "replace") for n in z.namelist())
+    return response.content.decode("utf-8", "replace")
+
+
+def seed_personal_data(county: County) -> dict[str, str]:
+    api, org = county.api, county.api.org
+    # the resident, registered, with a need that says who they are
+    r = api.post(
+        "/residents",
+        {
+            "community_id": county.ids["community"],
+            "name": "李彤",
+            "phone": "13072581077",
+            "address": "巴公大街3号2单元402",
+            "grid_code": "G01",
+        },
+    )
+    assert r.status_code == 201, r.text
+    resident = {"Authorization": f"Bearer {r.json()['token']}"}
+    r = api.post("/needs", {"content": SENTENCE, "category": "it"}, resident)
+    assert r.status_code == 201, r.text
+    # and one the member served, which the member's unit reads about
+    close_order(
+        api, county.ids, county.member, "1", stars=5, resident_name="李彤", content=SENTENCE
+    )
+
+    # a plan drawn, with a replacement, a recusal, findings and published results
+    plan_id = county.plan()
+    path = f"/inspection-plans/{plan_id}"
+    for step in ("freeze-population", "freeze-roster"):
+        assert api.post(f"{path}/{step}", {}, org).status_code == 200
+    county.commit_all(path)
+    county.reveal_all(path)
+    plan = api.get(path, org).json()
+    first, second = (t["target"] for t in plan["targets"][:2])
+    r = api.post(
+        f"{path}/replacements",
+        {"target": first, "reason_code": "moved_away", "reason": SENTENCE},
+        org,
+    )
+    assert r.status_code == 200, r.text
+    team = next(t for t in plan["targets"] if t["target"] == second)["inspectors"]
+    r = api.post(
+        f"{path}/recusals",
+        {
+            "target": second,
+            "inspector_id": team[0]["inspector_id"],
+            "reason_code": "conflict_of_interest",
+            "reason": SENTENCE,
+        },
+        org,
+    )
+    assert r.status_code == 200, r.text
+    plan = api.get(path, org).json()
+    for t in plan["targets"]:
+        if not t["active"]:
+            continue
+        inspector = county.inspector(t["inspectors"][0]["inspector_id"])
+        body = {"target": t["target"], "conclusion": "pass", "confirmed": True, "stars": 5}
+        r = api.post(f"{path}/findings", {**body, "note": SENTENCE}, inspector)
+        assert r.status_code == 201, r.text
+    r = api.post(f"{path}/publish-results", {"summary": SENTENCE}, org)
+    assert r.status_code == 200, r.text
+    corrected = {
+        "target": plan["targets"][-1]["target"],
+        "conclusion": "rectify",
+        "confirmed": True,
+        "stars": 3,
+        "correction_reason": SENTENCE,
+    }
+    active = next(t for t in plan["targets"] if t["target"] == corrected["target"])
+    if active["active"]:
+        inspector = county.inspector(active["inspectors"][0]["inspector_id"])
+        r = api.post(f"{path}/findings", corrected, inspector)
+        assert r.status_code == 201, r.text
+
+    # a second plan, voided with the same words
+    voided = county.plan(title="2026年3月回访抽查（重复）")
+    r = api.post(
+        f"/inspection-plans/{voided}/void",
+        {"reason_code": "duplicate_plan", "reason": SENTENCE},
+        org,
+    )
+    assert r.status_code == 200, r.text
+    return {
+        "county_id": str(api.county_id),
+        "community_id": county.ids["community"],
+        "unit_id": county.ids["unit"],
+        "member_id": county.member["id"],
+        "plan_id": plan_id,
+        "year": "2026",
+    }
+
+
+def fill(path: str, ids: dict[str, str]) -> str | None:
+    def one(match: re.Match[str]) -> str:
+        return ids.get(match.group(1), "\x00")
+
+    filled = re.sub(r"\{(\w+)\}", one, path)
+    return None if "\x00" in filled else filled
+
+
+def crawl(api: Api, ids: dict[str, str], voided_plan: str | None = None) -> dict[str, str]:
+    """Every GET a stranger (no token) or a unit can make, in every format offered."""
+    unit = api.token(Role.UNIT_ADMIN, __import__("uuid").UUID(ids["unit_id"]), "单位-赵")
+    schema = api.client.app.openapi()  # type: ignore[attr-defined]
+    seen: dict[str, str] = {}
+    for path, item in schema["paths"].items():
+        get = item.get("get")
+        if get is None:
+            continue
+        public = path.startswith(("/api/v1/public", "/public", "/api/v1/registration-form"))
+        # what a unit reads: its own routes, and its members' records
+        unit_facing = path.startswith(("/api/v1/units/{unit_id}", "/api/v1/members/{member_id}"))
+        if not (public or unit_facing):
+            continue
+        url = fill(path, ids)
+        assert url is not None, f"no id to fill {path}"
+        formats = [None]
+        for param in get.get("parameters", []):
+            if param["name"] == "format":
+                formats = ["json", "xlsx", "csv"]
+        for fmt in formats:
+            query = {} if fmt is None else {"format": fmt}
+            r = api.client.get(url, params=query, headers={} if public else unit)
+            if r.status_code == 403 and not public:
+                continue  # not the unit's to read (the member's own redemptions, say)
+            assert r.status_code == 200, (url, fmt, r.text[:300])
+            seen[f"{url}?{fmt}"] = text_of(r)
+    return seen
+
+
+def test_nothing_anonymous_or_unit_facing_shows_a_residents_personal_data(
+    store_api: Api,
+) -> None:
+    county = County(store_api)
+    ids = seed_personal_data(county)
+    pages = crawl(store_api, ids)
+    assert len(pages) >= 10, sorted(pages)
+    assert any("/public/inspections/" in url for url in pages)
+    for url, body in pages.items():
+        for secret in SECRETS:
+            assert secret not in body, (url, secret, body[body.find(secret) - 80 :][:200])
+    # what is shown instead: the reason's category, and the words, masked
+    detail = pages[f"/api/v1/public/inspections/{ids['plan_id']}?None"]
+    assert "对象已迁出" in detail and "存在利害关系" in detail
+    assert "130****1077" in detail and "群众李*" in detail
+    listing = pages["/api/v1/public/inspections?None"]
+    assert "方案重复" in listing
+
+
+def test_staff_still_see_what_they_need(store_api: Api) -> None:
+    """Masking is for the public and units; the supervision team reads the plan whole."""
+    county = County(store_api)
+    ids = seed_personal_data(county)
+    plan = store_api.get(f"/inspection-plans/{ids['plan_id']}", store_api.org).json()
+    assert plan["replacements"][0]["reason"] == SENTENCE
+    assert plan["replacements"][0]["reason_code"] == "moved_away"
