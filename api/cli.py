@@ -5,6 +5,7 @@ sishuang worker                      run the projections (production, with Postg
 sishuang county create --name 泽州县 --code ZZ
 sishuang token --role org_dept --scope <county id> --subject 组织部-王 [--days 30]
 sishuang rebuild [projection ...]   drop and rebuild read models from the log
+sishuang dead-letters [list|retry [projection ...]]   events a projection set aside
 sishuang demo                        load the demo county into the store
 """
 
@@ -247,6 +248,46 @@ def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_dead_letters(args: argparse.Namespace, settings: Settings) -> int:
+    """Events a projection set aside (it went on without them). After the fix that lets
+    it apply them is deployed, `retry` rebuilds those projections blue/green: every event
+    is applied again in order, and what still fails is set aside again."""
+    from projections import all_projections, bluegreen
+    from projections.base import dead_letter_counts, dead_letters
+    from projections.store import ReadStore
+
+    app = _app(settings)
+    store = ReadStore(app)
+    try:
+        counts = dead_letter_counts(store)
+        if args.action == "retry":
+            chosen = [
+                p
+                for p in all_projections()
+                if (p.name in args.names) or (not args.names and counts.get(p.name))
+            ]
+            for projection in chosen:
+                figures = bluegreen.rebuild(app, projection)
+                print(
+                    f"{projection.name}: 已重建（日志位置 {figures['position']}，"
+                    f"用时 {figures['seconds']:.1f} 秒）"
+                )
+            counts = dead_letter_counts(store)
+        rows = dead_letters(store)
+        if not rows:
+            print("没有搁置的事件 (no dead letters)")
+            return 0
+        for row in rows:
+            print(
+                f"{row['projection']}\t日志位置 {row['notification_id']}\t{row['topic']}\t"
+                f"{row['failed_at']}\t{row['error']}"
+            )
+        print(f"共 {sum(counts.values())} 条搁置的事件", file=sys.stderr)
+        return 1 if args.action == "retry" else 0
+    finally:
+        app.close()
+
+
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     """The quarterly standard check, for a scheduler (cron) as much as for a person."""
     from projections import evaluation, open_service
@@ -362,6 +403,13 @@ def main(argv: list[str] | None = None) -> int:
         "--in-place", action="store_true", help="就地删表重放（默认蓝绿：旧表照常服务，建好后切换）"
     )
     rebuild.set_defaults(func=cmd_rebuild)
+
+    dead = sub.add_parser(
+        "dead-letters", help="投影搁置的事件：列出（list），或修复后重建重试（retry）"
+    )
+    dead.add_argument("action", nargs="?", choices=["list", "retry"], default="list")
+    dead.add_argument("names", nargs="*", help="retry 时的投影名（默认：有搁置事件的投影）")
+    dead.set_defaults(func=cmd_dead_letters)
 
     sweep = sub.add_parser(
         "sweep",

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 from pathlib import Path
 
 from domain.errors import InvalidInput, NotFound
+
+HEX64 = re.compile(r"[0-9a-f]{64}")
 
 SIGNATURES: list[tuple[str, bytes, int]] = [
     ("image/jpeg", b"\xff\xd8\xff", 0),
@@ -38,10 +41,14 @@ class PhotoStore:
         self.root = root
 
     def path(self, sha256: str) -> Path:
+        """Where a photo lives; only a SHA-256 in lower-case hex names one (anything else,
+        such as '../..', would name a file outside the store)."""
+        if not HEX64.fullmatch(sha256):
+            raise NotFound("unknown_photo", "照片不存在", "no such photo")
         return self.root / sha256[:2] / sha256
 
     def exists(self, sha256: str) -> bool:
-        return self.path(sha256).is_file()
+        return bool(HEX64.fullmatch(sha256)) and self.path(sha256).is_file()
 
     def put(self, data: bytes, max_bytes: int) -> tuple[str, str]:
         """Store the bytes; return (sha256, media type). Refuses non-images and big files."""
@@ -70,7 +77,7 @@ class PhotoStore:
 
     def get(self, sha256: str) -> tuple[bytes, str]:
         path = self.path(sha256)
-        if len(sha256) != 64 or not path.is_file():
+        if not path.is_file():
             raise NotFound("unknown_photo", "照片不存在", "no such photo")
         data = path.read_bytes()
         return data, sniff(data) or "application/octet-stream"

@@ -406,3 +406,19 @@ def test_the_cli_issues_tokens_only_for_what_exists_and_not_for_ever(tmp_path: P
     assert late.returncode == 1
     again = run_cli(tmp_path, "county", "create", "--name", "陵川县", "--code", "LC")
     assert again.returncode == 0, again.stderr
+
+
+def test_photo_ids_cannot_probe_the_servers_files(store_api: Api, county: dict[str, Any]) -> None:
+    """A photo is named by its SHA-256 only: a path names nothing, existing file or not."""
+    (store_api.settings.data_dir / "secret.txt").write_text("a file beside the photo store")
+    for name in ("../secret.txt", "../../../../etc/passwd", "ab/" + "0" * 61, "0" * 64):
+        r = store_api.post(
+            "/needs", {"content": "x", "category": "it", "photos": [name]}, county["staff"]
+        )
+        refused(r, 404, "unknown_photo")
+        r = store_api.post(
+            f"/needs/{UUID(int=1)}/photos", {"sha256": name, "kind": "before"}, county["staff"]
+        )
+        assert r.status_code == 404, r.text
+    r = store_api.client.get("/api/v1/photos/..%2Fsecret.txt", headers=county["staff"])
+    assert r.status_code == 404

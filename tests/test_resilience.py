@@ -472,3 +472,59 @@ def test_the_api_answers_again_after_its_database_connections_end(
         assert api.get(f"/communities/{ids['community']}", api.org).status_code == 200
         health = api.get("/health").json()
         assert health["followers"][0]["alive"] and health["dead_letters"] == 0
+
+
+@pytest.mark.postgres
+def test_a_service_starts_and_answers_on_a_store_holding_a_poison_event(
+    pg_database: str,
+    pg_schema: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The NUL finding as the operator met it: a fresh `serve` on that database failed at
+    start-up and every command answered X-Read-Model-Consistent: false."""
+    from types import SimpleNamespace
+
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from api.cli import main as cli
+    from api.settings import Settings
+    from domain.actors import OPERATOR, Actor, Role
+    from tests.conftest import pg_env_for, pg_url_for
+    from tests.http import Api
+
+    app = Sishuang(pg_env_for(pg_database, pg_schema), clock=ManualClock())
+    county = app.register_county(OPERATOR, name="陵川县", code="LC").id
+    org = Actor(Role.ORG_DEPT, "组织部", county)
+    community = app.register_community(org, name="城关社区", code="CG", grids=[("G01", "一")]).id
+    place = SimpleNamespace(
+        app=app,
+        county_id=county,
+        community_id=community,
+        staff=Actor(Role.COMMUNITY_ADMIN, "社区", community),
+    )
+    stored_need(place, "修水管\x00x")  # type: ignore[arg-type]
+    app.close()
+    url = pg_url_for(pg_database, pg_schema)
+    settings = Settings(data_dir=tmp_path, database_url=url, token_secret="t" * 20)
+    with TestClient(create_app(settings, clock=ManualClock())) as client:
+        api = Api(client, settings, ManualClock())
+        r = api.post("/units", {"name": "泽州县财政局", "member_count": 2}, api.org)
+        assert r.status_code == 201 and r.headers["X-Read-Model-Consistent"] == "true"
+        health = api.get("/health").json()
+        assert health["status"] == "degraded" and health["dead_letters"] == 1
+
+    monkeypatch.setenv("SISHUANG_DATABASE_URL", url)
+    monkeypatch.setenv("SISHUANG_DATA_DIR", str(tmp_path))
+    try:
+        assert cli(["dead-letters"]) == 0
+        listed = capsys.readouterr().out
+        assert "rm_needs" in listed and "NUL" in listed
+        assert cli(["dead-letters", "retry"]) == 1  # a NUL still cannot be stored
+        assert "rm_needs: 已重建" in capsys.readouterr().out
+    finally:
+        import structlog
+
+        structlog.reset_defaults()  # the CLI logged to this test's captured stderr
