@@ -68,3 +68,17 @@ def check_year(value: date | datetime, what_zh: str, limits: Limits = LIMITS) ->
             f"{what_zh}应在 {limits.earliest_year} 年到 {limits.latest_year} 年之间",
             f"{what_zh}: a date between {limits.earliest_year} and {limits.latest_year}",
         )
+
+
+def markdown_table() -> str:
+    """The limits table of docs/configuration.md (`python -m domain.limits`)."""
+    rows = ["| name | value | source |", "| --- | --- | --- |"]
+    rows += [
+        f"| `{name}` | {value} | {LIMIT_SOURCES[name]} |"
+        for name, value in vars(LIMITS).items()
+    ]
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    print(markdown_table())

@@ -58,6 +58,12 @@ def test_configuration_reference_lists_every_policy_value() -> None:
     assert markdown_table() in text, (
         "docs/configuration.md's policy table is stale: run `python -m domain.policies`"
     )
+    from domain import limits
+
+    assert set(limits.LIMIT_SOURCES) == set(vars(limits.LIMITS))
+    assert limits.markdown_table() in text, (
+        "docs/configuration.md's limits table is stale: run `python -m domain.limits`"
+    )
 
 
 def test_a_version_one_availability_event_loads_without_a_base(app: object) -> None:
