@@ -20,7 +20,7 @@ from urllib.parse import parse_qsl
 
 import orjson
 from fastapi import HTTPException, Path, Query
-from pydantic import AfterValidator, BaseModel, Field, model_validator
+from pydantic import AfterValidator, BaseModel, Field, ValidationInfo, model_validator
 
 from domain import text
 from domain.errors import InvalidInput
@@ -182,8 +182,8 @@ class Body(BaseModel):
 # -- bounded values -------------------------------------------------------------------------
 
 
-def _in_years(value: Any) -> Any:
-    check_year(value, "日期")
+def _in_years(value: Any, info: ValidationInfo) -> Any:
+    check_year(value, field_label(info.field_name or "") if info.field_name else "日期")
     return value
 
 

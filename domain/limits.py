@@ -66,7 +66,7 @@ def check_year(value: date | datetime, what_zh: str, limits: Limits = LIMITS) ->
         raise InvalidInput(
             "date_out_of_range",
             f"{what_zh}应在 {limits.earliest_year} 年到 {limits.latest_year} 年之间",
-            f"{what_zh}: a date between {limits.earliest_year} and {limits.latest_year}",
+            f"a date between {limits.earliest_year} and {limits.latest_year} is expected",
         )
 
 

@@ -116,6 +116,8 @@ class ReadModels:
             followers = [
                 f for f in followers if f["in_process"] or f["follower"] != self.follower.name
             ]
+        for f in followers:
+            f["lag"] = max(head - int(f["position"]), 0)
         return {
             "followers": followers,
             "projections": [
