@@ -217,6 +217,12 @@ BodyYear = Annotated[
 YearPath = Annotated[int, Path(ge=LIMITS.earliest_year, le=LIMITS.latest_year, description="年度")]
 
 
+def within(low: int, high: int) -> dict[str, Any]:
+    """A number's range as the OpenAPI contract states it (clients and schemathesis read
+    it); the command itself refuses what is outside, with its own stable code."""
+    return {"minimum": low, "maximum": high}
+
+
 def size(default: int, maximum: int = LIMITS.max_page_size) -> Any:
     """The rows-per-page query parameter."""
     return Query(default, ge=1, le=maximum, description="每页条数")

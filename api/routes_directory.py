@@ -17,11 +17,12 @@ from api.app import (
     signed_in,
 )
 from api.guard import GuardedRoute
-from api.inputs import Body
+from api.inputs import Body, within
 from domain import access
 from domain.actors import Actor, Role
 from domain.errors import Forbidden, NotFound
 from domain.policies import POLICY_SOURCES
+from domain.unit import MAX_UNIT_MEMBERS
 from projections import directory
 
 router = APIRouter(
@@ -45,11 +46,16 @@ class CommunityIn(Body):
 
 class UnitIn(Body):
     name: str = Field(description="单位党组织名称")
-    member_count: int = Field(description="在职党员人数（报到覆盖率的分母）")
+    member_count: int = Field(
+        description="在职党员人数（报到覆盖率的分母）",
+        json_schema_extra=within(0, MAX_UNIT_MEMBERS),
+    )
 
 
 class MemberCountIn(Body):
-    member_count: int
+    member_count: int = Field(
+        description="在职党员人数", json_schema_extra=within(0, MAX_UNIT_MEMBERS)
+    )
 
 
 class PairingIn(Body):

@@ -22,7 +22,7 @@ from api.app import (
 )
 from api.exports import export_response
 from api.guard import GuardedRoute
-from api.inputs import Body, BodyYear, YearPath, YearQuery
+from api.inputs import Body, BodyYear, YearPath, YearQuery, within
 from domain import access
 from domain.actors import Actor
 from domain.errors import NotFound
@@ -40,10 +40,18 @@ Format = Annotated[Literal["json", "xlsx", "csv"], Query(alias="format")]
 
 class CommunityEvaluationIn(Body):
     year: BodyYear
-    quarter: int = Field(description="季度 1–4")
-    results: int = Field(description="服务成效（服务时长、解决问题、项目贡献），0–满分")
-    feedback: int = Field(description="群众反馈（满意度），0–满分")
-    assessment: int = Field(description="社区评价（参与度、急难任务响应、纪律），0–满分")
+    quarter: int = Field(description="季度 1–4", json_schema_extra=within(1, 4))
+    results: int = Field(
+        description="服务成效（服务时长、解决问题、项目贡献），0–满分",
+        json_schema_extra=within(0, 1000),
+    )
+    feedback: int = Field(
+        description="群众反馈（满意度），0–满分", json_schema_extra=within(0, 1000)
+    )
+    assessment: int = Field(
+        description="社区评价（参与度、急难任务响应、纪律），0–满分",
+        json_schema_extra=within(0, 1000),
+    )
     comment: str = ""
     corrects: UUID | None = Field(None, description="更正时：被更正的评价编号")
     reason: str = Field("", description="更正理由（更正时必填）")
@@ -51,7 +59,7 @@ class CommunityEvaluationIn(Body):
 
 class UnitEvaluationIn(Body):
     year: BodyYear
-    score: int = Field(description="单位党组织评分，0–满分")
+    score: int = Field(description="单位党组织评分，0–满分", json_schema_extra=within(0, 1000))
     comment: str = ""
     corrects: UUID | None = None
     reason: str = ""
@@ -59,7 +67,7 @@ class UnitEvaluationIn(Body):
 
 class CheckIn(Body):
     year: BodyYear
-    quarter: int
+    quarter: int = Field(description="季度 1–4", json_schema_extra=within(1, 4))
 
 
 class ReportIn(Body):

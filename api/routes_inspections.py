@@ -25,7 +25,7 @@ from api.app import (
     today,
 )
 from api.guard import GuardedRoute
-from api.inputs import Body, Day, Moment, Number
+from api.inputs import Body, Day, Moment, Number, within
 from domain import access
 from domain.actors import Actor, Role
 from domain.errors import NotFound
@@ -92,15 +92,31 @@ class PlanIn(Body):
         None, description="不打招呼检查（列席会议默认是；不能用公开数值作种子）"
     )
     ratio: Number | None = Field(None, description="抽查比例 r（0–1），默认取县政策值")
-    minimum: int | None = Field(None, description="每层最少抽取数 m")
+    minimum: int | None = Field(
+        None, description="每层最少抽取数 m", json_schema_extra=within(0, 100000)
+    )
     low_ratio: Number | None = Field(None, description="低评价层抽查比例")
-    low_minimum: int | None = Field(None, description="低评价层最少抽取数")
-    low_rated_below: int | None = Field(None, description="低于此星级的需求单独成层")
-    inspectors_per_target: int | None = Field(None, description="每个对象的检查人员数（≥2）")
-    load_cap: int | None = Field(None, description="每名检查人员的对象上限")
-    alternates: int | None = Field(None, description="每层备选对象数")
-    cooldown_days: int | None = Field(None, description="冷却期：此天数内检查过的对象不再抽")
-    disclosure_working_days: int | None = Field(None, description="抽取后公开结果的期限（工作日）")
+    low_minimum: int | None = Field(
+        None, description="低评价层最少抽取数", json_schema_extra=within(0, 100000)
+    )
+    low_rated_below: int | None = Field(
+        None, description="低于此星级的需求单独成层", json_schema_extra=within(1, 6)
+    )
+    inspectors_per_target: int | None = Field(
+        None, description="每个对象的检查人员数（≥2）", json_schema_extra=within(2, 10)
+    )
+    load_cap: int | None = Field(
+        None, description="每名检查人员的对象上限", json_schema_extra=within(1, 100000)
+    )
+    alternates: int | None = Field(
+        None, description="每层备选对象数", json_schema_extra=within(0, 1000)
+    )
+    cooldown_days: int | None = Field(
+        None, description="冷却期：此天数内检查过的对象不再抽", json_schema_extra=within(0, 3660)
+    )
+    disclosure_working_days: int | None = Field(
+        None, description="抽取后公开结果的期限（工作日）", json_schema_extra=within(1, 250)
+    )
     holidays: list[Day] = Field([], description="期限计算时扣除的法定节假日")
     extra_workdays: list[Day] = Field([], description="调休上班的周末日期")
 
@@ -142,8 +158,12 @@ class FindingIn(Body):
     target: str = Field(description="检查对象编号")
     conclusion: str = Field(description="检查结论：pass 合格、rectify 限期整改、admonish 诫勉谈话")
     confirmed: bool | None = Field(None, description="回访：群众是否确认服务已完成")
-    stars: int | None = Field(None, description="回访：群众重新评价的星级 1–5")
-    attendance: int | None = Field(None, description="列席：到会人数")
+    stars: int | None = Field(
+        None, description="回访：群众重新评价的星级 1–5", json_schema_extra=within(1, 5)
+    )
+    attendance: int | None = Field(
+        None, description="列席：到会人数", json_schema_extra=within(0, 10000)
+    )
     discussed: str = Field("", description="列席：议题与议定事项")
     photos: list[str] = Field([], description="照片 SHA-256（先上传到 /photos）")
     note: str = Field("", description="检查说明")
@@ -556,6 +576,7 @@ def public_detail(plan_id: UUID, request: Request) -> Any:
 
 
 # -- the page a resident can read -------------------------------------------------------------
+
 
 def _page(title: str, body: str, status_code: int = 200) -> HTMLResponse:
     html = (

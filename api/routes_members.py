@@ -22,7 +22,7 @@ from api.app import (
     signed_in,
 )
 from api.guard import GuardedRoute
-from api.inputs import Body, Number, Page
+from api.inputs import Body, Number, Page, within
 from domain import access
 from domain.actors import Actor, Role
 from domain.application import Availability, Commitment, Identity, Skills
@@ -61,7 +61,9 @@ class IdentityIn(Body):
 
 class CommitmentIn(Body):
     text: str = Field(description="承诺内容")
-    hours_per_year: int | None = Field(None, description="每年承诺服务时长（小时），默认 12")
+    hours_per_year: int | None = Field(
+        None, description="每年承诺服务时长（小时），默认 12", json_schema_extra=within(1, 8760)
+    )
 
 
 class SkillsIn(Body):

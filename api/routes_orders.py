@@ -21,7 +21,7 @@ from api.app import (
 )
 from api.exports import export_response
 from api.guard import GuardedRoute
-from api.inputs import Body, Number, Page
+from api.inputs import Body, Number, Page, within
 from domain import access
 from domain.actors import Actor, Role
 from domain.application import NeedInput
@@ -49,7 +49,7 @@ class NeedIn(Body):
     content: str = Field(description="需求内容")
     category: str = Field(description="类别（擅长领域编码，见 /meta/skill-categories）")
     urgency: Literal["normal", "urgent", "critical"] = Field("normal", description="紧急程度")
-    people_affected: int = Field(1, description="涉及人数")
+    people_affected: int = Field(1, description="涉及人数", json_schema_extra=within(1, 100000))
     grid_code: str | None = Field(None, description="网格编码")
     lat: Number | None = Field(None, description="纬度（可选）")
     lon: Number | None = Field(None, description="经度（可选）")
@@ -95,7 +95,7 @@ class ClaimIn(Body):
 
 
 class RatingIn(Body):
-    stars: int = Field(description="1–5 星")
+    stars: int = Field(description="1–5 星", json_schema_extra=within(1, 5))
     comment: str = ""
     solved: Literal["yes", "partly", "no"]
 

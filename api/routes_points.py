@@ -20,10 +20,11 @@ from api.app import (
 )
 from api.exports import export_response
 from api.guard import GuardedRoute
-from api.inputs import Body, Day, YearQuery
+from api.inputs import Body, Day, YearQuery, within
 from domain import access
 from domain.actors import Actor, Role
 from domain.errors import Forbidden, NotFound
+from domain.limits import LIMITS
 from domain.policies import COMMUNITY_POLICY
 from projections import directory, points
 
@@ -55,19 +56,27 @@ class ItemIn(Body):
     kind: Literal["property_fee", "canteen", "shop", "gift"]
     name: str = Field(description="兑换项目名称，如“物业费抵扣 50 元”")
     description: str = ""
-    price: int = Field(description="所需服务积分（正整数）")
-    stock: int | None = Field(None, description="库存；物业费抵扣等不计库存的项目留空")
+    price: int = Field(
+        description="所需服务积分（正整数）", json_schema_extra=within(1, LIMITS.max_item_points)
+    )
+    stock: int | None = Field(
+        None,
+        description="库存；物业费抵扣等不计库存的项目留空",
+        json_schema_extra=within(0, LIMITS.max_item_stock),
+    )
 
 
 class ItemChangeIn(Body):
-    price: int | None = None
-    restock: int | None = Field(None, description="补货数量")
+    price: int | None = Field(None, json_schema_extra=within(1, LIMITS.max_item_points))
+    restock: int | None = Field(
+        None, description="补货数量", json_schema_extra=within(1, LIMITS.max_item_stock)
+    )
     withdraw_reason: str | None = Field(None, description="下架理由（填写即下架）")
 
 
 class RedeemIn(Body):
     item_id: UUID
-    quantity: int = 1
+    quantity: int = Field(1, description="数量", json_schema_extra=within(1, 1000))
 
 
 class ReasonIn(Body):

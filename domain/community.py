@@ -192,7 +192,7 @@ class Community(Aggregate):
         """The county's policy with this community's own 积分 values on top."""
         if not self.policy_overrides:
             return county_policy
-        return county_policy.with_overrides(self.policy_overrides)
+        return county_policy.recorded(self.policy_overrides)
 
     def set_points_rules(
         self, overrides: dict[str, Any], county_policy: Policy, reason: str, by: str, now: datetime

@@ -45,7 +45,7 @@ class County(Aggregate):
 
     @property
     def policy(self) -> Policy:
-        return DEFAULT_POLICY.with_overrides(self.policy_overrides)
+        return DEFAULT_POLICY.recorded(self.policy_overrides)
 
     def change_policy(self, overrides: dict[str, Any], reason: str, by: str, now: datetime) -> None:
         # Validate and normalise through the Policy type before recording.

@@ -34,6 +34,9 @@ class Limits:
     max_photo_bytes: int = 20 * 1024 * 1024
     # Request headers together (a token is ~300 bytes).
     max_header_bytes: int = 32 * 1024
+    # A catalogue item's price in points, and its stock (a county's shop, not a warehouse).
+    max_item_points: int = 1_000_000
+    max_item_stock: int = 1_000_000
     # Lifetimes of the tokens the operator's CLI and the registration issue, in days.
     max_token_days: int = 90
     member_token_days: int = 90
@@ -53,6 +56,8 @@ LIMIT_SOURCES: dict[str, str] = {
     "max_json_depth": "sishuang",
     "max_photo_bytes": "sishuang (ceiling of photo_max_bytes)",
     "max_header_bytes": "sishuang",
+    "max_item_points": "sishuang",
+    "max_item_stock": "sishuang",
     "max_token_days": "sishuang (issue 11: CLI token lifetimes capped)",
     "member_token_days": "sishuang",
     "resident_token_days": "sishuang",

@@ -23,6 +23,7 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import Aggregate
 
 from domain.errors import Conflict, InvalidInput
+from domain.limits import LIMITS
 from domain.policies import Policy
 from domain.values import Labelled, Solved
 
@@ -537,15 +538,25 @@ class Partner(Aggregate):
 
 
 def _check_price(price: int) -> None:
-    if isinstance(price, bool) or not isinstance(price, int) or price <= 0:
+    top = LIMITS.max_item_points
+    if isinstance(price, bool) or not isinstance(price, int) or not 0 < price <= top:
         raise InvalidInput(
-            "invalid_price", "兑换所需积分应为正整数", "the price is a positive whole number"
+            "invalid_price",
+            f"兑换所需积分应为 1 到 {top} 之间的整数",
+            f"the price is a whole number from 1 to {top}",
         )
 
 
 def _check_stock(stock: int | None) -> None:
-    if stock is not None and (isinstance(stock, bool) or not isinstance(stock, int) or stock < 0):
-        raise InvalidInput("invalid_stock", "库存应为非负整数", "stock is a whole number >= 0")
+    top = LIMITS.max_item_stock
+    if stock is not None and (
+        isinstance(stock, bool) or not isinstance(stock, int) or not 0 <= stock <= top
+    ):
+        raise InvalidInput(
+            "invalid_stock",
+            f"库存应为 0 到 {top} 之间的整数",
+            f"stock is a whole number from 0 to {top}",
+        )
 
 
 class CatalogueItem(Aggregate):
@@ -684,6 +695,7 @@ class CatalogueItem(Aggregate):
             raise Conflict("no_stock_kept", "该项目不计库存", "this item keeps no stock")
         if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
             raise InvalidInput("invalid_stock", "补货数量应为正整数", "restock a positive number")
+        _check_stock(self.stock + quantity)
         self.trigger_event(self.Restocked, quantity=quantity, by=by, timestamp=now)
 
     def withdraw(self, reason: str, by: str, now: datetime) -> None:

@@ -146,6 +146,18 @@ class Policy:
         updated.check()
         return updated
 
+    def recorded(self, overrides: dict[str, Any]) -> Policy:
+        """A copy with values an event recorded: they were checked when decided and are
+        not checked again, so a bound added later cannot make history fail to load."""
+        fields = {f.name for f in dataclasses.fields(self)}
+        known: dict[str, Any] = {}
+        for name, value in overrides.items():
+            if name not in fields:
+                continue
+            number = Decimal(str(value))  # as recorded (a read model may hold it as text)
+            known[name] = number if isinstance(getattr(self, name), Decimal) else int(number)
+        return dataclasses.replace(self, **known)
+
     def check(self) -> None:
         """Values that only make sense together: each pair in order, shares within 0–1."""
         pairs = [
@@ -167,6 +179,15 @@ class Policy:
                     "inconsistent_policy",
                     f"政策参数 {low} 不能大于 {high}",
                     f"policy {low} cannot exceed {high}",
+                )
+        for name, value in self.as_dict().items():
+            highest = POLICY_MAXIMA.get(name, DEFAULT_MAXIMUM)
+            if value > highest:
+                raise InvalidInput(
+                    "invalid_policy_value",
+                    f"政策参数 {name} 不能超过 {highest}",
+                    f"policy {name} is at most {highest}",
+                    maximum=str(highest),
                 )
         for name in ("inspection_sample_ratio", "inspection_low_rated_ratio"):
             if not Decimal(0) <= getattr(self, name) <= Decimal(1):
@@ -238,18 +259,52 @@ def _parse(name: str, raw: Any, *, as_decimal: bool) -> Any:
 
     if isinstance(raw, bool) or raw is None:
         raise invalid("的取值无效")
+    text = str(raw).strip()
+    if len(text) > 24:  # "1e400" and 10**40 alike: no policy value is written so long
+        raise invalid("的取值无效")
     try:
-        value = Decimal(str(raw).strip())
+        value = Decimal(text)
     except InvalidOperation:
         raise invalid("的取值无效") from None
-    if not value.is_finite() or value < 0:
-        raise invalid("应为非负数")
+    if not value.is_finite() or value < 0 or value > MAX_PARSED:
+        raise invalid("应为非负数，且不能过大")
     if as_decimal:
         return value
     if value != value.to_integral_value():
         raise invalid("应为整数")
     return int(value)
 
+
+# The highest value each policy may take (our bounds: past them the rule stops meaning
+# anything, and dates computed from them leave the calendar). Values not named here are
+# at most DEFAULT_MAXIMUM; shares and averages have their own checks in Policy.check.
+DEFAULT_MAXIMUM = 1_000_000
+MAX_PARSED = Decimal(10) ** 12
+POLICY_MAXIMA: dict[str, int | Decimal] = {
+    "member_annual_min_services": 1000,
+    "member_annual_min_hours": 8760,
+    "default_committed_hours": 8760,
+    "max_committed_hours": 8760,  # the hours of a year
+    "member_min_reports_per_year": 366,
+    "take_window_days": 365,
+    "rating_window_hours": 720,
+    "overdue_days": 365,
+    "points_per_hour": 10_000,
+    "matching_meeting_before_day": 28,
+    "min_service_radius_km": Decimal(1000),
+    "max_service_radius_km": Decimal(1000),
+    "checkin_radius_m": 100_000,
+    "photo_max_bytes": LIMITS.max_photo_bytes,
+    "max_hours_per_order": 168,
+    "redemption_confirm_days": 365,
+    "max_redemption_quantity": 1000,
+    "evaluation_max_score": 1000,
+    "inspection_inspectors_per_target": 20,
+    "inspection_cooldown_days": 3650,
+    "inspection_reveal_hours": 720,
+    "inspection_alternates": 1000,
+    "inspection_disclosure_working_days": 250,
+}
 
 DEFAULT_POLICY = Policy()
 

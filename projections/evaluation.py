@@ -449,7 +449,7 @@ def county_policy(store: ReadStore, county_id: str) -> Policy:
         ).one()
     if row is None:
         return DEFAULT_POLICY
-    return DEFAULT_POLICY.with_overrides(orjson.loads(row["overrides"]))
+    return DEFAULT_POLICY.recorded(orjson.loads(row["overrides"]))
 
 
 def _sums(rows: list[dict[str, Any]]) -> dict[str, Any]:

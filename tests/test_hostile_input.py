@@ -422,3 +422,74 @@ def test_photo_ids_cannot_probe_the_servers_files(store_api: Api, county: dict[s
         assert r.status_code == 404, r.text
     r = store_api.client.get("/api/v1/photos/..%2Fsecret.txt", headers=county["staff"])
     assert r.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"take_window_days": "1e400"},
+        {"take_window_days": 100_000_000},
+        {"points_per_hour": 2**40},
+        {"max_committed_hours": 9000},
+        {"rating_window_hours": "9" * 30},
+    ],
+)
+def test_policy_values_past_their_maximum_are_refused(
+    store_api: Api, county: dict[str, Any], overrides: dict[str, Any]
+) -> None:
+    """Past their maxima a rule means nothing and the dates computed from it leave the
+    calendar: every need in the county answered 500 after take_window_days = 10^8."""
+    before = head(store_api)
+    r = store_api.put(
+        f"/counties/{store_api.county_id}/policy",
+        {"overrides": overrides, "reason": "测试"},
+        store_api.org,
+    )
+    refused(r, 422, "invalid_policy_value")
+    assert head(store_api) == before
+
+
+def test_a_community_cannot_set_points_rules_past_their_maximum(
+    store_api: Api, county: dict[str, Any]
+) -> None:
+    r = store_api.put(
+        f"/communities/{county['community']}/points-rules",
+        {"overrides": {"points_per_hour": 2**40}, "reason": "测试"},
+        county["staff"],
+    )
+    refused(r, 422, "invalid_policy_value")
+
+
+@pytest.mark.parametrize(
+    "item, code",
+    [
+        ({"price": 2**53 - 1, "stock": 1}, "invalid_price"),
+        ({"price": 10, "stock": 2**31}, "invalid_stock"),
+    ],
+)
+def test_catalogue_numbers_a_read_model_could_not_hold_are_refused(
+    store_api: Api, county: dict[str, Any], item: dict[str, Any], code: str
+) -> None:
+    api = store_api
+    partner = api.post(
+        f"/communities/{county['community']}/partners",
+        {"name": "锦绣物业", "kind": "property_company"},
+        county["staff"],
+    ).json()["partner_id"]
+    body = {"partner_id": partner, "kind": "shop", "name": "洗衣液", **item}
+    refused(
+        api.post(f"/communities/{county['community']}/catalogue", body, county["staff"]), 422, code
+    )
+    ok = api.post(
+        f"/communities/{county['community']}/catalogue",
+        {"partner_id": partner, "kind": "shop", "name": "洗衣液", "price": 10, "stock": 999_999},
+        county["staff"],
+    )
+    assert ok.status_code == 201, ok.text
+    r = api.client.patch(
+        f"/api/v1/catalogue/{ok.json()['item_id']}",
+        json={"restock": 2},
+        headers=county["staff"],
+    )
+    refused(r, 422, "invalid_stock")  # stock + restock past the maximum
+    assert api.get("/health").json()["dead_letters"] == 0
