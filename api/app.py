@@ -30,7 +30,7 @@ from api.settings import Settings
 from api.sweeper import Sweeper, publish_checkpoints
 from api.tokens import verify
 from domain import access
-from domain.actors import PUBLIC, Actor
+from domain.actors import PUBLIC, Actor, Role
 from domain.application import Result, Sishuang
 from domain.clock import Clock, SystemClock, business_date
 from domain.errors import DomainError, ErrorKind, NotFound, Unauthenticated
@@ -130,6 +130,16 @@ def member_for_reader(request: Request, member_id: UUID, actor: Actor) -> dict[s
         unit_id=UUID(row["unit_id"]),
     )
     return row
+
+
+def for_reader(request: Request, actor: Actor, answer: Any) -> Any:
+    """An answer as its reader may see it: a unit reads every free-text field through
+    the masking rule (residents' names, phones, addresses never reach a unit)."""
+    if actor.role is Role.UNIT_ADMIN:
+        from projections.people import mask_free_texts
+
+        mask_free_texts(services(request).read.store, answer)
+    return answer
 
 
 def error_body(code: str, zh: str, en: str, **extra: Any) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from api.app import (
     IdempotencyKey,
     command_response,
     community_for_reader,
+    for_reader,
     member_for_reader,
     read_consistency,
     services,
@@ -239,7 +240,8 @@ def member_evaluation(
     member = member_for_reader(request, member_id, actor)
     store = services(request).read.store
     policy = evaluation.county_policy(store, member["county_id"])
-    return evaluation.member_view(store, member, _year(request, year), policy, today(request))
+    view = evaluation.member_view(store, member, _year(request, year), policy, today(request))
+    return for_reader(request, actor, view)
 
 
 @router.get(
@@ -270,7 +272,8 @@ def member_sources(
     rows = evaluation.sources(
         services(request).read.store, str(member_id), year, quarter=quarter, figure=figure
     )
-    return {"figure": figure, "quarter": quarter, "year": year, "rows": rows}
+    answer = {"figure": figure, "quarter": quarter, "year": year, "rows": rows}
+    return for_reader(request, actor, answer)
 
 
 @router.get("/units/{unit_id}/evaluation", summary="单位年度评价视图（单位、组织部）")
@@ -288,7 +291,7 @@ def unit_evaluation(
     access.require_read_unit(actor, unit_id=unit_id, county_id=UUID(unit["county_id"]))
     y = _year(request, year)
     policy = evaluation.county_policy(store, unit["county_id"])
-    view = evaluation.unit_view(store, unit, y, policy, today(request))
+    view = for_reader(request, actor, evaluation.unit_view(store, unit, y, policy, today(request)))
     if fmt != "json":
         title = f"党员年度评价：{unit['name']}（{y}）"
         return export_response(view["members"], MEMBER_COLUMNS, title=title, fmt=fmt)

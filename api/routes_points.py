@@ -13,6 +13,7 @@ from api.app import (
     IdempotencyKey,
     command_response,
     community_for_reader,
+    for_reader,
     member_for_reader,
     read_consistency,
     services,
@@ -272,7 +273,7 @@ def list_redemptions(
     if actor.role is not Role.MEMBER:  # the code is the member's to show, nobody else's
         for r in rows:
             r.pop("code", None)
-    return rows
+    return for_reader(request, actor, rows)
 
 
 @router.post("/redemptions/{redemption_id}/cancel", summary="取消兑换（党员本人或社区），积分退回")
@@ -380,7 +381,7 @@ def statement(
     start = end = None
     if year is not None:
         start, end = f"{year}-01-01", f"{year + 1}-01-01"
-    rows = points.statement(store, str(member_id), start, end)
+    rows = for_reader(request, actor, points.statement(store, str(member_id), start, end))
     if fmt != "json":
         title = f"积分明细：{member['name']}" + (f"（{year}）" if year else "")
         return export_response(rows, STATEMENT_COLUMNS, title=title, fmt=fmt)

@@ -21,7 +21,6 @@ The views (functions below the projection) apply the disclosure rules (一公开
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -42,12 +41,12 @@ from domain.inspection import (
     sha256_canonical,
     working_days_between,
 )
-from domain.masking import mask_free_text, reason_label
+from domain.masking import reason_label
 from domain.member import Member
 from domain.order import Order
-from projections import needs
 from projections.base import Handler, Projection
 from projections.directory import iso
+from projections.people import Mask, masker
 from projections.store import ReadStore, Tx
 
 ITEM_LABELS = {i.code: i.label for i in InspectionItem}
@@ -696,20 +695,6 @@ def revealed(plan: dict[str, Any]) -> bool:
     )
 
 
-Mask = Callable[[str | None], str]
-
-
-def masker(tx: Tx, county_id: str, texts: Iterable[str | None]) -> Mask:
-    """The masking rule (domain.masking) for free text shown to the public or a unit,
-    knowing the county's residents' names that occur in these texts."""
-    names = needs.names_in(tx, county_id, "\n".join(t for t in texts if t))
-
-    def mask(text: str | None) -> str:
-        return mask_free_text(text or "", names)
-
-    return mask
-
-
 def plan_texts(plan: dict[str, Any]) -> list[str | None]:
     """Every free text a plan's public view shows (what masking must know names in)."""
     texts: list[str | None] = [plan.get("void_reason"), plan.get("summary")]
@@ -1247,9 +1232,8 @@ def public_plans(
             conclusions.setdefault(r["plan_id"], Counter())[
                 CONCLUSION_LABELS.get(r["conclusion"], r["conclusion"])
             ] += 1
-        masks = {
-            plan["plan_id"]: masker(tx, plan["county_id"], plan_texts(plan)) for plan in plans
-        }
+        mask_all = masker(tx, [t for plan in plans for t in plan_texts(plan)])
+        masks = {plan["plan_id"]: mask_all for plan in plans}
     out = []
     for plan in plans:
         summary = {
@@ -1281,7 +1265,7 @@ def public_plan(store: ReadStore, plan_id: str, today: date) -> dict[str, Any] |
     if plan is None:
         return None
     with store.read() as tx:
-        mask = masker(tx, plan["county_id"], plan_texts(plan))
+        mask = masker(tx, plan_texts(plan))
     return public_view(plan, mask)
 
 
@@ -1319,7 +1303,8 @@ def results_concerning(
                 (value,),
             ).all()
         }
-        masks = {p["plan_id"]: masker(tx, p["county_id"], plan_texts(p)) for p in plans}
+        mask_all = masker(tx, [t for p in plans for t in plan_texts(p)])
+        masks = {p["plan_id"]: mask_all for p in plans}
     out = []
     for plan in sorted(plans, key=lambda p: (p["drawn_at"] or "", p["plan_id"]), reverse=True):
         published = plan["results_published_at"] is not None

@@ -96,6 +96,9 @@ class Needs(Projection):
         " resident_id TEXT PRIMARY KEY, community_id TEXT NOT NULL, grid_code TEXT,"
         " name TEXT NOT NULL, phone TEXT NOT NULL, address TEXT NOT NULL,"
         " registered_at TEXT NOT NULL)",
+        # the masking rule looks residents' names up by name (projections.people)
+        "CREATE INDEX IF NOT EXISTS rm_residents_name ON rm_residents (name)",
+        "CREATE INDEX IF NOT EXISTS rm_orders_requester ON rm_orders (requester_name)",
     )
 
     def handlers(self) -> dict[type, Handler]:
@@ -450,24 +453,6 @@ def ledger(
             [*params, size, (page - 1) * size],
         ).all()
     return int(total or 0), [_decorate(r, now) for r in rows]
-
-
-def names_in(tx: Tx, county_id: str, text: str) -> list[str]:
-    """Residents' names (registered, or written on a 微心愿卡) of the county that occur in
-    `text`: what the masking rule masks in free text shown to the public or to a unit."""
-    if not text:
-        return []
-    found = "instr(?, {0}) > 0" if tx.dialect == "sqlite" else "strpos(?, {0}) > 0"
-    rows = tx.execute(
-        "SELECT DISTINCT name FROM rm_residents WHERE community_id IN"
-        " (SELECT community_id FROM rm_orders WHERE county_id = ?"
-        "  UNION SELECT community_id FROM rm_communities WHERE county_id = ?)"
-        f" AND {found.format('name')}"
-        " UNION SELECT DISTINCT requester_name FROM rm_orders WHERE county_id = ?"
-        f" AND requester_name <> '' AND {found.format('requester_name')}",
-        (county_id, county_id, text, county_id, text),
-    ).all()
-    return sorted({r["name"] for r in rows})
 
 
 def get_order(store: ReadStore, order_id: str, now: datetime) -> dict[str, Any] | None:

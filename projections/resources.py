@@ -7,9 +7,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from domain.masking import mask_free_text, mask_name
+from domain.masking import mask_name
 from projections.members import SKILL_LABELS, SLOT_LABELS, _attach_details
 from projections.needs import ACTIVE_CODES
+from projections.people import masker_for
 from projections.store import ReadStore
 
 
@@ -62,7 +63,7 @@ def service_record(store: ReadStore, member_id: str, year: int) -> dict[str, Any
     from datetime import UTC, datetime
 
     from projections.activities import activities_of
-    from projections.needs import names_in, orders_of
+    from projections.needs import orders_of
 
     now = datetime(year + 1, 1, 1, tzinfo=UTC)
     start, end = f"{year}-01-01", f"{year + 1}-01-01"
@@ -71,18 +72,11 @@ def service_record(store: ReadStore, member_id: str, year: int) -> dict[str, Any
     ]
     # The record travels to units: no resident's name in full, no resident's whereabouts,
     # free text through the masking rule.
-    names: list[str] = []
-    if orders:
-        with store.read() as tx:
-            names = names_in(
-                tx,
-                orders[0]["county_id"],
-                "\n".join(f"{o['content']}\n{o.get('false_reason') or ''}" for o in orders),
-            )
+    mask = masker_for(store, [t for o in orders for t in (o["content"], o.get("false_reason"))])
     for o in orders:
         o["requester_name"] = mask_name(o["requester_name"] or "")
-        o["content"] = mask_free_text(o["content"] or "", names)
-        o["false_reason"] = mask_free_text(o.get("false_reason") or "", names) or None
+        o["content"] = mask(o["content"])
+        o["false_reason"] = mask(o.get("false_reason")) or None
         for private in ("posted_by", "resident_id", "lat", "lon", "preferred_time"):
             o.pop(private, None)
     attended = [a for a in activities_of(store, member_id) if start <= a["starts_at"] < end]

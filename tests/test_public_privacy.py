@@ -11,6 +11,7 @@ import io
 import re
 import zipfile
 from typing import Any
+from uuid import UUID
 
 from domain.actors import Role
 from tests.http import Api
@@ -51,6 +52,31 @@ def seed_personal_data(county: County) -> dict[str, str]:
     close_order(
         api, county.ids, county.member, "1", stars=5, resident_name="李彤", content=SENTENCE
     )
+    unit_solves_a_need(county)
+    staff = api.token(Role.COMMUNITY_ADMIN, UUID(county.ids["community"]), "社区-李")
+    unit = api.token(Role.UNIT_ADMIN, UUID(county.ids["unit"]), "单位-赵")
+    member = county.member["id"]
+    r = api.post(
+        f"/members/{member}/community-evaluations",
+        {
+            "year": 2026,
+            "quarter": 1,
+            "results": 90,
+            "feedback": 90,
+            "assessment": 90,
+            "comment": SENTENCE,
+        },
+        staff,
+    )
+    assert r.status_code == 201, r.text
+    r = api.post(
+        f"/members/{member}/unit-evaluations",
+        {"year": 2026, "score": 90, "comment": SENTENCE},
+        unit,
+    )
+    assert r.status_code == 201, r.text
+    r = api.post(f"/orders/{county.orders[0]}/found-false", {"reason": SENTENCE}, staff)
+    assert r.status_code == 200, r.text
 
     # a plan drawn, with a replacement, a recusal, findings and published results
     plan_id = county.plan()
@@ -118,6 +144,42 @@ def seed_personal_data(county: County) -> dict[str, str]:
         "plan_id": plan_id,
         "year": "2026",
     }
+
+
+def unit_solves_a_need(county: County) -> None:
+    """李彤's need, unclaimed, given to the member's unit by the 大党委, done by the member:
+    a livelihood issue the unit's evaluation lists."""
+    from datetime import timedelta
+
+    from domain.actors import Actor
+    from domain.application import NeedInput
+    from tests.test_api_points import NEAR, domain_app, head
+
+    api = county.api
+    app = domain_app(api)
+    community = UUID(county.ids["community"])
+    resident = app.register_resident(
+        Actor(Role.PUBLIC, "anonymous"), community_id=community, name="李彤", phone="13072581078"
+    ).id
+    asker = Actor(Role.RESIDENT, str(resident), community)
+    staff = Actor(Role.COMMUNITY_ADMIN, "社区-李", community)
+    unit = Actor(Role.UNIT_ADMIN, "单位-赵", UUID(county.ids["unit"]))
+    me = Actor(Role.MEMBER, county.member["id"], UUID(county.member["id"]))
+    order = app.post_need(asker, NeedInput(content=SENTENCE, category="plumbing_electrical")).id
+    api.clock.advance(timedelta(days=4))
+    assert app.sweep([order])["unclaimed"] == 1
+    app.record_joint_meeting(staff, order, assignee_kind="unit", assignee_id=unit.scope_id)
+    app.dispatch(unit, order, UUID(county.member["id"]))
+    app.accept(me, order)
+    app.check_in(me, order, *NEAR)
+    app.attach_photo(me, order, "c" * 64, "before")
+    app.attach_photo(me, order, "d" * 64, "after")
+    api.clock.advance(timedelta(hours=2))
+    app.claim_completion(me, order, "1")
+    app.rate(asker, order, stars=5, solved="yes")
+    read = api.client.app.state.services.read  # type: ignore[attr-defined]
+    read.follower.nudge()
+    assert read.wait_for(head(api), 5.0)
 
 
 def fill(path: str, ids: dict[str, str]) -> str | None:
