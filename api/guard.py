@@ -76,59 +76,39 @@ HOME_KINDS = {
 UNGUARDED = ("/api/v1/public/", "/public/", "/api/v1/registration-form/")
 
 
-def _place_of_aggregate(kind: str, found: Any) -> Place:
-    """The place of an aggregate the read models have not caught up with yet."""
-    county = found.id if kind == "county" else found.county_id
-    community = getattr(found, "community_id", None)
-    if kind == "community":
-        community = found.id
-    units: set[UUID] = set()
-    members: set[UUID] = set()
-    if kind == "order":
-        members = {m for m in [found.member_id, *found.applicants] if m}
-        if found.assignee and found.assignee[0] == "unit" and found.assignee[1]:
-            units = {found.assignee[1]}
-    elif kind == "member":
-        units, members = {found.unit_id}, {found.id}
-    elif kind == "unit":
-        units = {found.id}
-    elif kind == "redemption":
-        members = {found.member_id}
-    partner = getattr(found, "partner_id", None) or (found.id if kind == "partner" else None)
-    return Place(
-        kind,
-        county,
-        community=community if kind not in ("plan", "inspector", "unit", "county") else None,
-        units=frozenset(units),
-        members=frozenset(members),
-        resident=getattr(found, "resident_id", None),
-        partner=partner,
-    )
-
-
-def locate(request: Request, kind: str, key: UUID) -> Place | None:
-    """A resource's place: from the read models, else from the log itself (a command
-    just saved, not yet projected), else None."""
+def from_read_models(request: Request, kind: str, key: UUID) -> Place | None:
     from api.app import services
 
-    svc = services(request)
-    place = place_of(svc.read.store, kind, key)
-    if place is not None:
-        return place
-    found = svc.app._find(AGGREGATES[kind], key)
-    return None if found is None else _place_of_aggregate(kind, found)
+    return place_of(services(request).read.store, kind, key)
+
+
+def from_log(request: Request, kind: str, key: UUID) -> Place | None:
+    """The place as the log has it now (the read models may not have caught up)."""
+    from api.app import services
+
+    found = services(request).app.find(AGGREGATES[kind], key)
+    return None if found is None else access.place_of_aggregate(kind, found)
 
 
 def check(request: Request, kind: str, key: UUID, actor: Actor) -> None:
-    place = locate(request, kind, key)
-    if place is None:
+    """Refuse (404 unknown, 403 outside the actor's scope) before the body is read. The
+    read models answer first; before a refusal the log is asked too, since the read
+    models may not yet show a change (an order just given to a unit)."""
+    home_kind = HOME_KINDS.get(actor.role)
+
+    def home(find: Callable[[Request, str, UUID], Place | None]) -> Place | None:
+        if home_kind is None or actor.scope_id is None:
+            return None
+        return find(request, home_kind, actor.scope_id)
+
+    place = from_read_models(request, kind, key)
+    if place is not None and access.may_address(actor, place, home(from_read_models)):
+        return
+    target = from_log(request, kind, key) or place
+    if target is None:
         label = access.PLACE_LABELS.get(kind, "对象")
         raise NotFound(f"unknown_{kind}", f"{label}不存在", f"no such {kind}")
-    home_kind = HOME_KINDS.get(actor.role)
-    home = None
-    if home_kind is not None and actor.scope_id is not None:
-        home = locate(request, home_kind, actor.scope_id)
-    access.require_address(actor, place, home)
+    access.require_address(actor, target, home(from_log) or home(from_read_models))
 
 
 class GuardedRoute(APIRoute):

@@ -6,8 +6,11 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from api.app import OrjsonResponse, services
+from api.app import OrjsonResponse, current_actor, services
+from domain.actors import Role
+from domain.errors import DomainError
 from domain.values import SkillCategory, TimeSlot
+from projections.base import recent
 
 router = APIRouter(tags=["system 系统"])
 
@@ -15,8 +18,10 @@ router = APIRouter(tags=["system 系统"])
 @router.get(
     "/health",
     summary="服务状态：读模型进度、延迟、投影进程与搁置事件",
-    description="status 为 ok 或 degraded（有搁置的事件 dead_letters、投影进程不在运行，"
-    "或投影由独立进程运行而没有一个在运行）。本进程的投影线程已停止时返回 503。",
+    description="status 为 ok 或 degraded（有搁置的事件 dead_letters、"
+    "某个投影停在无法处理的事件上、一分钟内出过错、没有一个投影进程在运行）。"
+    "本进程的投影线程已停止时返回 503。"
+    "错误内容与进程名只给运维、组织部与审计的登录凭证。",
 )
 def health(request: Request) -> Any:
     svc = services(request)
@@ -24,9 +29,16 @@ def health(request: Request) -> Any:
     from projections import sealer
 
     detail = svc.read.health()
-    alive = [f for f in detail["followers"] if f["alive"]]
+    followers = detail["followers"]
+    alive = [f for f in followers if f["alive"]]
     own_dead = svc.read.follower is not None and not svc.read.follower.alive
-    degraded = bool(detail["dead_letters"]) or len(alive) < len(detail["followers"]) or not alive
+    troubled = any(f["stalled"] or recent(f["last_error_at"]) for f in alive)
+    degraded = bool(detail["dead_letters"]) or not alive or own_dead or troubled
+    if not _may_see_details(request):
+        # Error texts, host names and process ids are for the operator and 组织部.
+        for f in followers:
+            f["last_error"] = None
+            f["follower"] = "in-process" if f["in_process"] else "worker"
     body = {
         "status": "degraded" if degraded else "ok",
         "store": svc.settings.store_kind,
@@ -39,6 +51,14 @@ def health(request: Request) -> Any:
         **detail,
     }
     return OrjsonResponse(body, status_code=503 if own_dead else 200)
+
+
+def _may_see_details(request: Request) -> bool:
+    try:
+        actor = current_actor(request)
+    except DomainError:
+        return False
+    return actor.role in (Role.OPERATOR, Role.ORG_DEPT, Role.AUDITOR)
 
 
 @router.get("/meta/skill-categories", summary="擅长领域列表")

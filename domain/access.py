@@ -7,6 +7,7 @@ before answering. Each raises Forbidden with a stable code, or returns quietly.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 from domain.actors import Actor, Role
@@ -249,3 +250,35 @@ def require_address(actor: Actor, place: Place, home: Place | None) -> None:
             f"无权处理该{label}",
             f"this {place.kind} is outside your scope",
         )
+
+
+def place_of_aggregate(kind: str, found: Any) -> Place:
+    """A resource's place from its aggregate as the log has it now (the read models may
+    not have caught up with a change yet). Pairings are kept on the unit, so a
+    community's place from the log names no paired units."""
+    county = found.id if kind == "county" else found.county_id
+    community = getattr(found, "community_id", None)
+    if kind == "community":
+        community = found.id
+    units: set[UUID] = set()
+    members: set[UUID] = set()
+    if kind == "order":
+        members = {m for m in [found.member_id, *found.applicants] if m}
+        if found.assignee and found.assignee[0] == "unit" and found.assignee[1]:
+            units = {found.assignee[1]}
+    elif kind == "member":
+        units, members = {found.unit_id}, {found.id}
+    elif kind == "unit":
+        units = {found.id}
+    elif kind == "redemption":
+        members = {found.member_id}
+    partner = getattr(found, "partner_id", None) or (found.id if kind == "partner" else None)
+    return Place(
+        kind,
+        county,
+        community=community if kind not in ("plan", "inspector", "unit", "county") else None,
+        units=frozenset(units),
+        members=frozenset(members),
+        resident=getattr(found, "resident_id", None),
+        partner=partner,
+    )

@@ -131,6 +131,10 @@ class Service(Application[UUID]):
             raise NotFound(code, f"{what_zh}不存在：{aggregate_id}", f"no such {code[8:]}")
         return aggregate
 
+    def find(self, cls: type[A], aggregate_id: UUID) -> A | None:
+        """The aggregate as the log has it now, or None (for the API's scope checks)."""
+        return self._find(cls, aggregate_id)
+
     def _find(self, cls: type[A], aggregate_id: UUID) -> A | None:
         aggregate: Any
         try:

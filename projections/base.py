@@ -24,7 +24,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 import structlog
@@ -46,6 +46,9 @@ Handler = Callable[[Tx, Any], None]
 class Projection:
     name: ClassVar[str]  # the tracking name; also the prefix of its tables
     version: ClassVar[int] = 1  # bump when the tables or handlers change: forces a rebuild
+    # Whether an event it cannot apply is set aside (dead letter) so it goes on. A
+    # projection that must hold every event in order (the sealer) stops instead.
+    sets_aside: ClassVar[bool] = True
     tables: ClassVar[tuple[str, ...]]
     ddl: ClassVar[tuple[str, ...]]
 
@@ -112,12 +115,14 @@ FOLLOWERS_DDL = (
     "CREATE TABLE IF NOT EXISTS rm_followers ("
     " follower TEXT PRIMARY KEY, projections TEXT NOT NULL, position INTEGER NOT NULL,"
     " started_at TEXT NOT NULL, beat_at TEXT NOT NULL,"
-    " last_error TEXT, last_error_at TEXT)"
+    " last_error TEXT, last_error_at TEXT, stalled TEXT NOT NULL DEFAULT '')"
 )
 SYSTEM_DDL = (VERSIONS_DDL, DEAD_LETTERS_DDL, FOLLOWERS_DDL)
 
 HEARTBEAT_SECONDS = 5.0  # how often a follower writes its row in rm_followers
 STALE_AFTER_SECONDS = 30.0  # a follower row older than this is reported not alive
+FORGET_AFTER_SECONDS = 600.0  # ... and one older than this (a killed process) is removed
+RECENT_ERROR_SECONDS = 60.0  # an error this recent makes health "degraded"
 MAX_BACKOFF_SECONDS = 30.0  # the longest wait between reconnection attempts
 MAX_ERROR_CHARS = 2000  # an error kept in a dead letter or a health answer, at most
 
@@ -125,9 +130,22 @@ MAX_ERROR_CHARS = 2000  # an error kept in a dead letter or a health answer, at 
 # PostgreSQL error classes that describe the server's state, not the statement: a
 # connection exception, a rolled-back transaction (deadlock, serialisation), resources,
 # operator intervention (shutdown, cancel), system errors; and a lock timeout.
-TRANSIENT_SQLSTATE_CLASSES = frozenset({"08", "40", "53", "57", "58"})
-TRANSIENT_SQLSTATES = frozenset({"55P03"})
-SQLITE_TRANSIENT_WORDS = ("locked", "busy", "disk i/o", "unable to open")
+TRANSIENT_SQLSTATE_CLASSES = frozenset({"08", "25", "40", "53", "57", "58"})
+# ... and the database's configuration rather than an event: a lock timeout, a missing
+# privilege, a missing table or column (a deployment out of step with its schema). Every
+# event would fail alike: setting them all aside would empty the read models.
+TRANSIENT_SQLSTATES = frozenset({"55P03", "42501", "42P01", "42703"})
+SQLITE_TRANSIENT_WORDS = (
+    "locked",
+    "busy",
+    "disk i/o",
+    "unable to open",
+    "readonly",
+    "disk is full",
+    "no such table",
+    "no such column",
+    "malformed",
+)
 
 
 def transient(error: BaseException) -> bool:
@@ -155,8 +173,10 @@ def transient(error: BaseException) -> bool:
 
 
 def describe(error: BaseException) -> str:
-    """An error as one line of printable text, bounded (it is stored and shown)."""
-    text = f"{type(error).__name__}: {error}"
+    """An error as one line of printable text, bounded (it is stored and shown): the
+    driver's first line only, never its DETAIL (which can quote a row's values)."""
+    first = (str(error).strip().splitlines() or [""])[0]
+    text = f"{type(error).__name__}: {first}"
     text = "".join(c if c.isprintable() else "\ufffd" for c in text)
     return text[:MAX_ERROR_CHARS]
 
@@ -210,6 +230,9 @@ class Follower:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._last_beat = 0.0
+        # Projections that cannot go on (an event they cannot apply and may not set
+        # aside): name -> (when to try again, seconds waited last).
+        self.stalled: dict[str, tuple[float, float]] = {}
         self.setup()
 
     # -- set-up and rebuild ------------------------------------------------------------
@@ -253,8 +276,11 @@ class Follower:
 
     @property
     def position(self) -> int:
-        """The log position every projection here has reached."""
-        return min(self.positions.values(), default=0)
+        """The log position every projection here has reached, but a stalled one: one
+        projection that cannot go on (its lag shows in health) does not hold up the
+        answers of every command that waits for the read models."""
+        going = [v for name, v in self.positions.items() if name not in self.stalled]
+        return min(going or self.positions.values(), default=0)
 
     def _decode(self, page: Sequence[Notification]) -> list[_Item]:
         items = []
@@ -270,37 +296,72 @@ class Follower:
         # Positions come from the database each time: another process (a rebuild, a
         # second worker) may have moved them, and the database is the truth.
         self.positions = self.store.positions([p.name for p in self.projections])
-        start = self.position + 1
+        now = time.monotonic()
+        active = [
+            p for p in self.projections if self.stalled.get(p.name, (0.0, 0.0))[0] <= now
+        ]
+        if not active:
+            return 0
+        start = min(self.positions[p.name] for p in active) + 1
         page: Sequence[Notification] = self.app.recorder.select_notifications(
             start, limit=self.page_size
         )
         if not page:
             return 0
         items = self._decode(page)
-        for projection in self.projections:
+        failure: Exception | None = None
+        for projection in active:
             done = self.positions[projection.name]
             todo = [item for item in items if item.id > done]
             if not todo:
                 continue
             try:
-                if any(item.error is not None for item in todo):
-                    raise todo[0].error or Undecodable("undecodable record in the page")
-                self._apply(projection, done, todo)
-                reached = todo[-1].id
+                try:
+                    if any(item.error is not None for item in todo):
+                        raise todo[0].error or Undecodable("undecodable record in the page")
+                    self._apply(projection, done, todo)
+                    reached = todo[-1].id
+                except PositionTaken:
+                    raise
+                except Exception as e:
+                    if transient(e):
+                        raise
+                    # One of these events cannot be applied: find it; set it aside and go
+                    # on, or (a projection that may not) stop just before it.
+                    reached = self._apply_one_by_one(projection, done, todo)
             except PositionTaken:
                 # Someone else recorded this stretch first: their rows stand, ours
                 # were rolled back. Read the positions again on the next page.
                 log.info("projection_position_taken", projection=projection.name)
                 continue
             except Exception as e:
-                if transient(e):
-                    raise
-                # One of these events cannot be applied: find it, set it aside, go on.
-                reached = self._apply_one_by_one(projection, done, todo)
+                if not transient(e):
+                    raise  # a bug of the follower's own: the thread's handler decides
+                failure = failure or e  # the database's state: every projection waits
+                continue
+            if reached == todo[-1].id:
+                self.stalled.pop(projection.name, None)
             self.positions[projection.name] = reached
         with self._changed:
             self._changed.notify_all()
+        if failure is not None:
+            raise failure
         return len(page)
+
+    def _stall(self, projection: Projection, error: Exception) -> None:
+        """A projection that may not set an event aside stops at it, retried with growing
+        pauses (a fix deployed, a restart), while the others go on."""
+        _, waited = self.stalled.get(projection.name, (0.0, 0.0))
+        wait = min(max(waited * 2, 1.0), 60.0)
+        self.stalled[projection.name] = (time.monotonic() + wait, wait)
+        self._error(f"{projection.name} stopped: {describe(error)}")
+        log.error(
+            "projection_stalled",
+            projection=projection.name,
+            position=self.positions[projection.name],
+            error=describe(error),
+            retry_in_seconds=wait,
+        )
 
     def _apply(self, projection: Projection, done: int, todo: Sequence[_Item]) -> None:
         """Apply a stretch of events and record the position after it, in one write."""
@@ -328,6 +389,9 @@ class Follower:
             except Exception as e:
                 if transient(e):
                     raise
+                if not projection.sets_aside:
+                    self._stall(projection, e)
+                    return at
                 try:
                     self._set_aside(projection, at, item, e)
                 except PositionTaken:
@@ -492,13 +556,14 @@ class Follower:
         if not force and now - self._last_beat < HEARTBEAT_SECONDS:
             return
         self._last_beat = now
+        forgotten = datetime.now(UTC) - timedelta(seconds=FORGET_AFTER_SECONDS)
         with self.store.write() as tx:
             tx.execute(
                 "INSERT INTO rm_followers (follower, projections, position, started_at,"
-                " beat_at, last_error, last_error_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " beat_at, last_error, last_error_at, stalled) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (follower) DO UPDATE SET position = excluded.position,"
                 " beat_at = excluded.beat_at, last_error = excluded.last_error,"
-                " last_error_at = excluded.last_error_at",
+                " last_error_at = excluded.last_error_at, stalled = excluded.stalled",
                 (
                     self.name,
                     ",".join(p.name for p in self.projections),
@@ -507,7 +572,13 @@ class Follower:
                     _now_iso(),
                     self.last_error,
                     self.last_error_at,
+                    ",".join(sorted(self.stalled)),
                 ),
+            )
+            # a process killed without a word (SIGKILL, the OOM killer) left its row
+            tx.execute(
+                "DELETE FROM rm_followers WHERE beat_at < ?",
+                (forgotten.isoformat(timespec="seconds"),),
             )
 
     def _forget_beat(self) -> None:
@@ -528,6 +599,7 @@ class Follower:
             "last_error": self.last_error,
             "last_error_at": self.last_error_at,
             "dead_lettered": self.dead_lettered,
+            "stalled": sorted(self.stalled),
         }
 
 
@@ -565,7 +637,16 @@ def follower_rows(store: ReadStore) -> list[dict[str, Any]]:
         beat = datetime.fromisoformat(str(row["beat_at"]))
         row["alive"] = (now - beat).total_seconds() <= STALE_AFTER_SECONDS
         row["in_process"] = False
+        row["stalled"] = [name for name in str(row["stalled"] or "").split(",") if name]
     return rows
+
+
+def recent(moment: str | None, now: datetime | None = None) -> bool:
+    """Whether an ISO time is within RECENT_ERROR_SECONDS of now."""
+    if not moment:
+        return False
+    now = now or datetime.now(UTC)
+    return (now - datetime.fromisoformat(moment)).total_seconds() <= RECENT_ERROR_SECONDS
 
 
 class _Listener:

@@ -44,6 +44,7 @@ class Copy(Projection):
         self.version = live.version  # type: ignore[misc]
         self.tables = live.tables  # type: ignore[misc]
         self.ddl = live.ddl  # type: ignore[misc]
+        self.sets_aside = live.sets_aside  # type: ignore[misc]
         self._handlers = {}
 
     def handlers(self) -> dict[type, Any]:

@@ -29,6 +29,10 @@ from replay.merkle import CompactRange, MerkleTree, leaf_hash
 class Sealer(Projection):
     name = "rm_seal"
     version = 1
+    # The sealed logs hold every event in order, each leaf numbered: an event set aside
+    # would renumber every later leaf when retried and break the signed checkpoints. An
+    # event the sealer cannot seal stops it (health shows it) until it is fixed.
+    sets_aside = False
     tables = ("rm_seal_origins", "rm_seal_logs", "rm_seal_leaves")
     ddl = (
         "CREATE TABLE IF NOT EXISTS rm_seal_origins ("

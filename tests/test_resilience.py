@@ -178,22 +178,31 @@ def test_a_handler_that_fails_sets_its_event_aside_until_a_rebuild_retries_it(
     assert rows == {str(first), str(bad), str(last)}
 
 
-def test_a_record_that_cannot_be_decoded_is_set_aside_by_every_projection(
+def test_a_record_that_cannot_be_decoded_is_set_aside_and_stops_the_sealer(
     live: tuple[World, ReadModels],
 ) -> None:
+    """Every projection sets the record aside and goes on, but the sealer: its logs hold
+    every event in order, so it stops there, says so in health, and holds nobody up."""
     world, read = live
     stranger = uuid4()
     world.app.recorder.insert_events(
         [StoredEvent(stranger, 1, "sishuang:NoSuchEvent", b'{"x": 1}')]
     )
     later = post_need(world)
-    assert read.follower is not None
-    read.follower.catch_up()
-    assert read.follower.position == read.store.head()
+    follower = read.follower
+    assert follower is not None
+    follower.catch_up()
+    head = read.store.head()
+    positions = read.store.positions(list(read.names))
+    assert positions["rm_seal"] == head - 2  # stopped before the stranger
+    assert {n for n, p in positions.items() if p == head} == set(read.names) - {"rm_seal"}
+    assert follower.position == head  # commands are not held up by the stopped sealer
     letters = dead_letters(read.store)
-    assert {d["projection"] for d in letters} == {p.name for p in read.projections}
+    assert {d["projection"] for d in letters} == set(read.names) - {"rm_seal"}
     assert {d["originator_id"] for d in letters} == {str(stranger)}
     assert needs.get_order(read.store, str(later), world.app.clock.now()) is not None
+    status = follower.status()
+    assert status["stalled"] == ["rm_seal"] and "rm_seal stopped" in (status["last_error"] or "")
 
 
 def test_the_database_state_is_waited_out_the_events_fault_is_not() -> None:
@@ -208,7 +217,18 @@ def test_the_database_state_is_waited_out_the_events_fault_is_not() -> None:
             return e
 
     assert transient(wrapped(sqlite3.OperationalError("database is locked"), OperationalError))
-    assert not transient(wrapped(sqlite3.OperationalError("no such table: x"), OperationalError))
+    # the database's configuration, not an event: every event would fail alike
+    assert transient(wrapped(sqlite3.OperationalError("no such table: x"), OperationalError))
+    assert transient(
+        wrapped(sqlite3.OperationalError("database or disk is full"), OperationalError)
+    )
+    assert transient(
+        wrapped(sqlite3.OperationalError("attempt to write a readonly database"), OperationalError)
+    )
+    assert transient(psycopg.errors.ReadOnlySqlTransaction("read-only transaction"))
+    assert transient(psycopg.errors.InsufficientPrivilege("permission denied"))
+    assert transient(psycopg.errors.UndefinedTable("relation does not exist"))
+    assert transient(psycopg.errors.DiskFull("no space left"))
     assert transient(wrapped(psycopg.OperationalError("connection refused"), OperationalError))
     assert transient(psycopg.errors.AdminShutdown("terminating connection"))
     assert transient(psycopg.errors.LockNotAvailable("lock timeout"))
@@ -216,6 +236,7 @@ def test_the_database_state_is_waited_out_the_events_fault_is_not() -> None:
     assert not transient(psycopg.errors.ProgramLimitExceeded("index row size exceeds maximum"))
     assert not transient(wrapped(psycopg.DataError("cannot contain NUL"), DataError))
     assert not transient(KeyError("handler bug"))
+    assert not transient(psycopg.errors.UniqueViolation("duplicate key"))
 
 
 # -- connections lost ----------------------------------------------------------------------
@@ -224,7 +245,11 @@ def test_the_database_state_is_waited_out_the_events_fault_is_not() -> None:
 def terminate_backends(database: str) -> int:
     """What a restart or a failover does to every client: its connections end."""
     with psycopg.connect(
-        host=PG_HOST, port=PG_PORT, user=PG_USER, password=PG_PASSWORD, dbname="postgres",
+        host=PG_HOST,
+        port=PG_PORT,
+        user=PG_USER,
+        password=PG_PASSWORD,
+        dbname="postgres",
         autocommit=True,
     ) as admin:
         rows = admin.execute(
@@ -330,9 +355,7 @@ sys.exit(main(["worker"]))
 
 @pytest.mark.slow
 @pytest.mark.parametrize("body", [API_BODY, WORKER_BODY], ids=["api", "worker"])
-def test_a_process_whose_projections_thread_dies_exits_non_zero(
-    tmp_path: Path, body: str
-) -> None:
+def test_a_process_whose_projections_thread_dies_exits_non_zero(tmp_path: Path, body: str) -> None:
     script = tmp_path / "dying.py"
     script.write_text(textwrap.dedent(DYING.format(body=body)))
     env = {
@@ -364,7 +387,6 @@ def test_health_names_each_follower_and_projection(api: Any) -> None:
     assert follower["alive"] and follower["in_process"] and follower["last_error"] is None
     assert {p["name"] for p in body["projections"]} >= {"rm_needs", "rm_seal", "rm_points"}
     assert all(p["lag"] == 0 for p in body["projections"])
-
 
 
 def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
@@ -423,6 +445,24 @@ def test_a_worker_killed_and_cut_off_resumes_where_it_stood(
         health = save_retrying(read.health)
         assert any(f["alive"] for f in health["followers"]) and health["dead_letters"] == 0
         assert save_retrying(lambda: dump_all(read)) == save_retrying(lambda: rebuilt(app))
+        # the killed worker's heartbeat stays a while (alive for 30 s, then not, then
+        # forgotten); the service is not degraded for it while a live follower works
+        from fastapi.testclient import TestClient
+
+        from api.app import create_app
+        from api.settings import Settings
+
+        settings = Settings(
+            data_dir=tmp_path,
+            database_url=env["SISHUANG_DATABASE_URL"],
+            token_secret="x" * 20,
+            run_projections=False,
+        )
+        with TestClient(create_app(settings)) as client:
+            body = client.get("/api/v1/health").json()
+        assert body["status"] == "ok", body
+        assert len(body["followers"]) == 2  # the killed one's row, until it is forgotten
+        assert all(f["last_error"] is None for f in body["followers"])  # not without a token
     finally:
         worker.terminate()
         try:
@@ -528,3 +568,33 @@ def test_a_service_starts_and_answers_on_a_store_holding_a_poison_event(
         import structlog
 
         structlog.reset_defaults()  # the CLI logged to this test's captured stderr
+
+
+def test_a_killed_followers_heartbeat_is_shown_then_forgotten(api: Any) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from projections.base import FORGET_AFTER_SECONDS, STALE_AFTER_SECONDS
+
+    services = api.client.app.state.services
+    store, follower = services.read.store, services.read.follower
+    now = datetime.now(UTC)
+    with store.write() as tx:
+        for name, age in (
+            ("old:1", STALE_AFTER_SECONDS + 5),
+            ("ancient:2", FORGET_AFTER_SECONDS + 5),
+        ):
+            beat = (now - timedelta(seconds=age)).isoformat(timespec="seconds")
+            tx.execute(
+                "INSERT INTO rm_followers (follower, projections, position, started_at,"
+                " beat_at) VALUES (?, 'rm_needs', 1, ?, ?)",
+                (name, beat, beat),
+            )
+    body = api.get("/health").json()
+    assert body["status"] == "ok"  # the in-process follower is alive and well
+    assert [f["alive"] for f in body["followers"]].count(False) == 2
+    follower._heartbeat(force=True)
+    with store.read() as tx:
+        left = {r["follower"] for r in tx.execute("SELECT follower FROM rm_followers").all()}
+    assert "old:1" in left and "ancient:2" not in left
+    details = api.get("/health", api.org).json()  # 组织部 sees the names and errors
+    assert any(f["follower"] == "old:1" for f in details["followers"])
