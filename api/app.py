@@ -24,7 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.inputs import BodyTooLarge, InputLimits, field_label, too_large_body
 from api.logs import configure_logging
-from api.middleware import RequestIds, SecurityHeaders
+from api.middleware import RequestIds, SecurityHeaders, error_headers
 from api.photos import PhotoStore
 from api.settings import Settings
 from api.sweeper import Sweeper, publish_checkpoints
@@ -373,4 +373,5 @@ def _install_errors(api: FastAPI) -> None:
         return OrjsonResponse(
             error_body("internal_error", "服务器内部错误，请稍后重试", "internal error"),
             status_code=500,
+            headers=error_headers(),  # made outside the middleware that adds them
         )

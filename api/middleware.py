@@ -68,6 +68,23 @@ API_CSP = "default-src 'none'; frame-ancestors 'none'"
 DOCS_PATHS = ("/docs", "/redoc", "/openapi.json")  # FastAPI's own pages load their assets
 
 
+BASE_HEADERS = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+)
+
+
+def error_headers() -> dict[str, str]:
+    """What an answer made outside this middleware (the server's own 500) carries."""
+    return {
+        **{k.decode(): v.decode() for k, v in BASE_HEADERS},
+        "content-security-policy": API_CSP,
+        "cache-control": "no-store",
+    }
+
+
 class SecurityHeaders:
     """Headers every answer carries: no MIME sniffing, no framing, no referrer, a
     content security policy, and no caching of answers to signed-in requests."""
@@ -86,12 +103,7 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers") or [])
                 present = {k.lower() for k, _ in headers}
-                extra = [
-                    (b"x-content-type-options", b"nosniff"),
-                    (b"x-frame-options", b"DENY"),
-                    (b"referrer-policy", b"no-referrer"),
-                    (b"cross-origin-opener-policy", b"same-origin"),
-                ]
+                extra = list(BASE_HEADERS)
                 if not path.startswith(DOCS_PATHS):
                     html = any(
                         k.lower() == b"content-type" and v.startswith(b"text/html")

@@ -20,7 +20,7 @@ from api.guard import GuardedRoute
 from api.inputs import Body, within
 from domain import access
 from domain.actors import Actor, Role
-from domain.errors import Forbidden, NotFound
+from domain.errors import NotFound
 from domain.policies import POLICY_SOURCES
 from domain.unit import MAX_UNIT_MEMBERS
 from projections import directory
@@ -249,8 +249,8 @@ def get_policy(
     county_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]
 ) -> Any:
     svc = services(request)
-    if actor.role is not Role.OPERATOR and svc.app.county_of(actor) != county_id:
-        raise Forbidden("not_your_county", "只能查看本县（区）的政策参数", "outside your county")
+    county = None if actor.role is Role.OPERATOR else svc.app.county_of(actor)
+    access.require_in_county(actor, county, county_id)
     policy = svc.app.policy(county_id)
     return {
         "county_id": str(county_id),

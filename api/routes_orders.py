@@ -25,10 +25,10 @@ from api.inputs import Body, Number, Page, within
 from domain import access
 from domain.actors import Actor, Role
 from domain.application import NeedInput
-from domain.errors import NotFound
+from domain.errors import Forbidden, NotFound
 from domain.limits import LIMITS
 from domain.masking import mask_name
-from projections import needs
+from projections import inspections, needs
 
 router = APIRouter(
     tags=["orders 点单派单接单评单"],
@@ -193,10 +193,40 @@ async def upload_photo(request: Request, actor: Annotated[Actor, Depends(signed_
     return {"sha256": digest, "media_type": media_type, "bytes": len(data)}
 
 
-@router.get("/photos/{sha256}", summary="查看照片")
+@router.get(
+    "/photos/{sha256}",
+    summary="查看照片",
+    description="只给能查看用到这张照片的需求（或抽查结果）的人；知道哈希值不够。",
+)
 def get_photo(sha256: str, request: Request, actor: Annotated[Actor, Depends(signed_in)]) -> Any:
-    data, media_type = services(request).photos.get(sha256.lower())
-    return Response(content=data, media_type=media_type)
+    svc = services(request)
+    digest = sha256.lower()
+    if not _may_see_photo(request, digest, actor):
+        raise NotFound("unknown_photo", "照片不存在", "no such photo")
+    data, media_type = svc.photos.get(digest)
+    return Response(
+        content=data, media_type=media_type, headers={"Cache-Control": "private, max-age=3600"}
+    )
+
+
+def _may_see_photo(request: Request, digest: str, actor: Actor) -> bool:
+    """Whether any need or finding that uses the photo is the actor's to read."""
+    from projections import photos
+
+    svc = services(request)
+    for kind, resource_id in photos.uses_of(svc.read.store, digest):
+        try:
+            if kind == "order":
+                _order_or_404(request, UUID(resource_id), actor)
+            else:
+                county = inspections.plan_county(svc.read.store, resource_id)
+                if county is None:
+                    continue
+                access.require_county_reader(actor, UUID(county))
+        except (Forbidden, NotFound):
+            continue
+        return True
+    return actor.role is Role.OPERATOR
 
 
 @router.post("/needs", status_code=201, summary="群众点单 / 网格员代发")

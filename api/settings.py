@@ -32,7 +32,10 @@ MIN_SECRET_LEN = 16
 def _bounded_int(value: str | None, default: int, low: int, high: int) -> int:
     if value is None or not value.strip():
         return default
-    number = int(value)
+    try:
+        number = int(value)
+    except ValueError:
+        raise ConfigError(f"{value!r} is not a whole number") from None
     if not low <= number <= high:
         raise ConfigError(f"{number} is outside {low}..{high}")
     return number

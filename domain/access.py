@@ -55,6 +55,14 @@ def require_county(actor: Actor, county_id: UUID) -> None:
         raise _deny("not_your_county", "只能管理本县（区）的数据", "outside your county")
 
 
+def require_in_county(actor: Actor, actor_county: UUID | None, county_id: UUID) -> None:
+    """Anyone whose scope lies in this county (its communities, units, members, 组织部)."""
+    if actor.role is Role.OPERATOR:
+        return
+    if actor_county != county_id:
+        raise _deny("not_your_county", "只能查看本县（区）的数据", "outside your county")
+
+
 def require_community_staff(actor: Actor, community_id: UUID) -> None:
     require_role(actor, Role.COMMUNITY_ADMIN)
     if actor.scope_id != community_id:

@@ -21,7 +21,7 @@ from domain.points import SourceKind
 from domain.service import Once, Result
 from domain.values import clean_line, clean_point, clean_text
 
-MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+MONTH_RE = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")
 
 
 class ActivityService(OrderService):
@@ -190,8 +190,10 @@ class ActivityService(OrderService):
         """The monthly matching meeting: the adopted (need, member) matches are recorded
         and each need is dispatched to its member, all in one write."""
         access.require_community_staff(actor, community_id)
-        if not MONTH_RE.match(month):
+        found = MONTH_RE.fullmatch(month) if isinstance(month, str) else None
+        if found is None:
             raise InvalidInput("invalid_month", "月份格式应为 YYYY-MM", "month is YYYY-MM")
+        check_year(int(found.group(1)), "月份")
         pairs = tuple(dict.fromkeys((o, m) for o, m in adopted))
         if len({o for o, _ in pairs}) != len(pairs):
             raise InvalidInput("duplicate_need", "同一需求只能对接一名党员", "one member per need")

@@ -40,6 +40,7 @@ from domain.inspection import (
     directory_id,
 )
 from domain.limits import check_year
+from domain.masking import mask_free_text
 from domain.order import Order
 from domain.orders import clean_sha256
 from domain.service import Result
@@ -63,6 +64,43 @@ def _parse_date(value: object, what_zh: str) -> date:
             ) from None
     check_year(day, what_zh)
     return day
+
+
+# What makes a regular expression take for ever on a long enough input, and a public
+# value's format never needs: a group holding an unbounded repetition (+, *, {n,}) that is
+# itself repeated, as in (a+)+ or (\d*){5}; a group of alternatives repeated without
+# bound, as in (a|a)*; back-references.
+_INNER = r"(?:[^()\\]|\\.)*"
+NESTED_REPEAT = re.compile(r"\(" + _INNER + r"(?:[*+]|\{\d*,\})" + _INNER + r"\)\s*[*+{]")
+REPEATED_CHOICE = re.compile(r"\(" + _INNER + r"\|" + _INNER + r"\)\s*(?:[*+]|\{\d*,\})")
+BACK_REFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
+MAX_PATTERN_LEN = 100
+
+
+def public_text(text: str, what_zh: str) -> str:
+    """Text that is published as written (the plan's document is hashed and shown whole,
+    so it cannot be masked afterwards): refused if the masking rule would change it."""
+    if mask_free_text(text) != text:
+        raise InvalidInput(
+            "personal_data_in_public_text",
+            f"{what_zh}会原样公开，不能含有电话、证件号、住址或群众姓名",
+            "this text is published as written: no phone, ID number, address or name",
+        )
+    return text
+
+
+def check_pattern(pattern: str) -> None:
+    """A public value's format: short, no back-references and no repeated repetition,
+    so matching it (at publication and at every reveal) stays fast on any input."""
+    if len(pattern) > MAX_PATTERN_LEN or any(
+        rule.search(pattern) for rule in (NESTED_REPEAT, REPEATED_CHOICE, BACK_REFERENCE)
+    ):
+        raise InvalidInput(
+            "public_value_pattern_unsafe",
+            f"公开数值格式应简单明确（不超过 {MAX_PATTERN_LEN} 个字符，不含嵌套重复或反向引用），"
+            "如 \\d{2}( \\d{2}){5} \\+ \\d{2}",
+            "keep the format simple: short, no nested repetition, no back-references",
+        )
 
 
 def _count(value: object, what_zh: str, low: int, high: int) -> int:
@@ -114,7 +152,7 @@ class InspectionService(EvaluationService):
     ) -> Result:
         county_id = access.county_scope(actor)
         name = clean_name(name, "检查人员姓名")
-        unit_name = clean_line(unit_name, "所在单位")
+        unit_name = public_text(clean_line(unit_name, "所在单位"), "所在单位")
         payload = {"name": name, "unit": unit_id, "unit_name": unit_name, "home": home_community_id}
 
         def build() -> tuple[UUID, list[Aggregate]]:
@@ -241,7 +279,7 @@ class InspectionService(EvaluationService):
     ) -> Result:
         """一细则: the plan with every rule the draw follows; its hash is public."""
         county_id = access.county_scope(actor)
-        title = clean_line(title, "抽查名称", required=True)
+        title = public_text(clean_line(title, "抽查名称", required=True), "抽查名称")
         item_value = InspectionItem.from_code(item)
         method = SeedMethod.from_code(seed_method)
         start = _parse_date(period_start, "抽查期间起")
@@ -261,7 +299,7 @@ class InspectionService(EvaluationService):
                     "a seed party is an actor: org_dept:<name> or inspector:<inspector id>",
                     party=party,
                 )
-        source = clean_line(public_value_source, "公开数值来源")
+        source = public_text(clean_line(public_value_source, "公开数值来源"), "公开数值来源")
         value_pattern = check_text(public_value_pattern or "", "公开数值格式", lines=False).strip()
         example = clean_line(public_value_example, "公开数值示例")
         payload = {
@@ -340,6 +378,7 @@ class InspectionService(EvaluationService):
                         "an unannounced plan needs a secret seed: anyone could compute "
                         "the sample from a public value",
                     )
+                check_pattern(value_pattern)
                 try:
                     matches = bool(value_pattern) and bool(re.fullmatch(value_pattern, example))
                 except re.error:

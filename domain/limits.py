@@ -64,10 +64,11 @@ LIMIT_SOURCES: dict[str, str] = {
 }
 
 
-def check_year(value: date | datetime, what_zh: str, limits: Limits = LIMITS) -> None:
+def check_year(value: date | datetime | int, what_zh: str, limits: Limits = LIMITS) -> None:
     """Refuse a date outside the years the service takes (a typo, or an attack on the
     arithmetic that follows: 0001-01-01 in Beijing time is before year 1 in UTC)."""
-    if not limits.earliest_year <= value.year <= limits.latest_year:
+    year = value if isinstance(value, int) else value.year
+    if not limits.earliest_year <= year <= limits.latest_year:
         raise InvalidInput(
             "date_out_of_range",
             f"{what_zh}应在 {limits.earliest_year} 年到 {limits.latest_year} 年之间",

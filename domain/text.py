@@ -37,8 +37,11 @@ _ALWAYS = (
 _IN_LINE = re.compile(f"[{_ALWAYS}\t\n\r]")
 _IN_LINES = re.compile(f"[{_ALWAYS}]")
 
-# Categories that show something: letters, marks on them, numbers, punctuation, symbols.
+# Categories that show something: letters, numbers, punctuation, symbols; but for the
+# letters and symbols that are drawn as nothing (Hangul fillers, the Braille blank,
+# Khmer's inherent vowels).
 _VISIBLE = ("L", "N", "P", "S")
+_BLANK = frozenset("\u115f\u1160\u3164\uffa0\u2800\u17b4\u17b5")
 
 
 def problem(value: str, *, lines: bool = True) -> str | None:
@@ -67,7 +70,7 @@ def problem(value: str, *, lines: bool = True) -> str | None:
 def visible(value: str) -> bool:
     """Whether the text shows anything: at least one letter, number, punctuation mark
     or symbol (not only spaces, zero-width or other format characters)."""
-    return any(unicodedata.category(ch)[0] in _VISIBLE for ch in value)
+    return any(unicodedata.category(ch)[0] in _VISIBLE and ch not in _BLANK for ch in value)
 
 
 def normalise_lines(value: str) -> str:

@@ -22,6 +22,7 @@ from projections.evaluation import Evaluation
 from projections.inspections import Inspections
 from projections.members import Members
 from projections.needs import Needs
+from projections.photos import Photos
 from projections.points import Points
 from projections.sealer import Sealer
 from projections.store import ReadStore, schema_lock
@@ -36,6 +37,7 @@ def all_projections() -> list[Projection]:
         Points(),
         Evaluation(),
         Inspections(),
+        Photos(),
         Sealer(),
     ]
 

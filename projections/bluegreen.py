@@ -16,10 +16,11 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from domain.application import Sishuang
-from projections.base import Follower, Projection, forget_dead_letters
+from projections.base import Follower, Projection, describe, forget_dead_letters, transient
 from projections.store import ReadStore, Tx
 
 SUFFIX = "__next"
@@ -102,14 +103,10 @@ def switch(
         live_at = _lock(store, tx, live.name)
         copy_at = _lock(store, tx, copy.name)
         if copy_at < live_at:  # the last few events, applied to the copy in this transaction
-            tx.rename = mapping
             for notification in app.recorder.select_notifications(
                 copy_at + 1, limit=live_at - copy_at, stop=live_at
             ):
-                tx.position = notification.id
-                tx.notification = notification
-                copy.apply(tx, app.mapper.to_domain_event(notification))
-            tx.rename = None
+                _apply_or_set_aside(tx, app, copy, notification, mapping)
             copy_at = live_at
         elif copy_at > live_at:
             store.record_position(tx, live.name, copy_at)
@@ -128,6 +125,45 @@ def switch(
             (live.name, copy.name),
         )
     return copy_at
+
+
+def _apply_or_set_aside(
+    tx: Tx, app: Sishuang, copy: Copy, notification: Any, mapping: dict[str, str]
+) -> None:
+    """One of the last events, in the switch's transaction: inside a savepoint, so one
+    the copy cannot apply is set aside as the follower would (or, for a projection that
+    may not set aside, stops the switch with a plain message)."""
+    tx.execute("SAVEPOINT switch_event")
+    tx.rename = mapping
+    try:
+        tx.position = notification.id
+        tx.notification = notification
+        copy.apply(tx, app.mapper.to_domain_event(notification))
+    except Exception as e:
+        tx.rename = None
+        tx.execute("ROLLBACK TO SAVEPOINT switch_event")
+        if transient(e) or not copy.sets_aside:
+            raise RuntimeError(
+                f"{copy.live.name}: 切换时无法处理日志位置 {notification.id} 的事件"
+                f"（{describe(e)}），未切换；修复后再运行一次"
+            ) from e
+        tx.execute(
+            "INSERT INTO rm_dead_letters (projection, notification_id, originator_id,"
+            " originator_version, topic, error, failed_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (projection, notification_id) DO NOTHING",
+            (
+                copy.name,
+                notification.id,
+                str(notification.originator_id),
+                notification.originator_version,
+                notification.topic,
+                describe(e),
+                datetime.now(UTC).isoformat(timespec="seconds"),
+            ),
+        )
+    finally:
+        tx.rename = None
+    tx.execute("RELEASE SAVEPOINT switch_event")
 
 
 def _lock(store: ReadStore, tx: Tx, name: str) -> int:

@@ -246,3 +246,31 @@ def test_staff_still_see_what_they_need(store_api: Api) -> None:
     plan = store_api.get(f"/inspection-plans/{ids['plan_id']}", store_api.org).json()
     assert plan["replacements"][0]["reason"] == SENTENCE
     assert plan["replacements"][0]["reason_code"] == "moved_away"
+
+
+def test_what_a_plan_publishes_as_written_cannot_carry_personal_data(store_api: Api) -> None:
+    """A plan's document is hashed and published whole, so it cannot be masked later:
+    its title and the public value's source are refused if they hold personal data."""
+    County(store_api)  # the county's 组织部 and its clock
+    for field in ("title", "public_value_source"):
+        body = {
+            "title": "2026年3月回访抽查",
+            "item": "revisit",
+            "period_start": "2026-03-01",
+            "period_end": "2026-03-31",
+            "seed_method": "public_value",
+            "public_value_source": "中国福利彩票双色球",
+            "public_value_available_after": "2026-04-30T21:30:00+08:00",
+            "public_value_pattern": r"\d{2}( \d{2}){5} \+ \d{2}",
+            "public_value_example": "03 08 14 21 27 30 + 11",
+            field: "回访群众李彤（13072581077）",
+        }
+        r = store_api.post("/inspection-plans", body, store_api.org)
+        assert r.status_code == 422, r.text
+        assert r.json()["code"] == "personal_data_in_public_text"
+    r = store_api.post(
+        "/inspectors",
+        {"name": "孙督查", "unit_name": "县纪委（联系人张伟 13800001111）"},
+        store_api.org,
+    )
+    assert r.json()["code"] == "personal_data_in_public_text"

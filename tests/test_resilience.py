@@ -110,6 +110,24 @@ def _dump_renamed(follower: Follower, projection: Projection, mapping: dict[str,
 
 # -- dead letters ----------------------------------------------------------------------------
 
+BROKEN = {"yes": True}
+
+
+class Fragile(Projection):
+    """A projection whose handler fails on a need that says 坏, while BROKEN says so."""
+
+    name = "rm_fragile"
+    tables = ("rm_fragile",)
+    ddl = ("CREATE TABLE IF NOT EXISTS rm_fragile (order_id TEXT PRIMARY KEY)",)
+
+    def handlers(self) -> dict[type, Any]:
+        def posted(tx: Any, e: Any) -> None:
+            if BROKEN["yes"] and "坏" in e.content:
+                raise KeyError("a handler's bug")
+            tx.execute("INSERT INTO rm_fragile (order_id) VALUES (?)", (str(e.originator_id),))
+
+        return {Order.Posted: posted}
+
 
 def test_a_need_the_store_cannot_hold_is_set_aside_and_the_rest_go_on(
     live: tuple[World, ReadModels],
@@ -143,21 +161,8 @@ def test_a_handler_that_fails_sets_its_event_aside_until_a_rebuild_retries_it(
     live: tuple[World, ReadModels],
 ) -> None:
     world, _ = live
-    broken = {"yes": True}
-
-    class Fragile(Projection):
-        name = "rm_fragile"
-        tables = ("rm_fragile",)
-        ddl = ("CREATE TABLE IF NOT EXISTS rm_fragile (order_id TEXT PRIMARY KEY)",)
-
-        def handlers(self) -> dict[type, Any]:
-            def posted(tx: Any, e: Any) -> None:
-                if broken["yes"] and "坏" in e.content:
-                    raise KeyError("a handler's bug")
-                tx.execute("INSERT INTO rm_fragile (order_id) VALUES (?)", (str(e.originator_id),))
-
-            return {Order.Posted: posted}
-
+    broken = BROKEN
+    broken["yes"] = True
     first = post_need(world, "一")
     bad = post_need(world, "坏了")
     last = post_need(world, "三")
@@ -598,3 +603,28 @@ def test_a_killed_followers_heartbeat_is_shown_then_forgotten(api: Any) -> None:
     assert "old:1" in left and "ancient:2" not in left
     details = api.get("/health", api.org).json()  # 组织部 sees the names and errors
     assert any(f["follower"] == "old:1" for f in details["followers"])
+
+
+def test_a_blue_green_switch_sets_aside_what_the_copy_cannot_apply(
+    live: tuple[World, ReadModels],
+) -> None:
+    """The last events before a switch are applied in the switch's transaction: one the
+    copy cannot apply is set aside there too, instead of aborting the rebuild."""
+    world, _ = live
+    BROKEN["yes"] = True
+    first = post_need(world, "一")
+    live_projection = Fragile()
+    live_follower = Follower(world.app, [live_projection])
+    live_follower.catch_up()
+    mapping = bluegreen.renames(live_projection)
+    copy = bluegreen.Copy(live_projection)
+    Follower(world.app, [copy], rename=mapping).catch_up()  # the copy, up to here
+    bad = post_need(world, "坏了")
+    live_follower.catch_up()  # the live one sets it aside; the copy has not seen it
+    store = live_follower.store
+    bluegreen.switch(world.app, store, live_projection, copy, mapping)
+    letters = dead_letters(store, "rm_fragile")
+    assert [d["originator_id"] for d in letters] == [str(bad)]
+    with store.read() as tx:
+        rows = {r["order_id"] for r in tx.execute("SELECT order_id FROM rm_fragile").all()}
+    assert rows == {str(first)}

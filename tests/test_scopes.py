@@ -253,3 +253,34 @@ def test_a_refusal_asks_the_log_when_the_read_models_lag(tmp_path: Any) -> None:
         assert r.headers["X-Read-Model-Consistent"] == "false"
         r = api.post(f"/needs/{order}/dispatch", {"member_id": member["id"]}, staff)
         assert r.status_code == 409  # the staff reach it too; the order is dispatched now
+
+
+def test_a_photo_is_shown_to_those_who_may_read_what_uses_it(
+    store_api: Api, two_communities: dict[str, Any]
+) -> None:
+    from tests.test_api_orders import JPEG, upload
+
+    api, ids = store_api, two_communities
+    r = api.post(
+        "/residents", {"community_id": ids["community"], "name": "王奶奶", "phone": "13900000041"}
+    )
+    resident = {"Authorization": f"Bearer {r.json()['token']}"}
+    r = api.post(
+        "/residents", {"community_id": ids["community"], "name": "李叔", "phone": "13900000042"}
+    )
+    neighbour = {"Authorization": f"Bearer {r.json()['token']}"}
+    sha = upload(api, resident, JPEG + b"kitchen").json()["sha256"]
+
+    def sees(who: dict[str, str]) -> int:
+        return int(api.client.get(f"/api/v1/photos/{sha}", headers=who).status_code)
+
+    assert sees(resident) == 404  # not yet used by anything: nobody's to see
+    r = api.post("/needs", {"content": "厨房漏水", "category": "it", "photos": [sha]}, resident)
+    assert r.status_code == 201, r.text
+    assert sees(resident) == 200 and sees(ids["staff"]) == 200 and sees(api.org) == 200
+    assert sees(ids["other_staff"]) == 404 and sees(neighbour) == 404
+    from domain.actors import OPERATOR
+
+    services = api.client.app.state.services  # type: ignore[attr-defined]
+    other = services.app.register_county(OPERATOR, name="陵川县", code="LC").id
+    assert sees(api.token(Role.ORG_DEPT, other)) == 404

@@ -158,3 +158,30 @@ def test_whatever_the_api_accepts_every_read_model_holds_and_every_export_writes
     for fmt in ("xlsx", "csv", "json"):
         got = api.get(f"/communities/{community}/needs", staff, format=fmt)
         assert got.status_code == 200, got.text
+
+
+@pytest.mark.parametrize("value", ["\u3164\u3164", "\uffa0", "\u2800\u2800", "\u115f\u1160"])
+def test_letters_drawn_as_nothing_are_not_visible(value: str) -> None:
+    with pytest.raises(InvalidInput) as e:
+        clean_name(value, "姓名")
+    assert e.value.code == "invisible_text"
+
+
+@pytest.mark.parametrize("pattern", [r"(a+)+$", r"(\d*)*", r"(a|a)*b", r"(\d+){5}", r"(.)\1"])
+def test_a_public_value_format_that_could_run_for_ever_is_refused(pattern: str) -> None:
+    from domain.inspections import check_pattern
+
+    with pytest.raises(InvalidInput) as e:
+        check_pattern(pattern)
+    assert e.value.code == "public_value_pattern_unsafe"
+
+
+@pytest.mark.parametrize("month", ["0000-01", "9999-12", "2026-01\n", "٢٠٢٦-01", "2026-1"])
+def test_a_matching_month_is_a_real_month(store_api: Api, month: str) -> None:
+    ids = setup_county(store_api)
+    staff = store_api.token(Role.COMMUNITY_ADMIN, __import__("uuid").UUID(ids["community"]))
+    r = post_json(
+        store_api, f"/communities/{ids['community']}/matching", {"month": month}, staff
+    )
+    assert r.status_code == 422, r.text
+    assert r.json()["code"] in ("invalid_month", "date_out_of_range", "invalid_text")
