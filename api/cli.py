@@ -16,6 +16,7 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
@@ -46,6 +47,19 @@ def _app(settings: Settings) -> Sishuang:
     env = settings.eventsourcing_env()
     with schema_lock(env):
         return Sishuang(env, clock=SystemClock())
+
+
+def _stalled(names: Iterable[str]) -> bool:
+    """Say so when a projection stopped short of the log's head (an event it cannot
+    apply and may not set aside): what was done then used read models that lag."""
+    stopped = sorted(names)
+    for name in stopped:
+        print(
+            f"警告：投影 {name} 停在一个无法处理的事件前，尚未跟上日志"
+            f"（见 ./dev dead-letters 与 /api/v1/health）",
+            file=sys.stderr,
+        )
+    return bool(stopped)
 
 
 def _check_days(days: int) -> None:
@@ -214,6 +228,7 @@ def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
     if unknown:
         print(f"没有这些投影: {', '.join(sorted(unknown))}", file=sys.stderr)
         return 2
+    failed = False
     for projection in chosen:
 
         def show(position: int, head: int, elapsed: float, name: str = projection.name) -> None:
@@ -236,8 +251,10 @@ def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
                     break
             bluegreen.analyze(follower.store, projection)
             print()
+            failed = _stalled(follower.stalled) or failed
             continue
         figures = bluegreen.rebuild(app, projection, report=show)
+        failed = _stalled(figures["stalled"]) or failed
         print(
             f"\n{projection.name}: 已切换到新副本（日志位置 {figures['position']}，"
             f"本次处理 {figures['events']} 条，用时 {figures['seconds']:.1f} 秒"
@@ -245,7 +262,7 @@ def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
             + "）"
         )
     app.close()
-    return 0
+    return 1 if failed else 0
 
 
 def cmd_dead_letters(args: argparse.Namespace, settings: Settings) -> int:
@@ -296,6 +313,7 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     app, read = open_service(settings.eventsourcing_env(), SystemClock(), run_projections=True)
     assert read.follower is not None
     read.follower.catch_up()
+    _stalled(read.follower.stalled)
     actor = Actor(Role.ORG_DEPT, args.subject, county)
     ids = [UUID(i) for i in evaluation.approved_member_ids(read.store, str(county))]
     counts = app.check_standards(actor, year=args.year, quarter=args.quarter, member_ids=ids)
@@ -323,9 +341,10 @@ def cmd_checkpoint(args: argparse.Namespace, settings: Settings) -> int:
     app, read = open_service(settings.eventsourcing_env(), SystemClock(), run_projections=True)
     assert read.follower is not None
     read.follower.catch_up()
+    stalled = _stalled(read.follower.stalled)
     print(f"已签发 {publish_checkpoints(app, read.store, settings)} 个检查点")
     app.close()
-    return 0
+    return 1 if stalled else 0
 
 
 def cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:
@@ -335,6 +354,7 @@ def cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:
     app, read = open_service(settings.eventsourcing_env(), SystemClock(), run_projections=True)
     assert read.follower is not None
     read.follower.catch_up()
+    _stalled(read.follower.stalled)
     counts = sweep_once(app, read.store)
     print(
         f"无人接单 {counts['unclaimed']}，超时未评价结单 {counts['closed_unrated']}，"

@@ -90,10 +90,17 @@ def from_log(request: Request, kind: str, key: UUID) -> Place | None:
     return None if found is None else access.place_of_aggregate(kind, found)
 
 
+def _caught_up(request: Request) -> bool:
+    from api.app import services
+
+    _, lag = services(request).read.lag()
+    return lag == 0
+
+
 def check(request: Request, kind: str, key: UUID, actor: Actor) -> None:
     """Refuse (404 unknown, 403 outside the actor's scope) before the body is read. The
-    read models answer first; before a refusal the log is asked too, since the read
-    models may not yet show a change (an order just given to a unit)."""
+    read models answer first; before a refusal, if they lag behind the log, the log is
+    asked too, since they may not yet show a change (an order just given to a unit)."""
     home_kind = HOME_KINDS.get(actor.role)
 
     def home(find: Callable[[Request, str, UUID], Place | None]) -> Place | None:
@@ -104,11 +111,13 @@ def check(request: Request, kind: str, key: UUID, actor: Actor) -> None:
     place = from_read_models(request, kind, key)
     if place is not None and access.may_address(actor, place, home(from_read_models)):
         return
-    target = from_log(request, kind, key) or place
+    # When the read models have every event their word stands; else the log is asked.
+    target = place if _caught_up(request) else (from_log(request, kind, key) or place)
     if target is None:
         label = access.PLACE_LABELS.get(kind, "对象")
         raise NotFound(f"unknown_{kind}", f"{label}不存在", f"no such {kind}")
-    access.require_address(actor, target, home(from_log) or home(from_read_models))
+    fresh_home = None if target is place else home(from_log)
+    access.require_address(actor, target, fresh_home or home(from_read_models))
 
 
 class GuardedRoute(APIRoute):

@@ -13,6 +13,7 @@ from api.app import (
     IdempotencyKey,
     command_response,
     community_for_reader,
+    for_reader,
     member_for_reader,
     read_consistency,
     services,
@@ -274,4 +275,6 @@ def service_record(
     svc = services(request)
     row = member_for_reader(request, member_id, actor)
     record = resources.service_record(svc.read.store, str(member_id), year or svc.clock.now().year)
-    return {"name": row["name"], "unit_name": row["unit_name"], **record}
+    return for_reader(
+        request, actor, {"name": row["name"], "unit_name": row["unit_name"], **record}
+    )

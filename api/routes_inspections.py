@@ -93,11 +93,11 @@ class PlanIn(Body):
     )
     ratio: Number | None = Field(None, description="抽查比例 r（0–1），默认取县政策值")
     minimum: int | None = Field(
-        None, description="每层最少抽取数 m", json_schema_extra=within(0, 100000)
+        None, description="每层最少抽取数 m", json_schema_extra=within(0, 10000)
     )
     low_ratio: Number | None = Field(None, description="低评价层抽查比例")
     low_minimum: int | None = Field(
-        None, description="低评价层最少抽取数", json_schema_extra=within(0, 100000)
+        None, description="低评价层最少抽取数", json_schema_extra=within(0, 10000)
     )
     low_rated_below: int | None = Field(
         None, description="低于此星级的需求单独成层", json_schema_extra=within(1, 6)
@@ -112,7 +112,7 @@ class PlanIn(Body):
         None, description="每层备选对象数", json_schema_extra=within(0, 1000)
     )
     cooldown_days: int | None = Field(
-        None, description="冷却期：此天数内检查过的对象不再抽", json_schema_extra=within(0, 3660)
+        None, description="冷却期：此天数内检查过的对象不再抽", json_schema_extra=within(0, 3650)
     )
     disclosure_working_days: int | None = Field(
         None, description="抽取后公开结果的期限（工作日）", json_schema_extra=within(1, 250)

@@ -34,6 +34,7 @@ from eventsourcing.domain import Aggregate
 from domain.clock import business_date
 from domain.errors import Conflict, Forbidden, InvalidInput
 from domain.masking import REASON_LABELS, REASONS_FOR
+from domain.policies import POLICY_MAXIMA
 from domain.values import Labelled
 from replay import draw
 from replay.canonical import canonical
@@ -157,11 +158,12 @@ def clean_rule(ratio: object, minimum: object, what: str) -> SampleRule:
             f"{what}抽查比例应为 0 到 1 之间的小数（如 0.05）",
             f"the {what} sample ratio is a decimal between 0 and 1, e.g. 0.05",
         )
-    if isinstance(minimum, bool) or not isinstance(minimum, int) or not 0 <= minimum <= 10_000:
+    top = POLICY_MAXIMA["inspection_sample_min"]
+    if isinstance(minimum, bool) or not isinstance(minimum, int) or not 0 <= minimum <= top:
         raise InvalidInput(
             "invalid_sample_minimum",
-            f"{what}最少抽取数应为 0 到 10000 的整数",
-            f"the {what} minimum sample is an integer 0-10000",
+            f"{what}最少抽取数应为 0 到 {top} 的整数",
+            f"the {what} minimum sample is an integer 0-{top}",
         )
     return SampleRule(format(value.normalize(), "f"), minimum)
 

@@ -40,9 +40,10 @@ from domain.inspection import (
     directory_id,
 )
 from domain.limits import check_year
-from domain.masking import mask_free_text
+from domain.masking import mask_numbers
 from domain.order import Order
 from domain.orders import clean_sha256
+from domain.policies import POLICY_MAXIMA
 from domain.service import Result
 from domain.values import check_text, clean_line, clean_name, clean_text
 
@@ -66,41 +67,97 @@ def _parse_date(value: object, what_zh: str) -> date:
     return day
 
 
-# What makes a regular expression take for ever on a long enough input, and a public
-# value's format never needs: a group holding an unbounded repetition (+, *, {n,}) that is
-# itself repeated, as in (a+)+ or (\d*){5}; a group of alternatives repeated without
-# bound, as in (a|a)*; back-references.
-_INNER = r"(?:[^()\\]|\\.)*"
-NESTED_REPEAT = re.compile(r"\(" + _INNER + r"(?:[*+]|\{\d*,\})" + _INNER + r"\)\s*[*+{]")
-REPEATED_CHOICE = re.compile(r"\(" + _INNER + r"\|" + _INNER + r"\)\s*(?:[*+]|\{\d*,\})")
-BACK_REFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
 MAX_PATTERN_LEN = 100
+MAX_RANGE = 10  # the widest {n,m} a format may use
+MAX_VARIABLE = 3  # quantifiers whose count varies (?, *, +, {n,m}), in the whole format
+_TOKEN = re.compile(
+    r"\\[dDsSwW.+*?(){}\[\]|\\^$ \-/:]"  # an escape: \d, \s, \+, \. …
+    r"|\[(?:\\.|[^\]\\])+\]"  # a character class [0-9], [A-Z,]
+    r"|\{(\d{1,3})(?:(,)(\d{1,3})?)?\}"  # {n}, {n,}, {n,m}
+    r"|[?*+()]"
+    r"|[^\\\[\]{}()?*+|^$.]"  # a literal character
+)
+
+
+def check_pattern(pattern: str) -> None:
+    """A public value's format, in a small grammar that every match finishes quickly
+    in, on any input: characters, escapes (\\d, \\+ …) and classes ([0-9]), each
+    repeated {n}, {n,m} (m − n ≤ 10), ?, * or +; groups without groups inside,
+    repeated only a fixed number of times ({n}) or made optional (?), holding only
+    fixed counts; at most three counts that vary; no alternation (|), no
+    back-references, no look-arounds. 双色球 is \\d{2}( \\d{2}){5} \\+ \\d{2}."""
+    def unsafe() -> InvalidInput:
+        return InvalidInput(
+            "public_value_pattern_unsafe",
+            f"公开数值格式应简单明确（不超过 {MAX_PATTERN_LEN} 个字符；只用字符、\\d 等、[…]，"
+            "以 {n}、{n,m}、?、*、+ 计数；括号内只用固定次数，括号只可 {n} 或 ?；"
+            f"可变次数最多 {MAX_VARIABLE} 处；不用 |），"
+            "如 \\d{2}( \\d{2}){5} \\+ \\d{2}",
+            "keep the format in the simple grammar: no alternation, no nested or repeated "
+            "variable counts",
+        )
+
+    if len(pattern) > MAX_PATTERN_LEN:
+        raise unsafe()
+    depth, variable, at = 0, 0, 0
+    previous = ""  # what the last token was: atom, group (closed), quantifier or open
+    while at < len(pattern):
+        found = _TOKEN.match(pattern, at)
+        if found is None:
+            raise unsafe()
+        token = found.group()
+        at = found.end()
+        if token == "(":
+            if depth:
+                raise unsafe()
+            depth, previous = 1, "open"
+        elif token == ")":
+            if not depth or previous == "open":
+                raise unsafe()
+            depth, previous = 0, "group"
+        elif token in ("?", "*", "+") or token.startswith("{"):
+            if previous not in ("atom", "group"):
+                raise unsafe()
+            low, comma, high = found.group(1), found.group(2), found.group(3)
+            fixed = token.startswith("{") and not comma
+            if (
+                token.startswith("{")
+                and comma
+                and high is not None
+                and (int(high) < int(low) or int(high) - int(low) > MAX_RANGE)
+            ):
+                raise unsafe()
+            unbounded = token in ("*", "+") or (comma is not None and high is None)
+            if not fixed:
+                variable += 1
+            if depth and not fixed:  # inside a group: fixed counts only
+                raise unsafe()
+            if previous == "group" and not (fixed or token == "?"):
+                raise unsafe()
+            if unbounded and previous == "group":
+                raise unsafe()
+            previous = "quantifier"
+        else:
+            previous = "atom"
+    if depth or variable > MAX_VARIABLE:
+        raise unsafe()
+    try:
+        re.compile(pattern)
+    except re.error:
+        raise unsafe() from None
 
 
 def public_text(text: str, what_zh: str) -> str:
     """Text that is published as written (the plan's document is hashed and shown whole,
-    so it cannot be masked afterwards): refused if the masking rule would change it."""
-    if mask_free_text(text) != text:
+    so it cannot be masked afterwards): refused if it holds what the masking rule
+    recognises without guessing: phones, ID and bank numbers, accounts, e-mail."""
+    if mask_numbers(text) != text:
         raise InvalidInput(
             "personal_data_in_public_text",
-            f"{what_zh}会原样公开，不能含有电话、证件号、住址或群众姓名",
-            "this text is published as written: no phone, ID number, address or name",
+            f"{what_zh}会原样公开，不能含有电话、证件号、银行卡号或邮箱",
+            "this text is published as written: no phone, ID or bank number, no e-mail",
         )
     return text
-
-
-def check_pattern(pattern: str) -> None:
-    """A public value's format: short, no back-references and no repeated repetition,
-    so matching it (at publication and at every reveal) stays fast on any input."""
-    if len(pattern) > MAX_PATTERN_LEN or any(
-        rule.search(pattern) for rule in (NESTED_REPEAT, REPEATED_CHOICE, BACK_REFERENCE)
-    ):
-        raise InvalidInput(
-            "public_value_pattern_unsafe",
-            f"公开数值格式应简单明确（不超过 {MAX_PATTERN_LEN} 个字符，不含嵌套重复或反向引用），"
-            "如 \\d{2}( \\d{2}){5} \\+ \\d{2}",
-            "keep the format simple: short, no nested repetition, no back-references",
-        )
 
 
 def _count(value: object, what_zh: str, low: int, high: int) -> int:
@@ -428,25 +485,25 @@ class InspectionService(EvaluationService):
                     else inspectors_per_target,
                     "每个对象的检查人员数",
                     2,
-                    10,
+                    int(POLICY_MAXIMA["inspection_inspectors_per_target"]),
                 ),
                 "load_cap": _count(
                     policy.inspection_load_cap if load_cap is None else load_cap,
                     "每名检查人员的对象上限",
                     1,
-                    100_000,
+                    int(POLICY_MAXIMA["inspection_load_cap"]),
                 ),
                 "alternates": _count(
                     policy.inspection_alternates if alternates is None else alternates,
                     "每层备选数",
                     0,
-                    1000,
+                    int(POLICY_MAXIMA["inspection_alternates"]),
                 ),
                 "cooldown_days": _count(
                     policy.inspection_cooldown_days if cooldown_days is None else cooldown_days,
                     "冷却期天数",
                     0,
-                    3660,
+                    int(POLICY_MAXIMA["inspection_cooldown_days"]),
                 ),
                 "algorithm": "cs-sha256-v1",
                 "seed": seed,
@@ -457,7 +514,7 @@ class InspectionService(EvaluationService):
                     else disclosure_working_days,
                     "公开期限（工作日）",
                     1,
-                    250,
+                    int(POLICY_MAXIMA["inspection_disclosure_working_days"]),
                 ),
                 "reveal_within_hours": _count(
                     policy.inspection_reveal_hours
@@ -465,7 +522,7 @@ class InspectionService(EvaluationService):
                     else reveal_within_hours,
                     "种子承诺与揭示期限（小时）",
                     1,
-                    24 * 30,
+                    int(POLICY_MAXIMA["inspection_reveal_hours"]),
                 ),
                 "holidays": holiday_list,
                 "extra_workdays": workday_list,

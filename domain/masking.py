@@ -83,6 +83,7 @@ __all__ = [
     "SURNAMES",
     "mask_free_text",
     "mask_name",
+    "mask_numbers",
     "mask_phone",
     "reason_label",
 ]
@@ -514,6 +515,12 @@ def _mask_names(text: str, known_names: Iterable[str]) -> str:
 
 
 # --- free text ---------------------------------------------------------------------
+
+
+def mask_numbers(text: str) -> str:
+    """Only the numbers and addresses for mail: phones, ID and bank card numbers, QQ and
+    微信 accounts, e-mail addresses (what can be recognised without guessing)."""
+    return _mask_numbers(text) if text else ""
 
 
 def mask_free_text(text: str, known_names: Iterable[str] = ()) -> str:

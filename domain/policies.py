@@ -8,6 +8,7 @@ in force. Decisions take the Policy as an argument; events never re-check it.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -143,7 +144,7 @@ class Policy:
                 )
             changes[name] = _parse(name, raw, as_decimal=isinstance(getattr(self, name), Decimal))
         updated = dataclasses.replace(self, **changes)
-        updated.check()
+        updated.check(changed=changes)
         return updated
 
     def recorded(self, overrides: dict[str, Any]) -> Policy:
@@ -158,8 +159,10 @@ class Policy:
             known[name] = number if isinstance(getattr(self, name), Decimal) else int(number)
         return dataclasses.replace(self, **known)
 
-    def check(self) -> None:
-        """Values that only make sense together: each pair in order, shares within 0–1."""
+    def check(self, changed: Iterable[str] | None = None) -> None:
+        """Values that only make sense together: each pair in order, shares within 0–1;
+        and each value under its maximum (only the `changed` ones when given: a value
+        recorded before a maximum was lowered does not block changing another)."""
         pairs = [
             ("member_annual_min_hours", "max_committed_hours"),
             ("member_annual_min_hours", "default_committed_hours"),
@@ -180,8 +183,9 @@ class Policy:
                     f"政策参数 {low} 不能大于 {high}",
                     f"policy {low} cannot exceed {high}",
                 )
-        for name, value in self.as_dict().items():
-            highest = POLICY_MAXIMA.get(name, DEFAULT_MAXIMUM)
+        values = self.as_dict()
+        for name in values if changed is None else changed:
+            value, highest = values[name], POLICY_MAXIMA.get(name, DEFAULT_MAXIMUM)
             if value > highest:
                 raise InvalidInput(
                     "invalid_policy_value",
@@ -299,7 +303,10 @@ POLICY_MAXIMA: dict[str, int | Decimal] = {
     "redemption_confirm_days": 365,
     "max_redemption_quantity": 1000,
     "evaluation_max_score": 1000,
-    "inspection_inspectors_per_target": 20,
+    "inspection_sample_min": 10_000,
+    "inspection_low_rated_min": 10_000,
+    "inspection_inspectors_per_target": 10,
+    "inspection_load_cap": 100_000,
     "inspection_cooldown_days": 3650,
     "inspection_reveal_hours": 720,
     "inspection_alternates": 1000,

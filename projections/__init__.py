@@ -146,9 +146,12 @@ class ReadModels:
         if self.follower is not None:
             self.follower.nudge()
             return self.follower.wait_for(position, timeout)
+        # A projection the worker reports stopped (it cannot go on) holds nobody up.
+        stalled = {n for f in follower_rows(self.store) if f["alive"] for n in f["stalled"]}
+        waited = [n for n in self.names if n not in stalled] or list(self.names)
         deadline = time.monotonic() + timeout
         delay = 0.01
-        while self.position() < position:
+        while min(self.store.positions(waited).values(), default=0) < position:
             if time.monotonic() >= deadline:
                 return False
             time.sleep(delay)

@@ -241,6 +241,7 @@ class Follower:
         """Create missing tables; rebuild any projection whose version changed."""
         with self.store.ddl() as tx:
             tx.rename = self.rename
+            _replace_stale_followers_table(tx)
             for statement in SYSTEM_DDL:
                 tx.execute(statement)
             known = {
@@ -339,16 +340,20 @@ class Follower:
                     raise  # a bug of the follower's own: the thread's handler decides
                 failure = failure or e  # the database's state: every projection waits
                 continue
-            if reached == todo[-1].id:
-                self.stalled.pop(projection.name, None)
             self.positions[projection.name] = reached
+            if projection.name in self.stalled and reached == todo[-1].id:
+                others = [
+                    v for n, v in self.positions.items() if n not in self.stalled
+                ]  # back in step once it has caught up with the rest: never a step back
+                if not others or reached >= min(others):
+                    self.stalled.pop(projection.name, None)
         with self._changed:
             self._changed.notify_all()
         if failure is not None:
             raise failure
         return len(page)
 
-    def _stall(self, projection: Projection, error: Exception) -> None:
+    def _stall(self, projection: Projection, error: Exception, at: int) -> None:
         """A projection that may not set an event aside stops at it, retried with growing
         pauses (a fix deployed, a restart), while the others go on."""
         _, waited = self.stalled.get(projection.name, (0.0, 0.0))
@@ -358,7 +363,7 @@ class Follower:
         log.error(
             "projection_stalled",
             projection=projection.name,
-            position=self.positions[projection.name],
+            position=at,
             error=describe(error),
             retry_in_seconds=wait,
         )
@@ -390,7 +395,7 @@ class Follower:
                 if transient(e):
                     raise
                 if not projection.sets_aside:
-                    self._stall(projection, e)
+                    self._stall(projection, e, at)
                     return at
                 try:
                     self._set_aside(projection, at, item, e)
@@ -603,6 +608,23 @@ class Follower:
         }
 
 
+def _replace_stale_followers_table(tx: Tx) -> None:
+    """rm_followers holds only heartbeats: one of an older shape is dropped and made again
+    (SYSTEM_DDL), rather than migrated."""
+    if tx.dialect == "postgres":
+        columns = {
+            r["column_name"]
+            for r in tx.execute(
+                "SELECT column_name FROM information_schema.columns"
+                " WHERE table_schema = current_schema() AND table_name = 'rm_followers'"
+            ).all()
+        }
+    else:
+        columns = {r["name"] for r in tx.execute("PRAGMA table_info(rm_followers)").all()}
+    if columns and "stalled" not in columns:
+        tx.execute("DROP TABLE rm_followers")
+
+
 def forget_dead_letters(tx: Tx, projection: str) -> None:
     tx.execute("DELETE FROM rm_dead_letters WHERE projection = ?", (projection,))
 
@@ -637,7 +659,7 @@ def follower_rows(store: ReadStore) -> list[dict[str, Any]]:
         beat = datetime.fromisoformat(str(row["beat_at"]))
         row["alive"] = (now - beat).total_seconds() <= STALE_AFTER_SECONDS
         row["in_process"] = False
-        row["stalled"] = [name for name in str(row["stalled"] or "").split(",") if name]
+        row["stalled"] = [name for name in str(row.get("stalled") or "").split(",") if name]
     return rows
 
 

@@ -79,6 +79,7 @@ def rebuild(
     analyze(store, live)
     return {
         "projection": live.name,
+        "stalled": sorted(follower.stalled),  # a projection that stopped short of the head
         "resumed_from": resumed_from,
         "position": switched_at,
         "events": switched_at - resumed_from,

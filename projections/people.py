@@ -1,8 +1,8 @@
 """The residents' names the masking rule must know (domain.masking): every name a resident
 registered with, or that a grid worker wrote on a 微心愿卡, which occurs in a text shown
 to the public or to a unit. Looked up by the text's own candidate names (runs of two to
-four Chinese characters, and 维吾尔-style names with ·) against indexed columns, so the
-cost follows the text, not the number of residents."""
+eight Chinese characters, and names with a ·, such as 阿卜杜·热合曼) against indexed
+columns, so the cost follows the text, not the number of residents."""
 
 from __future__ import annotations
 
@@ -14,17 +14,29 @@ from projections.store import ReadStore, Tx
 
 Mask = Callable[[str | None], str]
 
-_HAN_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]{2,}")
-_DOT_NAME = re.compile(r"[\u3400-\u9fff]{1,8}[·•・][\u3400-\u9fff]{1,8}")
-SHORTEST, LONGEST = 2, 4
+_HAN = "\u3007\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_HAN_RUN = re.compile(f"[{_HAN}]+")
+_DOTS = "·•・"
+_NAMED_RUN = re.compile(f"[{_HAN}{_DOTS}]+")  # a run of Han characters, dots allowed
+SHORTEST, LONGEST = 2, 8
 CHUNK = 400
 
 
 def candidates(text: str) -> set[str]:
-    found: set[str] = set(_DOT_NAME.findall(text))
+    """Every stretch of two to eight Chinese characters in the text, and every stretch
+    around a dot (up to eight characters each side): what a registered name could be."""
+    found: set[str] = set()
     for run in _HAN_RUN.findall(text):
         for size in range(SHORTEST, LONGEST + 1):
             found.update(run[i : i + size] for i in range(len(run) - size + 1))
+    for run in _NAMED_RUN.findall(text):
+        for dot, ch in enumerate(run):
+            if ch not in _DOTS:
+                continue
+            for left in range(1, LONGEST + 1):
+                for right in range(1, LONGEST + 1):
+                    if dot - left >= 0 and dot + right < len(run):
+                        found.add(run[dot - left : dot + right + 1])
     return found
 
 
@@ -62,7 +74,19 @@ def masker_for(store: ReadStore, texts: Iterable[str | None]) -> Mask:
 
 # The free-text fields of the read models' answers: what a unit reads masked.
 FREE_TEXT_KEYS = frozenset(
-    {"content", "comment", "reason", "description", "note", "false_reason", "summary"}
+    {
+        "content",
+        "comment",
+        "reason",
+        "description",
+        "note",
+        "false_reason",
+        "summary",
+        "title",
+        "place",
+        "topic",
+        "discussed",
+    }
 )
 
 

@@ -178,3 +178,26 @@ def test_public_registration_conflict_names_no_member(world: World) -> None:
             post="",
         )
     assert caught.value.details == {}
+
+
+def test_a_value_recorded_before_its_maximum_neither_breaks_nor_blocks(world: World) -> None:
+    """History outlives its rules: a value an older version accepted loads as recorded,
+    and changing another value is not refused for it."""
+    from domain.county import County
+
+    county = world.app.county(world.county_id)
+    county.trigger_event(
+        County.PolicyChanged,
+        overrides={"max_hours_per_order": 500},
+        reason="旧版本允许",
+        by=world.org.ref,
+        timestamp=world.app.clock.now(),
+    )
+    world.app.save(county)
+    assert world.app.policy(world.county_id).max_hours_per_order == 500
+    world.app.change_policy(world.org, world.county_id, {"take_window_days": 5}, "测试")
+    assert world.app.policy(world.county_id).take_window_days == 5
+    with refused(world.app, InvalidInput, "invalid_policy_value"):
+        world.app.change_policy(
+            world.org, world.county_id, {"inspection_inspectors_per_target": 20}, "测试"
+        )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -76,6 +77,25 @@ def seed_personal_data(county: County) -> dict[str, str]:
     )
     assert r.status_code == 201, r.text
     r = api.post(f"/orders/{county.orders[0]}/found-false", {"reason": SENTENCE}, staff)
+    assert r.status_code == 200, r.text
+    starts = api.clock.now() + timedelta(minutes=10)
+    r = api.post(
+        f"/communities/{county.ids['community']}/activities",
+        {
+            "kind": "red_service_day",
+            "title": "为独居老人李彤（13072581077）打扫",
+            "place": "巴公大街3号2单元402",
+            "starts_at": starts.isoformat(),
+            "ends_at": (starts + timedelta(hours=2)).isoformat(),
+        },
+        staff,
+    )
+    assert r.status_code == 201, r.text
+    r = api.post(
+        f"/activities/{r.json()['activity_id']}/sign-in",
+        {"lat": "35.49", "lon": "112.85"},
+        {"Authorization": county.member["Authorization"]},
+    )
     assert r.status_code == 200, r.text
 
     # a plan drawn, with a replacement, a recusal, findings and published results

@@ -30,7 +30,7 @@ from domain.order import Order
 from domain.policies import DEFAULT_POLICY
 from domain.values import NeedSource, SkillCategory, Urgency
 from projections import ReadModels, all_projections, bluegreen, needs
-from projections.base import Follower, Projection, dead_letters, transient
+from projections.base import Follower, Projection, dead_letters, follower_rows, transient
 from tests.conftest import PG_HOST, PG_PASSWORD, PG_PORT, PG_USER, World
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -628,3 +628,61 @@ def test_a_blue_green_switch_sets_aside_what_the_copy_cannot_apply(
     with store.read() as tx:
         rows = {r["order_id"] for r in tx.execute("SELECT order_id FROM rm_fragile").all()}
     assert rows == {str(first)}
+
+
+def test_a_worker_with_a_stopped_sealer_holds_no_command_up(tmp_path: Path) -> None:
+    """Projections in a separate worker: its heartbeat says the sealer stopped, and the
+    API's commands stop waiting for it."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from api.settings import Settings
+    from tests.http import Api
+
+    settings = Settings(
+        data_dir=tmp_path, token_secret="t" * 24, run_projections=False, read_wait_seconds=2.0
+    )
+    clock = ManualClock()
+    with TestClient(create_app(settings, clock=clock)) as client:
+        api = Api(client, settings, clock)
+        app = client.app.state.services.app  # type: ignore[attr-defined]
+        worker_app = Sishuang(settings.eventsourcing_env(), clock=clock)
+        worker = Follower(worker_app, all_projections(), poll_interval=0.05)
+        worker.start()
+        try:
+            app.recorder.insert_events(
+                [StoredEvent(uuid4(), 1, "sishuang:NoSuchEvent", b'{"x": 1}')]
+            )
+            assert wait_until(lambda: "rm_seal" in worker.stalled, 10)
+            worker._heartbeat(force=True)
+            started = time.monotonic()
+            r = api.post("/units", {"name": "泽州县财政局", "member_count": 2}, api.org)
+            assert r.status_code == 201 and r.headers["X-Read-Model-Consistent"] == "true"
+            assert time.monotonic() - started < settings.read_wait_seconds
+            health = api.get("/health").json()
+            assert health["status"] == "degraded" and health["sealer_lag"] > 0
+            assert any(f["stalled"] == ["rm_seal"] for f in health["followers"])
+        finally:
+            worker.stop()
+            worker_app.close()
+
+
+def test_a_heartbeat_table_of_an_older_shape_is_made_again(
+    store_env: dict[str, str], clock: ManualClock
+) -> None:
+    app = Sishuang(store_env, clock=clock)
+    try:
+        store = ReadModels(app, run_projections=False).store
+        with store.ddl() as tx:
+            tx.execute("DROP TABLE rm_followers")
+            tx.execute(
+                "CREATE TABLE rm_followers (follower TEXT PRIMARY KEY, projections TEXT NOT NULL,"
+                " position INTEGER NOT NULL, started_at TEXT NOT NULL, beat_at TEXT NOT NULL,"
+                " last_error TEXT, last_error_at TEXT)"
+            )
+        follower = Follower(app, all_projections())
+        follower._heartbeat(force=True)
+        (row,) = follower_rows(store)
+        assert row["stalled"] == [] and row["alive"]
+    finally:
+        app.close()
