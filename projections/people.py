@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from domain.masking import mask_free_text
 from projections.store import ReadStore, Tx
@@ -90,16 +91,16 @@ FREE_TEXT_KEYS = frozenset(
 )
 
 
-def free_texts(value: object) -> list[str]:
-    """Every free-text field's value in an answer (dicts and lists, any depth)."""
-    found: list[str] = []
+def _fields(value: object) -> list[tuple[dict[str, Any], str]]:
+    """(dict, key) of every free-text field in an answer (dicts and lists, any depth)."""
+    found: list[tuple[dict[str, Any], str]] = []
     stack = [value]
     while stack:
         item = stack.pop()
         if isinstance(item, dict):
             for key, child in item.items():
                 if key in FREE_TEXT_KEYS and isinstance(child, str):
-                    found.append(child)
+                    found.append((item, key))
                 else:
                     stack.append(child)
         elif isinstance(item, list):
@@ -107,18 +108,15 @@ def free_texts(value: object) -> list[str]:
     return found
 
 
+def free_texts(value: object) -> list[str]:
+    """Every free-text field's value in an answer."""
+    return [holder[key] for holder, key in _fields(value)]
+
+
 def mask_free_texts(store: ReadStore, value: object) -> object:
     """The answer with every free-text field masked (in place; returned for chaining)."""
-    mask = masker_for(store, free_texts(value))
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            for key, child in item.items():
-                if key in FREE_TEXT_KEYS and isinstance(child, str):
-                    item[key] = mask(child)
-                else:
-                    stack.append(child)
-        elif isinstance(item, list):
-            stack.extend(item)
+    fields = _fields(value)
+    mask = masker_for(store, [holder[key] for holder, key in fields])
+    for holder, key in fields:
+        holder[key] = mask(holder[key])
     return value
