@@ -22,7 +22,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.inputs import BodyTooLarge, InputLimits, field_label, too_large_body
+from api.inputs import BodyTooLarge, InputLimits, error_body, field_label, too_large_body
 from api.logs import configure_logging
 from api.middleware import RequestIds, SecurityHeaders, error_headers
 from api.photos import PhotoStore
@@ -140,10 +140,6 @@ def for_reader(request: Request, actor: Actor, answer: Any) -> Any:
 
         mask_free_texts(services(request).read.store, answer)
     return answer
-
-
-def error_body(code: str, zh: str, en: str, **extra: Any) -> dict[str, Any]:
-    return {"code": code, "message": zh, "message_en": en, **extra}
 
 
 def command_response(

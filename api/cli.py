@@ -26,16 +26,12 @@ import structlog
 from api.logs import configure_logging
 from api.settings import Settings
 from api.tokens import issue
+from domain.access import PLACE_LABELS
 from domain.actors import OPERATOR, SCOPE_KIND, Actor, Role
 from domain.application import Sishuang
 from domain.clock import SystemClock
-from domain.community import Community
-from domain.county import County
 from domain.errors import DomainError, InvalidInput
 from domain.limits import LIMITS
-from domain.member import Member
-from domain.points import Partner
-from domain.unit import Unit
 from domain.values import clean_name
 
 log = structlog.get_logger("cli")
@@ -172,16 +168,6 @@ def cmd_county(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-# What a role's scope must name, as the aggregate it is.
-SCOPE_CLASSES: dict[str, type] = {
-    "county": County,
-    "community": Community,
-    "unit": Unit,
-    "member": Member,
-    "partner": Partner,
-}
-
-
 def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
     role = Role(args.role)
     kind = SCOPE_KIND[role]
@@ -195,25 +181,18 @@ def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     subject = clean_name(args.subject, "使用者")
     if kind is not None and scope is not None:
+        from api.guard import AGGREGATES  # the aggregate each kind of scope names
+
         app = _app(settings)
         try:
-            found = app._find(SCOPE_CLASSES[kind], scope)
+            found = app.find(AGGREGATES[kind], scope)
         finally:
             app.close()
         if found is None:
-            print(f"没有这个{SCOPE_LABELS[kind]}：{scope}（{kind}）", file=sys.stderr)
+            print(f"没有这个{PLACE_LABELS[kind]}：{scope}（{kind}）", file=sys.stderr)
             return 2
     print(_token(settings, role, subject, scope, days=args.days))
     return 0
-
-
-SCOPE_LABELS = {
-    "county": "县（区）",
-    "community": "社区",
-    "unit": "单位",
-    "member": "党员",
-    "partner": "合作商家",
-}
 
 
 def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:

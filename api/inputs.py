@@ -4,7 +4,8 @@
   the text rule (domain.text, lenient form: lines allowed; each command then applies
   its field's own rule), every integer fits `max_integer`, every number is finite,
   nesting is bounded. A refusal is a 422 with a stable code naming the field.
-- `Page`, `Size`, `Year`, `Day`, `Moment`: bounded query and body values.
+- `Page`, `YearQuery`, `YearPath`, `BodyYear`, `Day`, `Moment`, `Number`: bounded query,
+  path and body values; `within` states a body number's range in the OpenAPI document.
 - `InputLimits`: an ASGI middleware that refuses a body over its limit before reading
   it (413), headers over theirs (431), and query parameters that break the text rule
   (422), each as the API's JSON error.
@@ -211,9 +212,7 @@ YearQuery = Annotated[
     int | None,
     Query(ge=LIMITS.earliest_year, le=LIMITS.latest_year, description="年度，默认今年"),
 ]
-BodyYear = Annotated[
-    int, Field(ge=LIMITS.earliest_year, le=LIMITS.latest_year, description="年度")
-]
+BodyYear = Annotated[int, Field(ge=LIMITS.earliest_year, le=LIMITS.latest_year, description="年度")]
 YearPath = Annotated[int, Path(ge=LIMITS.earliest_year, le=LIMITS.latest_year, description="年度")]
 
 
@@ -221,11 +220,6 @@ def within(low: int, high: int) -> dict[str, Any]:
     """A number's range as the OpenAPI contract states it (clients and schemathesis read
     it); the command itself refuses what is outside, with its own stable code."""
     return {"minimum": low, "maximum": high}
-
-
-def size(default: int, maximum: int = LIMITS.max_page_size) -> Any:
-    """The rows-per-page query parameter."""
-    return Query(default, ge=1, le=maximum, description="每页条数")
 
 
 # -- the ASGI middleware ---------------------------------------------------------------------
@@ -240,8 +234,9 @@ class BodyTooLarge(HTTPException):
         self.limit = limit
 
 
-def error_json(code: str, zh: str, en: str, **extra: Any) -> bytes:
-    return orjson.dumps({"code": code, "message": zh, "message_en": en, **extra})
+def error_body(code: str, zh: str, en: str, **extra: Any) -> dict[str, Any]:
+    """The API's error: a stable code, a message in Chinese and in English."""
+    return {"code": code, "message": zh, "message_en": en, **extra}
 
 
 class InputLimits:
@@ -271,7 +266,7 @@ class InputLimits:
             await _answer(
                 send,
                 431,
-                error_json(
+                error_body(
                     "headers_too_large",
                     f"请求头过大（最多 {self.max_header_bytes // 1024} KB），请重新登录后再试",
                     f"request headers larger than {self.max_header_bytes} bytes",
@@ -287,7 +282,7 @@ class InputLimits:
         )
         declared = _content_length(headers)
         if declared is not None and declared > limit:
-            await _answer(send, 413, _too_large(limit))
+            await _answer(send, 413, too_large_body(limit))
             return
         seen = 0
 
@@ -304,12 +299,8 @@ class InputLimits:
 
 
 def too_large_body(limit: int) -> dict[str, Any]:
-    return orjson.loads(_too_large(limit))
-
-
-def _too_large(limit: int) -> bytes:
     shown = f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
-    return error_json(
+    return error_body(
         "body_too_large",
         f"请求内容过大（最多 {shown}）",
         f"the request body is larger than {limit} bytes",
@@ -327,18 +318,18 @@ def _content_length(headers: list[tuple[bytes, bytes]]) -> int | None:
     return None
 
 
-def _query_problem(query: bytes) -> bytes | None:
+def _query_problem(query: bytes) -> dict[str, Any] | None:
     if not query:
         return None
     try:
         pairs = parse_qsl(query.decode("latin-1"), keep_blank_values=True, errors="strict")
     except (UnicodeDecodeError, ValueError):
-        return error_json("invalid_query", "查询参数无法解析", "the query string is malformed")
+        return error_body("invalid_query", "查询参数无法解析", "the query string is malformed")
     for key, value in pairs:
         for part in (key, value):
             found = text.problem(part, lines=False)
             if found is not None:
-                return error_json(
+                return error_body(
                     "invalid_text",
                     f"查询参数 {field_label(key) if key.isprintable() else ''}{found}",
                     "a query parameter holds characters that cannot be used",
@@ -347,7 +338,8 @@ def _query_problem(query: bytes) -> bytes | None:
     return None
 
 
-async def _answer(send: Send, status: int, body: bytes) -> None:
+async def _answer(send: Send, status: int, error: dict[str, Any]) -> None:
+    body = orjson.dumps(error)
     await send(
         {
             "type": "http.response.start",

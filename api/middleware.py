@@ -58,6 +58,7 @@ class RequestIds:
                 ms=round((time.perf_counter() - started) * 1000, 1),
             )
 
+
 # Pages are served with every asset from this service: nothing else may load, frame or
 # be sent a referrer. JSON may load nothing at all.
 PAGE_CSP = (

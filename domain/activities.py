@@ -81,17 +81,12 @@ class ActivityService(OrderService):
     def _activity_command(
         self, activity_id: UUID, decide: Callable[[Activity], None], once: Once | None = None
     ) -> Result:
-        def attempt() -> Result:
-            if once is not None and (replayed := once.replayed(self)) is not None:
-                return replayed
+        def decided() -> tuple[UUID, list[Aggregate]]:
             activity = self.activity(activity_id)
             decide(activity)
-            extra = self._credit_if_confirmed(activity)
-            if once is not None:
-                extra.append(once.claim(activity_id, self.clock.now()))
-            return Result(activity_id, self._save(activity, *extra))
+            return activity_id, [activity, *self._credit_if_confirmed(activity)]
 
-        return self._retrying(attempt)
+        return self._decide_once(once, decided)
 
     def _credit_if_confirmed(self, activity: Activity) -> list[Aggregate]:
         """A confirmed list credits each attendee's hours and points in the same write."""

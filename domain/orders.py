@@ -91,17 +91,12 @@ class OrderService(Service):
         """Load the order, let `decide(order)` trigger its events, save; retried on races.
         With `once` (an idempotency key), a retry returns the first result."""
 
-        def attempt() -> Result:
-            if once is not None and (replayed := once.replayed(self)) is not None:
-                return replayed
+        def decided() -> tuple[UUID, list[Aggregate]]:
             order = self.order(order_id)
             extra = list(decide(order) or ())
-            extra += self._credit_if_closed(order)
-            if once is not None:
-                extra.append(once.claim(order_id, self.clock.now()))
-            return Result(order_id, self._save(order, *extra))
+            return order_id, [order, *extra, *self._credit_if_closed(order)]
 
-        return self._retrying(attempt)
+        return self._decide_once(once, decided)
 
     # -- crediting: hours and points go with the close, in the same write -------------------
 

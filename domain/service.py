@@ -188,15 +188,22 @@ class Service(Application[UUID]):
         build: Callable[[], tuple[UUID, list[Aggregate]]],
     ) -> Result:
         """Create something; with an idempotency key a retry returns the first result."""
-        once = Once.of(actor, command, idempotency_key, payload)
+        return self._decide_once(Once.of(actor, command, idempotency_key, payload), build)
+
+    def _decide_once(
+        self, once: Once | None, decide: Callable[[], tuple[UUID, list[Aggregate]]]
+    ) -> Result:
+        """Decide and save, retried on races. With an idempotency key (`once`) its claim
+        is saved in the command's own write, and a retry of a command already done gets
+        the first result and records nothing."""
 
         def attempt() -> Result:
             if once is not None and (replayed := once.replayed(self)) is not None:
                 return replayed
-            created_id, aggregates = build()
+            owner_id, aggregates = decide()
             if once is not None:
-                aggregates = [*aggregates, once.claim(created_id, self.clock.now())]
-            return Result(created_id, self._save(*aggregates))
+                aggregates = [*aggregates, once.claim(owner_id, self.clock.now())]
+            return Result(owner_id, self._save(*aggregates))
 
         return self._retrying(attempt)
 

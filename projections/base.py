@@ -317,19 +317,7 @@ class Follower:
             if not todo:
                 continue
             try:
-                try:
-                    if any(item.error is not None for item in todo):
-                        raise todo[0].error or Undecodable("undecodable record in the page")
-                    self._apply(projection, done, todo)
-                    reached = todo[-1].id
-                except PositionTaken:
-                    raise
-                except Exception as e:
-                    if transient(e):
-                        raise
-                    # One of these events cannot be applied: find it; set it aside and go
-                    # on, or (a projection that may not) stop just before it.
-                    reached = self._apply_one_by_one(projection, done, todo)
+                reached = self._follow(projection, done, todo)
             except PositionTaken:
                 # Someone else recorded this stretch first: their rows stand, ours
                 # were rolled back. Read the positions again on the next page.
@@ -380,6 +368,19 @@ class Follower:
             except IntegrityError as e:
                 raise PositionTaken from e
 
+    def _follow(self, projection: Projection, done: int, todo: Sequence[_Item]) -> int:
+        """Apply a stretch in one write; if one of its events cannot be applied, go one
+        by one to find it, and set it aside (or, a projection that may not, stop just
+        before it). Returns the position reached."""
+        if all(item.error is None for item in todo):
+            try:
+                self._apply(projection, done, todo)
+                return todo[-1].id
+            except Exception as e:
+                if isinstance(e, PositionTaken) or transient(e):
+                    raise
+        return self._apply_one_by_one(projection, done, todo)
+
     def _apply_one_by_one(self, projection: Projection, done: int, todo: Sequence[_Item]) -> int:
         """Each event in its own write; one that fails for its own sake is recorded in
         rm_dead_letters, in the write that moves the position past it."""
@@ -410,21 +411,7 @@ class Follower:
         with self.store.write() as tx:
             if not self.store.claim_position(tx, projection.name, done):
                 raise PositionTaken
-            tx.execute(
-                "INSERT INTO rm_dead_letters (projection, notification_id, originator_id,"
-                " originator_version, topic, error, failed_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (projection, notification_id) DO UPDATE SET"
-                " error = excluded.error, failed_at = excluded.failed_at",
-                (
-                    projection.name,
-                    n.id,
-                    str(n.originator_id),
-                    n.originator_version,
-                    n.topic,
-                    reason,
-                    _now_iso(),
-                ),
-            )
+            record_dead_letter(tx, projection.name, n, reason)
             try:
                 self.store.record_position(tx, projection.name, n.id)
             except IntegrityError as e:
@@ -623,6 +610,25 @@ def _replace_stale_followers_table(tx: Tx) -> None:
         columns = {r["name"] for r in tx.execute("PRAGMA table_info(rm_followers)").all()}
     if columns and "stalled" not in columns:
         tx.execute("DROP TABLE rm_followers")
+
+
+def record_dead_letter(tx: Tx, projection: str, notification: Notification, reason: str) -> None:
+    """Set an event aside for a projection (in the caller's write, which moves past it)."""
+    tx.execute(
+        "INSERT INTO rm_dead_letters (projection, notification_id, originator_id,"
+        " originator_version, topic, error, failed_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (projection, notification_id) DO UPDATE SET"
+        " error = excluded.error, failed_at = excluded.failed_at",
+        (
+            projection,
+            notification.id,
+            str(notification.originator_id),
+            notification.originator_version,
+            notification.topic,
+            reason,
+            _now_iso(),
+        ),
+    )
 
 
 def forget_dead_letters(tx: Tx, projection: str) -> None:

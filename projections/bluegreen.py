@@ -16,11 +16,17 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 from domain.application import Sishuang
-from projections.base import Follower, Projection, describe, forget_dead_letters, transient
+from projections.base import (
+    Follower,
+    Projection,
+    describe,
+    forget_dead_letters,
+    record_dead_letter,
+    transient,
+)
 from projections.store import ReadStore, Tx
 
 SUFFIX = "__next"
@@ -148,20 +154,7 @@ def _apply_or_set_aside(
                 f"{copy.live.name}: 切换时无法处理日志位置 {notification.id} 的事件"
                 f"（{describe(e)}），未切换；修复后再运行一次"
             ) from e
-        tx.execute(
-            "INSERT INTO rm_dead_letters (projection, notification_id, originator_id,"
-            " originator_version, topic, error, failed_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (projection, notification_id) DO NOTHING",
-            (
-                copy.name,
-                notification.id,
-                str(notification.originator_id),
-                notification.originator_version,
-                notification.topic,
-                describe(e),
-                datetime.now(UTC).isoformat(timespec="seconds"),
-            ),
-        )
+        record_dead_letter(tx, copy.name, notification, describe(e))
     finally:
         tx.rename = None
     tx.execute("RELEASE SAVEPOINT switch_event")

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from domain.masking import mask_free_text
-from projections.store import ReadStore, Tx
+from projections.store import ReadStore, Tx, chunks
 
 Mask = Callable[[str | None], str]
 
@@ -44,10 +44,8 @@ def candidates(text: str) -> set[str]:
 def names_in(tx: Tx, text: str) -> list[str]:
     """Residents' names that occur in `text` (any county: a name is personal data
     wherever its resident lives)."""
-    wanted = sorted(candidates(text))
     found: set[str] = set()
-    for start in range(0, len(wanted), CHUNK):
-        chunk = wanted[start : start + CHUNK]
+    for chunk in chunks(sorted(candidates(text)), CHUNK):
         marks = ",".join("?" * len(chunk))
         rows = tx.execute(
             f"SELECT name FROM rm_residents WHERE name IN ({marks})"

@@ -20,7 +20,7 @@ from uuid import UUID
 from domain.catalogue import SYSTEM_LOG, log_of
 from projections.base import Handler, Projection
 from projections.directory import iso
-from projections.store import ReadStore, Tx
+from projections.store import ReadStore, Tx, chunks
 from replay.checkpoint import SigningKey, sign_checkpoint
 from replay.leaf import leaf, state_digest
 from replay.merkle import CompactRange, MerkleTree, leaf_hash
@@ -69,7 +69,7 @@ class Sealer(Projection):
             str(e.owner_id) for _, e in page if isinstance(getattr(e, "owner_id", None), UUID)
         }
         known: dict[str, str] = {}
-        for chunk in _chunks(sorted(wanted)):
+        for chunk in chunks(sorted(wanted)):
             marks = ",".join("?" * len(chunk))
             for row in tx.execute(
                 "SELECT originator_id, log_id FROM rm_seal_origins"
@@ -88,7 +88,7 @@ class Sealer(Projection):
         logs = sorted({log_id for _, _, log_id in placed})
         frontiers: dict[str, CompactRange] = {}
         existing: set[str] = set()
-        for chunk in _chunks(logs):
+        for chunk in chunks(logs):
             marks = ",".join("?" * len(chunk))
             for row in tx.execute(
                 f"SELECT log_id, size, frontier FROM rm_seal_logs WHERE log_id IN ({marks})",
@@ -152,10 +152,6 @@ class Sealer(Projection):
                     " updated_at) VALUES (?, ?, ?, ?, ?)",
                     (log_id, frontier.size, encoded, nid, at),
                 )
-
-
-def _chunks(items: Sequence[str], size: int = 500) -> list[list[str]]:
-    return [list(items[i : i + size]) for i in range(0, len(items), size)]
 
 
 def _frontier(row: dict[str, Any] | None) -> CompactRange:

@@ -41,6 +41,11 @@ def like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
+def chunks(items: Sequence[str], size: int = 500) -> list[list[str]]:
+    """Items in lists of at most `size`: what one IN (?, ?, …) list may hold."""
+    return [list(items[i : i + size]) for i in range(0, len(items), size)]
+
+
 def contains(column: str) -> str:
     """Case-insensitive "column contains ?", the same on SQLite and PostgreSQL."""
     return f"LOWER({column}) LIKE ? ESCAPE '\\'"
