@@ -22,6 +22,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.display import for_people
 from api.inputs import BodyTooLarge, InputLimits, error_body, field_label, too_large_body
 from api.logs import configure_logging
 from api.middleware import RequestIds, SecurityHeaders, error_headers
@@ -50,10 +51,12 @@ STATUS = {
 
 
 class OrjsonResponse(JSONResponse):
+    """Every JSON answer: moments in Beijing time, hours in two decimals (api.display)."""
+
     media_type = "application/json"
 
     def render(self, content: Any) -> bytes:
-        return orjson.dumps(content, default=str, option=orjson.OPT_NON_STR_KEYS)
+        return orjson.dumps(for_people(content), default=str, option=orjson.OPT_NON_STR_KEYS)
 
 
 @dataclass

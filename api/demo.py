@@ -47,9 +47,9 @@ from domain.application import (
     Sishuang,
     Skills,
 )
+from domain.calendar import quarter_end
 from domain.clock import ManualClock, business_date
 from domain.errors import Conflict
-from domain.evaluation import quarter_end
 from domain.order import OPEN_STATUSES as OPEN
 from domain.order import Order, OrderStatus
 from domain.values import TimeSlot

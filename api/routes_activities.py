@@ -18,6 +18,7 @@ from api.app import (
     read_consistency,
     services,
     signed_in,
+    today,
 )
 from api.exports import export_response
 from api.guard import GuardedRoute
@@ -250,7 +251,7 @@ def resource_ledger(
     svc = services(request)
     community = community_for_reader(request, community_id, actor)
     rows = resources.resource_ledger(
-        svc.read.store, str(community_id), year or svc.clock.now().year
+        svc.read.store, str(community_id), year or today(request).year
     )
     if format == "json":
         return rows
@@ -274,7 +275,9 @@ def service_record(
 ) -> Any:
     svc = services(request)
     row = member_for_reader(request, member_id, actor)
-    record = resources.service_record(svc.read.store, str(member_id), year or svc.clock.now().year)
+    record = resources.service_record(
+        svc.read.store, str(member_id), year or today(request).year, svc.clock.now()
+    )
     return for_reader(
         request, actor, {"name": row["name"], "unit_name": row["unit_name"], **record}
     )

@@ -21,7 +21,7 @@ from api.app import (
 )
 from api.exports import export_response
 from api.guard import GuardedRoute
-from api.inputs import Body, Number, Page, within
+from api.inputs import Body, Number, Page, YearQuery, within
 from domain import access
 from domain.actors import Actor, Role
 from domain.application import NeedInput
@@ -111,26 +111,6 @@ class FollowUpIn(Body):
     outcome: str
 
 
-LEDGER_COLUMNS = [
-    ("posted_at", "登记时间"),
-    ("content", "需求内容"),
-    ("category_label", "类别"),
-    ("urgency_label", "紧急程度"),
-    ("people_affected", "涉及人数"),
-    ("source_label", "来源"),
-    ("grid_code", "网格"),
-    ("requester", "求助人"),
-    ("status_label", "状态"),
-    ("member_name", "责任党员"),
-    ("deadline", "截止时间"),
-    ("days_open", "已办天数"),
-    ("overdue", "是否超期"),
-    ("stars", "评价星级"),
-    ("solved_label", "是否解决"),
-    ("outcome_label", "办结方式"),
-    ("hours_credited", "计入时长（小时）"),
-]
-SOLVED_LABELS = {"yes": "已解决", "partly": "部分解决", "no": "未解决"}
 
 
 def _order_or_404(request: Request, order_id: UUID, actor: Actor) -> dict[str, Any]:
@@ -398,14 +378,6 @@ def reject(
 # -- ledgers and views ------------------------------------------------------------------
 
 
-def _ledger_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    for row in rows:
-        name = row.get("requester_name") or ""
-        row["requester"] = mask_name(name)
-        row["solved_label"] = SOLVED_LABELS.get(row.get("solved") or "", "")
-    return rows
-
-
 @router.get(
     "/communities/{community_id}/needs",
     summary="民生需求台账（筛选、排序、分页；format=xlsx/csv 导出）",
@@ -448,20 +420,26 @@ def ledger(
         page=1 if exporting else page,
         size=100_000 if exporting else size,
     )
-    rows = _ledger_rows(rows)
     if format == "json":
         return {"total": total, "page": page, "size": size, "items": rows}
     return export_response(
-        rows, LEDGER_COLUMNS, title=f"{community['name']}：民生需求台账", fmt=format
+        rows, needs.LEDGER_COLUMNS, title=f"{community['name']}：民生需求台账", fmt=format
     )
 
 
-@router.get("/communities/{community_id}/figures", summary="社区需求办理指标")
+@router.get(
+    "/communities/{community_id}/figures",
+    summary="社区需求办理指标",
+    description="`year`：只计该年（北京时间）登记的需求；不填为全部。",
+)
 def figures(
-    community_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]
+    community_id: UUID,
+    request: Request,
+    actor: Annotated[Actor, Depends(signed_in)],
+    year: YearQuery = None,
 ) -> Any:
     community_for_reader(request, community_id, actor)
-    return needs.community_figures(services(request).read.store, str(community_id))
+    return needs.community_figures(services(request).read.store, str(community_id), year)
 
 
 @router.get("/me/open-needs", summary="可接的需求（党员：擅长与网格优先）")

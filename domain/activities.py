@@ -12,7 +12,7 @@ from eventsourcing.domain import Aggregate
 from domain import access
 from domain.activity import Activity, ActivityKind
 from domain.actors import Actor
-from domain.clock import business_date
+from domain.calendar import business_date
 from domain.errors import Conflict, InvalidInput
 from domain.limits import check_year
 from domain.order import Order
@@ -158,7 +158,9 @@ class ActivityService(OrderService):
     ) -> Result:
         def decide(activity: Activity) -> None:
             access.require_community_staff(actor, activity.community_id)
-            activity.confirm_list(tuple(excluded), actor.ref, self.clock.now())
+            activity.confirm_list(
+                tuple(excluded), self.policy(activity.county_id), actor.ref, self.clock.now()
+            )
 
         return self._activity_command(activity_id, decide)
 

@@ -12,7 +12,7 @@ from eventsourcing.domain import Aggregate
 
 from domain.errors import Conflict, InvalidInput
 from domain.policies import Policy
-from domain.values import GeoPoint, Labelled, distance_m
+from domain.values import GeoPoint, Labelled, distance_m, to_step
 
 SIGN_IN_EARLY = timedelta(hours=1)  # sign-in opens an hour before the start
 
@@ -145,16 +145,23 @@ class Activity(Aggregate):
             timestamp=now,
         )
 
-    def _require_open(self) -> None:
+    def _require_open(self, doing: str) -> None:
+        """Refuse `doing` (签到, 签退, 确认名单, 取消) on an activity that is over."""
         if self.cancelled:
-            raise Conflict("activity_is_cancelled", "活动已取消", "the activity was cancelled")
+            raise Conflict(
+                "activity_is_cancelled",
+                f"活动已取消，不能再{doing}",
+                "the activity was cancelled",
+            )
         if self.confirmed:
             raise Conflict(
-                "activity_is_confirmed", "活动名单已确认，不能再签到签退", "the list is confirmed"
+                "activity_is_confirmed",
+                f"活动名单已确认、时长已计入，不能再{doing}",
+                "the list is confirmed",
             )
 
     def sign_in(self, member_id: UUID, point: GeoPoint, policy: Policy, now: datetime) -> None:
-        self._require_open()
+        self._require_open("签到")
         if not self.starts_at - SIGN_IN_EARLY <= now <= self.ends_at:
             raise Conflict(
                 "outside_activity_time", "不在活动签到时间内", "outside the activity's time"
@@ -172,39 +179,51 @@ class Activity(Aggregate):
         )
 
     def sign_out(self, member_id: UUID, point: GeoPoint, now: datetime) -> None:
-        self._require_open()
+        self._require_open("签退")
         if member_id not in self.signed_in:
             raise Conflict("not_signed_in", "请先签到", "sign in first")
         if member_id in self.signed_out:
             raise Conflict("already_signed_out", "您已签退", "you have already signed out")
         self.trigger_event(self.SignedOut, member_id=member_id, point=point, timestamp=now)
 
-    def hours_of(self, member_id: UUID) -> Decimal:
-        """Time on site, clipped to the activity: sign-in to sign-out (or the end)."""
+    def hours_of(self, member_id: UUID, step: Decimal) -> Decimal:
+        """Time on site, clipped to the activity: sign-in to sign-out (or the end), in
+        whole steps of the policy's hours_step (rounded half up)."""
         start = max(self.signed_in[member_id], self.starts_at)
         end = min(self.signed_out.get(member_id, self.ends_at), self.ends_at)
         seconds = max((end - start).total_seconds(), 0)
-        return (Decimal(seconds) / Decimal(3600)).quantize(Decimal("0.01"))
+        return to_step(Decimal(seconds) / Decimal(3600), step)
 
-    def confirm_list(self, excluded: tuple[UUID, ...], by: str, now: datetime) -> None:
-        self._require_open()
+    def confirm_list(
+        self, excluded: tuple[UUID, ...], policy: Policy, by: str, now: datetime
+    ) -> None:
+        self._require_open("确认名单")
         if now < self.ends_at:
             raise Conflict(
                 "activity_not_over", "活动结束后才能确认名单", "confirm the list after it ends"
             )
+        strangers = sorted({m for m in excluded if m not in self.signed_in}, key=str)
+        if strangers:
+            raise InvalidInput(
+                "not_signed_in_here",
+                f"排除名单中有 {len(strangers)} 人未在本活动签到，请从签到名单中选择",
+                "excluded members must be among those who signed in: "
+                + ", ".join(str(m) for m in strangers),
+                members=[str(m) for m in strangers],
+            )
         attendees = tuple(
-            (member_id, self.hours_of(member_id))
+            (member_id, self.hours_of(member_id, policy.hours_step))
             for member_id in sorted(self.signed_in, key=str)
             if member_id not in excluded
         )
         self.trigger_event(
             self.ListConfirmed,
             attendees=attendees,
-            excluded=tuple(sorted(set(excluded) & set(self.signed_in), key=str)),
+            excluded=tuple(sorted(set(excluded), key=str)),
             by=by,
             timestamp=now,
         )
 
     def cancel(self, reason: str, by: str, now: datetime) -> None:
-        self._require_open()
+        self._require_open("取消")
         self.trigger_event(self.Cancelled, reason=reason, by=by, timestamp=now)

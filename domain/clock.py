@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from threading import Lock
 from typing import Protocol
 
-# The field works in Beijing time (no daylight saving): a service done on the evening of
-# 31 March counts in the first quarter, whatever UTC says.
-BEIJING = timezone(timedelta(hours=8), "CST")
+# Which day, quarter and year a moment belongs to is the business calendar's question.
+from domain.calendar import BEIJING, business_date
 
-
-def business_date(moment: datetime) -> date:
-    """The calendar day (Beijing time) a moment falls on: what years and quarters count."""
-    return moment.astimezone(BEIJING).date()
+__all__ = ["BEIJING", "Clock", "ManualClock", "SystemClock", "business_date"]
 
 
 class Clock(Protocol):

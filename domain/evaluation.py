@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from domain.calendar import quarter_of
 from domain.policies import Policy
-from domain.values import Labelled
+from domain.values import Labelled, hours_text
 
 
 class Star(Labelled):
@@ -53,13 +54,6 @@ class Grade(Labelled):
 TWO = Decimal("0.01")
 
 
-def quarter_end(year: int, quarter: int) -> date:
-    """The last day of a quarter."""
-    if quarter == 4:
-        return date(year, 12, 31)
-    return date(year, quarter * 3 + 1, 1) - timedelta(days=1)
-
-
 def required_by(policy: Policy, quarters: int) -> tuple[int, Decimal]:
     """The pro-rated annual standard after `quarters` quarters of membership in the year:
     services rounded up, hours exact (4 and 12 a year → 1 and 3 a quarter)."""
@@ -78,7 +72,7 @@ def quarters_in_year(year: int, quarter: int, approved_on: date | None) -> int:
         return quarter
     if approved_on.year > year:
         return 0
-    first = (approved_on.month - 1) // 3 + 1
+    first = quarter_of(approved_on)
     return max(0, quarter - first + 1)
 
 
@@ -144,6 +138,24 @@ class Criterion:
     @property
     def met(self) -> bool:
         return self.actual >= self.required
+
+    @property
+    def label(self) -> str:
+        return CRITERION_LABELS.get(self.name, self.name)
+
+    def shown(self, value: Decimal) -> str:
+        """A figure as a person reads it: hours in two decimals, counts as counts."""
+        return hours_text(value) if self.name == "hours" else str(value)
+
+
+CRITERION_LABELS = {
+    "hours": "服务时长（小时）",
+    "services": "服务次数",
+    "ratings": "评价次数",
+    "average_stars": "平均星级",
+    "urgent_solved_and_task_force": "解决急难事项及攻坚项目",
+    "activities": "参加集体活动",
+}
 
 
 def star_criteria(

@@ -17,9 +17,10 @@ from eventsourcing.domain import Aggregate
 from domain import access
 from domain.activities import ActivityService
 from domain.actors import Actor, Role
-from domain.clock import Clock, business_date
+from domain.calendar import business_date, quarter_end
+from domain.clock import Clock
 from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
-from domain.evaluation import Star, quarter_end
+from domain.evaluation import Star
 from domain.order import Order
 from domain.points import (
     CatalogueItem,

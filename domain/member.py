@@ -14,7 +14,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from domain.clock import business_date
+from domain.calendar import business_date, quarter_of
 from domain.errors import Conflict, InvalidInput, NotFound
 from domain.evaluation import Star, WarningLevel, quarters_in_year, required_by, star_criteria
 from domain.points import YearFigures
@@ -636,10 +636,19 @@ class Member(Aggregate):
             raise Conflict(
                 "star_criteria_not_met",
                 "未达到评星标准："
-                + "；".join(f"{c.name} {c.actual}/{c.required}" for c in missing),
-                "the star's criteria are not met",
+                + "；".join(
+                    f"{c.label}为 {c.shown(c.actual)}，标准为 {c.shown(c.required)}"
+                    for c in missing
+                ),
+                "the star's criteria are not met: "
+                + "; ".join(f"{c.name} {c.actual}/{c.required}" for c in missing),
                 criteria=[
-                    {"name": c.name, "required": str(c.required), "actual": str(c.actual)}
+                    {
+                        "name": c.name,
+                        "label": c.label,
+                        "required": c.shown(c.required),
+                        "actual": c.shown(c.actual),
+                    }
                     for c in criteria
                 ],
             )
@@ -649,7 +658,7 @@ class Member(Aggregate):
             star=star,
             year=year,
             figures=figures.as_pairs(),
-            criteria=tuple((c.name, str(c.required), str(c.actual)) for c in criteria),
+            criteria=tuple((c.name, c.shown(c.required), c.shown(c.actual)) for c in criteria),
             bonus_points=policy.star_award_bonus_points,
             by=by,
             timestamp=now,
@@ -665,7 +674,7 @@ def _check_period(year: int, quarter: int, now: datetime) -> None:
         )
     if isinstance(quarter, bool) or not isinstance(quarter, int) or not 1 <= quarter <= 4:
         raise InvalidInput("invalid_quarter", "季度应为 1 到 4", "the quarter is 1 to 4")
-    if (year, quarter) > (today.year, (today.month - 1) // 3 + 1):
+    if (year, quarter) > (today.year, quarter_of(today)):
         raise InvalidInput(
             "period_in_future", "不能评价尚未开始的季度", "that quarter has not begun"
         )

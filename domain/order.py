@@ -22,6 +22,7 @@ from eventsourcing.domain import Aggregate
 from domain.errors import Conflict, Forbidden, InvalidInput
 from domain.policies import Policy
 from domain.values import (
+    HOURS_PLACES,
     FollowUpMethod,
     GeoPoint,
     Labelled,
@@ -31,6 +32,8 @@ from domain.values import (
     Solved,
     Urgency,
     distance_m,
+    hours_text,
+    on_step,
 )
 
 
@@ -110,6 +113,13 @@ STEP_LABELS: dict[str, str] = {
     "follow_up": "超期跟进",
     "cancel": "撤销",
     "reject": "驳回",
+}
+
+# How an order closed (Order.Closed.outcome), as the ledger and statements name it.
+OUTCOME_LABELS: dict[str, str] = {
+    "satisfied": "满意办结",
+    "unrated": "超时未评价",
+    "closed_by_community": "社区处理后办结",
 }
 
 OPEN_STATUSES = frozenset(
@@ -613,10 +623,20 @@ class Order(Aggregate):
         if hours <= 0 or hours > cap:
             raise InvalidInput(
                 "hours_out_of_range",
-                f"服务时长应大于 0 且不超过签到至今的 {cap:.2f} 小时",
-                f"hours must be > 0 and at most {cap:.2f} (time since check-in)",
-                maximum=str(cap.quantize(Decimal("0.01"))),
+                f"服务时长应大于 0 且不超过签到至今的 {hours_text(cap)} 小时",
+                f"hours must be > 0 and at most {hours_text(cap)} (time since check-in)",
+                maximum=hours_text(cap),
             )
+        if not on_step(hours, policy.hours_step):
+            step = hours_text(policy.hours_step)
+            raise InvalidInput(
+                "hours_off_step",
+                f"服务时长以 {step} 小时为单位填写（如 {hours_text(policy.hours_step * 5)}），"
+                f"请改为 {step} 的整数倍",
+                f"hours are claimed in steps of {step} h",
+                step=step,
+            )
+        hours = hours.quantize(HOURS_PLACES)
         self.trigger_event(
             self.CompletionClaimed,
             member_id=member_id,

@@ -11,10 +11,10 @@ from eventsourcing.domain import Aggregate
 
 from domain import access
 from domain.actors import Actor, Role
-from domain.clock import business_date
+from domain.calendar import business_date
 from domain.errors import Conflict, Forbidden, InvalidInput
 from domain.member import Member
-from domain.order import Order
+from domain.order import OUTCOME_LABELS, Order
 from domain.points import PointsAccount, SourceKind, account_id
 from domain.policies import Policy
 from domain.reservation import Reservation, reservation_id
@@ -135,7 +135,7 @@ class OrderService(Service):
             solved=solved,
             satisfied=None if stars is None else stars >= policy.satisfied_min_stars,
             urgent=order.urgency in (Urgency.URGENT, Urgency.CRITICAL),
-            note=event.outcome,
+            note=OUTCOME_LABELS.get(event.outcome, event.outcome),
             now=event.timestamp,
         )
         return [account]

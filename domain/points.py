@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate
@@ -83,12 +83,23 @@ def source_key(kind: SourceKind, source_id: UUID) -> str:
     return f"{kind.code}:{source_id}"
 
 
-def quarter_of(day: date) -> int:
-    return (day.month - 1) // 3 + 1
-
-
 def points_for(hours: Decimal, rate: int) -> int:
+    """The first rule (events before points_rule was recorded): each order's hours × rate,
+    rounded half up per order. Kept to read those events; new credits use `points_upto`."""
     return int((hours * rate).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+PER_ORDER = "per_order"  # the rule of credits recorded before points_rule existed
+
+
+def points_upto(hours: Decimal, rate: int, rule: str) -> int:
+    """The points `hours` accumulated hours are worth under a rule (policy points_rule):
+    pro_rata ⌊hours × rate⌋, full_hour ⌊hours⌋ × rate. A credit earns the difference
+    this makes to the member's accumulated live hours, so the total is the worth of the
+    total, however the hours were split across orders."""
+    if rule == "full_hour":
+        return int(hours.to_integral_value(rounding=ROUND_FLOOR)) * rate
+    return int((hours * rate).to_integral_value(rounding=ROUND_FLOOR))
 
 
 @dataclass(frozen=True)
@@ -108,6 +119,9 @@ class Credit:
     satisfied: bool | None
     urgent: bool
     activity_kind: str | None
+    rate: int = 0
+    rule: str = PER_ORDER
+    bonus_points: int = 0
     reversed: bool = False
 
 
@@ -165,6 +179,7 @@ class PointsAccount(Aggregate):
         points (rate × hours + bonus), and what the evaluation needs of the source."""
 
         TOPIC = "sishuang:PointsAccount.Earned"
+        class_version = 2
         source: str
         source_kind: SourceKind
         source_id: UUID
@@ -183,6 +198,16 @@ class PointsAccount(Aggregate):
         urgent: bool
         activity_kind: str | None
         note: str
+        # Version 2: the rule the points were reckoned by (policy points_rule) and the
+        # member's accumulated live hours before this credit; version-1 events were
+        # reckoned per order (PER_ORDER) and load with None before.
+        points_rule: str
+        hours_before: Decimal | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, object]) -> None:
+            state["points_rule"] = PER_ORDER
+            state["hours_before"] = None
 
         def apply(self, account: PointsAccount) -> None:
             account.credits[self.source] = Credit(
@@ -199,6 +224,9 @@ class PointsAccount(Aggregate):
                 satisfied=self.satisfied,
                 urgent=self.urgent,
                 activity_kind=self.activity_kind,
+                rate=self.rate,
+                rule=self.points_rule,
+                bonus_points=self.bonus_points,
             )
             account.balance += self.service_points - self.withheld
             account.owed -= self.withheld
@@ -319,7 +347,9 @@ class PointsAccount(Aggregate):
         bonus = bonus_points
         if kind is SourceKind.ORDER and stars == 5:
             bonus += policy.five_star_bonus_points
-        earned = points_for(hours, policy.points_per_hour) + bonus
+        before = self.live_hours()
+        rate, rule = policy.points_per_hour, policy.points_rule
+        earned = points_upto(before + hours, rate, rule) - points_upto(before, rate, rule) + bonus
         withheld = min(self.owed, earned)
         self.trigger_event(
             self.Earned,
@@ -329,8 +359,8 @@ class PointsAccount(Aggregate):
             community_id=community_id,
             business_date=business_date,
             hours=hours,
-            services=1 if hours > 0 else 0,
-            rate=policy.points_per_hour,
+            services=1 if counts_as_service(hours) else 0,
+            rate=rate,
             bonus_points=bonus,
             service_points=earned,
             assessment_points=earned,
@@ -341,6 +371,8 @@ class PointsAccount(Aggregate):
             urgent=urgent,
             activity_kind=activity_kind,
             note=note,
+            points_rule=rule,
+            hours_before=before,
             timestamp=now,
         )
         self._follow_volunteer_stars(policy, now)
@@ -355,20 +387,32 @@ class PointsAccount(Aggregate):
             return False
         if credit.reversed:
             raise Conflict("already_reversed", "该来源的积分已撤销", "this credit was reversed")
-        taken = min(self.balance, credit.service_points)
+        due = self._worth_of(credit)
+        taken = min(self.balance, due)
         self.trigger_event(
             self.Reversed,
             source=key,
             hours=credit.hours,
             services=credit.services,
             service_points=taken,
-            unrecovered=credit.service_points - taken,
-            assessment_points=credit.assessment_points,
+            unrecovered=due - taken,
+            assessment_points=due,
             reason=reason,
             by=by,
             timestamp=now,
         )
         return True
+
+    def _worth_of(self, credit: Credit) -> int:
+        """What taking a credit away takes: its bonus, and what its hours add to the
+        accumulated live hours under its rule (so the total stays the worth of the hours
+        left). A credit reckoned per order gives back what it earned."""
+        if credit.rule == PER_ORDER:
+            return credit.service_points
+        total = self.live_hours()
+        rate, rule = credit.rate, credit.rule
+        worth = points_upto(total, rate, rule) - points_upto(total - credit.hours, rate, rule)
+        return worth + credit.bonus_points
 
     def hold(self, redemption_id: UUID, item_id: UUID, points: int, now: datetime) -> None:
         if points <= 0:
@@ -422,12 +466,23 @@ class PointsAccount(Aggregate):
     def live_credits(self) -> list[Credit]:
         return [c for c in self.credits.values() if not c.reversed]
 
+    def live_hours(self) -> Decimal:
+        """The hours of every credit not reversed: what points_rule reckons from."""
+        return sum((c.hours for c in self.live_credits()), Decimal(0))
+
     def year_figures(self, year: int, until: date | None = None) -> YearFigures:
         return figures_of(
             c
             for c in self.live_credits()
             if c.business_date.year == year and (until is None or c.business_date <= until)
         )
+
+
+def counts_as_service(hours_credited: Decimal) -> bool:
+    """A service that counts (docs/figures.md): a closed order or a confirmed activity
+    that credits hours. A credit that is later reversed (found false) stops counting:
+    its Reversed event takes the service off in the period it was counted in."""
+    return hours_credited > 0
 
 
 def figures_of(credits: object) -> YearFigures:

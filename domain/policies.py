@@ -38,6 +38,15 @@ class Policy:
     overdue_days: int = 14
     # Points per service hour (锦绣社区).
     points_per_hour: int = 50
+    # How hours become points (锦绣社区: "累计满1小时积50分"; docs/evaluation.md): both read
+    # the member's accumulated live hours, so a total never depends on how hours were split
+    # across orders. "pro_rata": ⌊accumulated hours × rate⌋; "full_hour": ⌊accumulated
+    # hours⌋ × rate (only full hours earn; the rest waits for the next service).
+    points_rule: str = "pro_rata"
+    # Service hours are claimed and credited in steps of this many hours (sishuang: a
+    # quarter of an hour); a claim finer than this is refused, activity time is rounded
+    # to it. Hours are shown with two decimals everywhere (domain.values.hours_text).
+    hours_step: Decimal = Decimal("0.25")
     # Monthly matching meeting before this day of the month (泽州).
     matching_meeting_before_day: int = 5
     # Reporting coverage target: share of members reported (泽州, 田家庵).
@@ -142,7 +151,11 @@ class Policy:
                     f"there is no policy value named {name}",
                     name=name,
                 )
-            changes[name] = _parse(name, raw, as_decimal=isinstance(getattr(self, name), Decimal))
+            changes[name] = (
+                _choice(name, raw)
+                if name in POLICY_CHOICES
+                else _parse(name, raw, as_decimal=isinstance(getattr(self, name), Decimal))
+            )
         updated = dataclasses.replace(self, **changes)
         updated.check(changed=changes)
         return updated
@@ -154,6 +167,9 @@ class Policy:
         known: dict[str, Any] = {}
         for name, value in overrides.items():
             if name not in fields:
+                continue
+            if name in POLICY_CHOICES:
+                known[name] = str(value)
                 continue
             number = Decimal(str(value))  # as recorded (a read model may hold it as text)
             known[name] = number if isinstance(getattr(self, name), Decimal) else int(number)
@@ -183,8 +199,8 @@ class Policy:
                     f"政策参数 {low} 不能大于 {high}",
                     f"policy {low} cannot exceed {high}",
                 )
-        values = self.as_dict()
-        for name in values if changed is None else changed:
+        values = {k: v for k, v in self.as_dict().items() if k not in POLICY_CHOICES}
+        for name in values if changed is None else (n for n in changed if n in values):
             value, highest = values[name], POLICY_MAXIMA.get(name, DEFAULT_MAXIMUM)
             if value > highest:
                 raise InvalidInput(
@@ -226,6 +242,13 @@ class Policy:
             raise InvalidInput(
                 "invalid_policy_value", "平均星级应在 0 到 5 之间", "an average rating is 0 to 5"
             )
+        if self.hours_step not in HOURS_STEPS:
+            raise InvalidInput(
+                "invalid_policy_value",
+                "服务时长单位 hours_step 只能是 "
+                + "、".join(f"{step} 小时" for step in sorted(HOURS_STEPS)),
+                f"hours_step is one of {', '.join(str(s) for s in sorted(HOURS_STEPS))}",
+            )
         if self.photo_max_bytes > LIMITS.max_photo_bytes:
             raise InvalidInput(
                 "invalid_policy_value",
@@ -253,6 +276,18 @@ class Policy:
 
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+
+def _choice(name: str, raw: Any) -> str:
+    allowed = POLICY_CHOICES[name]
+    if not isinstance(raw, str) or raw not in allowed:
+        labels = "、".join(f"{code}（{label}）" for code, label in allowed.items())
+        raise InvalidInput(
+            "invalid_policy_value",
+            f"政策参数 {name} 只能是：{labels}",
+            f"policy {name} is one of {', '.join(allowed)}",
+        )
+    return raw
 
 
 def _parse(name: str, raw: Any, *, as_decimal: bool) -> Any:
@@ -313,6 +348,16 @@ POLICY_MAXIMA: dict[str, int | Decimal] = {
     "inspection_disclosure_working_days": 250,
 }
 
+# Policy values that name a rule rather than a number: the codes allowed, with labels.
+POLICY_CHOICES: dict[str, dict[str, str]] = {
+    "points_rule": {
+        "pro_rata": "按累计时长折算（每小时 points_per_hour 分，不足 1 分的部分累计）",
+        "full_hour": "累计满 1 小时计 points_per_hour 分",
+    },
+}
+# The steps hours may be claimed in: each divides an hour and shows in two decimals.
+HOURS_STEPS = frozenset(Decimal(s) for s in ("0.01", "0.05", "0.1", "0.25", "0.5", "1"))
+
 DEFAULT_POLICY = Policy()
 
 # Where each value comes from, for the configuration reference (docs/configuration.md).
@@ -327,6 +372,8 @@ POLICY_SOURCES: dict[str, str] = {
     "rating_window_hours": "田家庵",
     "overdue_days": "田家庵",
     "points_per_hour": "锦绣社区",
+    "points_rule": "锦绣社区 (累计满1小时积50分: full_hour; pro_rata sishuang default)",
+    "hours_step": "sishuang (15 minutes)",
     "matching_meeting_before_day": "泽州",
     "reporting_coverage_target": "泽州, 田家庵",
     "min_service_radius_km": "sishuang",
@@ -378,6 +425,7 @@ POLICY_SOURCES: dict[str, str] = {
 COMMUNITY_POLICY: frozenset[str] = frozenset(
     {
         "points_per_hour",
+        "points_rule",
         "five_star_bonus_points",
         "star_award_bonus_points",
         "redemption_confirm_days",

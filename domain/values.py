@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 from typing import Self
 
@@ -303,6 +303,26 @@ def to_decimal(value: object, what_zh: str) -> Decimal:
     if not result.is_finite():
         raise InvalidInput("invalid_number", f"{what_zh}不是有效的数字", "not a number")
     return result
+
+
+HOURS_PLACES = Decimal("0.01")  # hours are shown with two decimals, everywhere
+
+
+def hours_text(value: object) -> str:
+    """Hours as a person reads them: two decimals ("2.00", "0.25", "13.50"), rounded
+    half up (hours recorded before the step rule may carry more)."""
+    return str(Decimal(str(value)).quantize(HOURS_PLACES, rounding=ROUND_HALF_UP))
+
+
+def on_step(hours: Decimal, step: Decimal) -> bool:
+    """Whether hours are a whole number of steps (domain.policies hours_step)."""
+    return hours % step == 0
+
+
+def to_step(hours: Decimal, step: Decimal) -> Decimal:
+    """Hours rounded half up to a whole number of steps, shown with two decimals."""
+    steps = (hours / step).to_integral_value(rounding=ROUND_HALF_UP)
+    return (steps * step).quantize(HOURS_PLACES)
 
 
 def clean_point(lat: object, lon: object) -> GeoPoint:

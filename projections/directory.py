@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from domain.calendar import stored
 from domain.community import Community
 from domain.county import County
 from domain.unit import Unit
@@ -13,7 +15,9 @@ from projections.store import ReadStore, Tx
 
 
 def iso(value: Any) -> str:
-    return value.isoformat()
+    """A moment as read models store it (UTC ISO 8601, domain.calendar.stored); a date
+    as ISO 8601."""
+    return stored(value) if isinstance(value, datetime) else value.isoformat()
 
 
 class Directory(Projection):

@@ -10,15 +10,16 @@ figure can be traced back to the log positions it came from.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import orjson
 
-from domain.clock import BEIJING, business_date
+from domain.calendar import business_date, period_of, quarter_of, stored_span
 from domain.county import County
 from domain.evaluation import (
+    CRITERION_LABELS,
     Grade,
     Star,
     WarningLevel,
@@ -35,6 +36,7 @@ from domain.policies import DEFAULT_POLICY, Policy
 from domain.values import Solved
 from projections.base import Handler, Projection
 from projections.directory import iso
+from projections.needs import CLOSED
 from projections.store import ReadStore, Tx
 
 STAR_LABELS = {s.code: s.label for s in Star}
@@ -282,7 +284,7 @@ class Evaluation(Projection):
         business_date: str,
         numbers: tuple[Any, ...],
     ) -> None:
-        year, month = int(business_date[:4]), int(business_date[5:7])
+        period = period_of(date.fromisoformat(business_date))
         tx.execute(
             "INSERT INTO rm_eval_credits (position, member_id, county_id, community_id,"
             " unit_id, source, source_kind, source_id, topic, recorded_at, business_date,"
@@ -301,8 +303,8 @@ class Evaluation(Projection):
                 type(e).TOPIC,
                 iso(e.timestamp),
                 business_date,
-                year,
-                (month - 1) // 3 + 1,
+                period.year,
+                period.quarter,
                 *numbers,
                 int(reversal),
             ),
@@ -429,7 +431,10 @@ class Evaluation(Projection):
                 e.year,
                 orjson.dumps(dict(e.figures)).decode(),
                 orjson.dumps(
-                    [{"name": n, "required": r, "actual": a} for n, r, a in e.criteria]
+                    [
+                        {"name": n, "label": CRITERION_LABELS.get(n, n), "required": r, "actual": a}
+                        for n, r, a in e.criteria
+                    ]
                 ).decode(),
                 e.bonus_points,
                 e.by,
@@ -462,7 +467,31 @@ def _sums(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def _figures(rows: list[dict[str, Any]], policy: Policy) -> dict[str, Any]:
+def credits_by_member(
+    tx: Tx, member_ids: list[str], year: int
+) -> dict[str, list[dict[str, Any]]]:
+    """The credit rows (credits and reversals) of these members in a business year."""
+    out: dict[str, list[dict[str, Any]]] = {m: [] for m in member_ids}
+    for chunk in range(0, len(member_ids), 500):
+        ids = member_ids[chunk : chunk + 500]
+        for r in tx.execute(
+            "SELECT * FROM rm_eval_credits WHERE year = ?"
+            f" AND member_id IN ({','.join('?' * len(ids))})",
+            (year, *ids),
+        ).all():
+            out[r["member_id"]].append(r)
+    return out
+
+
+def year_figures(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """What a view shows of credit rows: the one sum every view uses (services that
+    count, hours, ratings, satisfied), hours as text."""
+    figures = _public(_figures(rows))
+    figures["satisfied"] = _sums(rows)["satisfied"]
+    return figures
+
+
+def _figures(rows: list[dict[str, Any]], policy: Policy | None = None) -> dict[str, Any]:
     s = _sums(rows)
     average = (Decimal(s["stars_total"]) / s["ratings"]).quantize(TWO) if s["ratings"] else None
     return {
@@ -619,7 +648,7 @@ def standard_of(
     need_services, need_hours = required_by(policy, quarters_in_year(year, 4, approved_on))
     met = services >= need_services and hours >= need_hours
     final = as_of is None or as_of.year > year
-    done = 4 if final or as_of is None else (as_of.month - 1) // 3
+    done = 4 if final or as_of is None else quarter_of(as_of) - 1
     due_services, due_hours = required_by(policy, quarters_in_year(year, done, approved_on))
     on_track = services >= due_services and hours >= due_hours
     return {
@@ -651,15 +680,6 @@ FORMULA = {
         "其余不合格；未达年度服务标准者（年内：未达已结束季度应完成的标准者）最高为合格"
     ),
 }
-
-
-def _year_bounds(year: int) -> tuple[str, str]:
-    """A business year as bounds on the read models' UTC timestamps: it runs from
-    midnight in Beijing (16:00 UTC the day before), as the credits' years do."""
-    return (
-        iso(datetime(year, 1, 1, tzinfo=BEIJING).astimezone(UTC)),
-        iso(datetime(year + 1, 1, 1, tzinfo=BEIJING).astimezone(UTC)),
-    )
 
 
 def _date_or_none(value: str | None) -> date | None:
@@ -927,7 +947,7 @@ def unit_view(
             "SELECT order_id, content, closed_at, community_id FROM rm_orders"
             " WHERE assignee_kind = 'unit' AND assignee_id = ? AND status = 'closed'"
             " AND found_false = 0 AND closed_at >= ? AND closed_at < ? ORDER BY closed_at",
-            (unit_id, *_year_bounds(year)),
+            (unit_id, *stored_span(year)),
         ).all()
     declared = unit.get("member_count") or 0
     return {
@@ -951,8 +971,6 @@ def unit_view(
     }
 
 
-# Closed and not found false: a false order is no completion, and its rating no feedback.
-CLOSED = "status = 'closed' AND found_false = 0"
 NEEDS_SQL = (
     "SELECT COUNT(*) AS posted,"
     f" SUM(CASE WHEN {CLOSED} THEN 1 ELSE 0 END) AS closed,"
@@ -967,7 +985,7 @@ NEEDS_SQL = (
 def needs_figures(store: ReadStore, community_id: str, year: int) -> dict[str, Any]:
     """The community's needs posted in the year: closed (not found false), completion and
     satisfaction rates."""
-    start, end = _year_bounds(year)
+    start, end = stored_span(year)
     with store.read() as tx:
         needs = tx.execute(NEEDS_SQL, (community_id, start, end)).one() or {}
     posted = needs.get("posted") or 0

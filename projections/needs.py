@@ -8,9 +8,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from domain.order import OPEN_STATUSES, Order, OrderStatus
+from domain.calendar import stored_span
+from domain.masking import mask_name
+from domain.order import OPEN_STATUSES, OUTCOME_LABELS, Order, OrderStatus
 from domain.resident import Resident
-from domain.values import GeoPoint, NeedSource, SkillCategory, Urgency, distance_m
+from domain.values import GeoPoint, NeedSource, SkillCategory, Solved, Urgency, distance_m
 from projections.base import Handler, Projection
 from projections.directory import iso
 from projections.store import ReadStore, Tx, contains, like_pattern
@@ -19,12 +21,43 @@ STATUS_LABELS = {s.code: s.label for s in OrderStatus}
 URGENCY_LABELS = {u.code: u.label for u in Urgency}
 SOURCE_LABELS = {s.code: s.label for s in NeedSource}
 CATEGORY_LABELS = {c.code: c.label for c in SkillCategory}
-OUTCOME_LABELS = {
-    "satisfied": "满意办结",
-    "unrated": "超时未评价",
-    "closed_by_community": "社区处理后办结",
-}
+SOLVED_LABELS = {s.code: s.label for s in Solved}
 URGENCY_RANK = {"critical": 3, "urgent": 2, "normal": 1}
+
+# The 民生需求台账 as a worker keeps it and an inspector reads it: every column of the
+# JSON ledger a person needs (the export and the JSON agree row by row).
+LEDGER_COLUMNS = [
+    ("posted_at", "登记时间"),
+    ("content", "需求内容"),
+    ("category_label", "类别"),
+    ("urgency_label", "紧急程度"),
+    ("people_affected", "涉及人数"),
+    ("source_label", "来源"),
+    ("grid_code", "网格"),
+    ("requester", "求助人"),
+    ("status_label", "状态"),
+    ("member_name", "责任党员"),
+    ("deadline", "截止时间"),
+    ("days_open", "已办天数"),
+    ("overdue", "是否超期"),
+    ("follow_ups", "超期跟进次数"),
+    ("checked_in_at", "签到时间"),
+    ("checkin_distance_m", "签到距离（米）"),
+    ("checkin_flagged", "签到位置异常"),
+    ("photos", "照片数"),
+    ("duplicate_photos", "重复使用的照片数"),
+    ("overlap_flag", "服务时间重叠"),
+    ("claimed_hours", "申报时长（小时）"),
+    ("stars", "评价星级"),
+    ("solved_label", "是否解决"),
+    ("satisfaction_label", "满意度"),
+    ("returns", "返单次数"),
+    ("closed_at", "结束时间"),
+    ("outcome_label", "办结方式"),
+    ("hours_credited", "计入时长（小时）"),
+    ("found_false", "核定虚假"),
+    ("false_reason", "核定虚假理由"),
+]
 
 STEP_NAMES: dict[type, str] = {
     Order.Posted: "点单",
@@ -383,14 +416,27 @@ def _days_open(row: dict[str, Any], now: datetime) -> int:
     return max((end - start).days, 0)
 
 
+def satisfaction_of(row: dict[str, Any]) -> str:
+    """满意度 as the 台账 writes it: 满意 / 不满意 (rated), 未评价 (completion claimed or
+    closed without a rating), nothing before the rating is due."""
+    if row.get("stars") is not None:
+        return "满意" if row.get("satisfied") else "不满意"
+    if row.get("claimed_at") or row["status"] == OrderStatus.CLOSED.code:
+        return "未评价"
+    return ""
+
+
 def _decorate(row: dict[str, Any], now: datetime) -> dict[str, Any]:
     row["status_label"] = STATUS_LABELS.get(row["status"], row["status"])
+    row["requester"] = mask_name(row.get("requester_name") or "")
+    row["solved_label"] = SOLVED_LABELS.get(row.get("solved") or "", "")
+    row["satisfaction_label"] = satisfaction_of(row)
     row["urgency_label"] = URGENCY_LABELS.get(row["urgency"], row["urgency"])
     row["source_label"] = SOURCE_LABELS.get(row["source"], row["source"])
     row["category_label"] = CATEGORY_LABELS.get(row["category"], row["category"])
     row["outcome_label"] = OUTCOME_LABELS.get(row.get("outcome") or "", "")
     row["days_open"] = _days_open(row, now)
-    for flag in ("overdue", "checkin_flagged", "overlap_flag"):
+    for flag in ("overdue", "checkin_flagged", "overlap_flag", "found_false"):
         row[flag] = bool(row.get(flag))
     if row.get("satisfied") is not None:
         row["satisfied"] = bool(row["satisfied"])
@@ -565,17 +611,30 @@ def open_needs_for_member(store: ReadStore, member_id: str, now: datetime) -> li
     return out
 
 
-def community_figures(store: ReadStore, community_id: str) -> dict[str, Any]:
-    """Needs posted, 办结率, satisfaction rate, average time to dispatch and close, overdue."""
+# 办结 as every figure counts it: closed and not found false (a false order is no
+# completion, and its rating no feedback); projections.evaluation's needs figures too.
+CLOSED = "status = 'closed' AND found_false = 0"
+
+
+def community_figures(
+    store: ReadStore, community_id: str, year: int | None = None
+) -> dict[str, Any]:
+    """Needs posted (in a Beijing year, or all), 办结率, satisfaction rate, average time to
+    dispatch and close, overdue."""
+    where, params = "community_id = ?", [community_id]
+    if year is not None:
+        where += " AND posted_at >= ? AND posted_at < ?"
+        params += list(stored_span(year))
     with store.read() as tx:
         rows = tx.execute(
             "SELECT status, posted_at, first_dispatched_at, closed_at, outcome, satisfied,"
-            " overdue FROM rm_orders WHERE community_id = ?",
-            (community_id,),
+            f" overdue, CASE WHEN {CLOSED} THEN 1 ELSE 0 END AS counted"
+            f" FROM rm_orders WHERE {where}",
+            params,
         ).all()
     posted = len(rows)
     valid = [r for r in rows if r["status"] not in ("cancelled", "rejected")]
-    closed = [r for r in valid if r["status"] == "closed"]
+    closed = [r for r in valid if r["counted"]]
     satisfied = [r for r in closed if r["outcome"] == "satisfied" and r["satisfied"]]
 
     def hours_between(a: str | None, b: str | None) -> float | None:
@@ -593,6 +652,7 @@ def community_figures(store: ReadStore, community_id: str) -> dict[str, Any]:
 
     return {
         "community_id": community_id,
+        "year": year,
         "needs_posted": posted,
         "needs_valid": len(valid),
         "closed": len(closed),
@@ -604,8 +664,9 @@ def community_figures(store: ReadStore, community_id: str) -> dict[str, Any]:
         "avg_hours_to_close": mean([hours_between(r["posted_at"], r["closed_at"]) for r in closed]),
         "overdue": sum(1 for r in valid if r["overdue"]),
         "open": sum(1 for r in valid if r["status"] != "closed"),
+        "found_false": sum(1 for r in valid if r["status"] == "closed" and not r["counted"]),
         "rates_basis": {
-            "completion_rate": "办结数 ÷ 有效需求数（不含撤销、驳回）",
+            "completion_rate": "办结数（不含核定虚假）÷ 有效需求数（不含撤销、驳回）",
             "satisfaction_rate": "满意办结数（评价 ≥ 3 星）÷ 办结数；超时未评价不计为满意",
         },
     }

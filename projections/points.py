@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from domain.order import OUTCOME_LABELS
 from domain.points import (
     CatalogueItem,
     ItemKind,
@@ -17,6 +18,7 @@ from domain.points import (
     RedemptionStatus,
     SourceKind,
 )
+from domain.values import hours_text
 from projections.base import Handler, Projection
 from projections.directory import iso
 from projections.store import ReadStore, Tx
@@ -35,7 +37,7 @@ ENTRY_LABELS = {
 
 class Points(Projection):
     name = "rm_points"
-    version = 1
+    version = 2  # 2: held is what waits for the partner; redeemed what the partner confirmed
     tables = (
         "rm_points_accounts",
         "rm_points_entries",
@@ -49,6 +51,7 @@ class Points(Projection):
         " community_id TEXT NOT NULL, unit_id TEXT NOT NULL, balance INTEGER NOT NULL DEFAULT 0,"
         " assessment INTEGER NOT NULL DEFAULT 0, earned INTEGER NOT NULL DEFAULT 0,"
         " withheld INTEGER NOT NULL DEFAULT 0, held INTEGER NOT NULL DEFAULT 0,"
+        " redeemed INTEGER NOT NULL DEFAULT 0,"
         " returned INTEGER NOT NULL DEFAULT 0, reversed INTEGER NOT NULL DEFAULT 0,"
         " owed INTEGER NOT NULL DEFAULT 0, volunteer_stars INTEGER NOT NULL DEFAULT 0,"
         " opened_at TEXT NOT NULL, updated_at TEXT NOT NULL)",
@@ -178,12 +181,19 @@ class Points(Projection):
         )
 
     def earned(self, tx: Tx, e: PointsAccount.Earned) -> None:
-        parts = [f"{e.hours} 小时 × {e.rate}"]
+        hours = hours_text(e.hours)
+        if e.points_rule == "full_hour" and e.hours_before is not None:
+            total = hours_text(e.hours_before + e.hours)
+            parts = [f"{hours} 小时，累计 {total} 小时，每满 1 小时 {e.rate} 分"]
+        else:
+            parts = [f"{hours} 小时，每小时 {e.rate} 分"]
         if e.bonus_points:
             parts.append(f"奖励 {e.bonus_points}")
         if e.withheld:
             parts.append(f"抵扣欠分 {e.withheld}")
-        description = f"{e.source_kind.label}：{e.note}（{'，'.join(parts)}）"
+        # Orders credited before the note was a label carry the outcome's code.
+        note = OUTCOME_LABELS.get(e.note, e.note) if e.source_kind is SourceKind.ORDER else e.note
+        description = f"{e.source_kind.label}：{note}（{'，'.join(parts)}）"
         self._entry(
             tx,
             e,
@@ -235,8 +245,9 @@ class Points(Projection):
             tx,
             e,
             entry="returned",
-            totals="returned = returned + ?, withheld = withheld + ?, owed = owed - ?",
-            params=(e.points, e.withheld, e.withheld),
+            totals="returned = returned + ?, held = held - ?, withheld = withheld + ?,"
+            " owed = owed - ?",
+            params=(e.points, e.points, e.withheld, e.withheld),
             service=e.points - e.withheld,
             assessment=0,
             description=description,
@@ -331,10 +342,22 @@ class Points(Projection):
         )
 
     def redemption_confirmed(self, tx: Tx, e: Redemption.Confirmed) -> None:
+        at, redemption_id = iso(e.timestamp), str(e.originator_id)
         tx.execute(
             "UPDATE rm_redemptions SET status = ?, confirmed_at = ?, confirmed_by = ?"
             " WHERE redemption_id = ?",
-            (RedemptionStatus.CONFIRMED.code, iso(e.timestamp), e.by, str(e.originator_id)),
+            (RedemptionStatus.CONFIRMED.code, at, e.by, redemption_id),
+        )
+        # Handed over: the points no longer wait for the partner, they are spent.
+        row = tx.execute(
+            "SELECT member_id, points FROM rm_redemptions WHERE redemption_id = ?",
+            (redemption_id,),
+        ).one()
+        assert row is not None, f"redemption {redemption_id} was never requested"
+        tx.execute(
+            "UPDATE rm_points_accounts SET held = held - ?, redeemed = redeemed + ?,"
+            " updated_at = ? WHERE member_id = ?",
+            (row["points"], row["points"], at, row["member_id"]),
         )
 
     def redemption_ended(self, tx: Tx, e: Any) -> None:
@@ -362,7 +385,8 @@ class Points(Projection):
 def account_of(store: ReadStore, member_id: str) -> dict[str, Any]:
     with store.read() as tx:
         row = tx.execute(
-            "SELECT member_id, balance, assessment, earned, withheld, held, returned, reversed,"
+            "SELECT member_id, balance, assessment, earned, withheld, held, redeemed, returned,"
+            " reversed,"
             " owed, volunteer_stars, updated_at FROM rm_points_accounts WHERE member_id = ?",
             (member_id,),
         ).one()
@@ -374,6 +398,7 @@ def account_of(store: ReadStore, member_id: str) -> dict[str, Any]:
             "earned": 0,
             "withheld": 0,
             "held": 0,
+            "redeemed": 0,
             "returned": 0,
             "reversed": 0,
             "owed": 0,

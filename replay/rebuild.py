@@ -27,10 +27,10 @@ from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 
+from api.display import for_people
 from api.exports import to_csv, to_xlsx
 from api.routes_activities import RESOURCE_COLUMNS
 from api.routes_evaluation import MEMBER_COLUMNS
-from api.routes_orders import LEDGER_COLUMNS, _ledger_rows
 from domain.application import Sishuang
 from domain.clock import ManualClock, business_date
 from projections import ReadModels, directory, evaluation, needs, resources
@@ -67,7 +67,7 @@ class Ledgers:
     def tables(self) -> list[tuple[str, str, list[dict[str, Any]], list[tuple[str, str]], str]]:
         """(file stem, title, rows, columns, key column) for each ledger."""
         return [
-            ("needs", "民生需求台账", self.needs, LEDGER_COLUMNS, "order_id"),
+            ("needs", "民生需求台账", self.needs, needs.LEDGER_COLUMNS, "order_id"),
             ("resources", "党员资源台账", self.resources, RESOURCE_COLUMNS, "member_id"),
             ("points", "积分账户", self.points, POINTS_COLUMNS, "member_id"),
             ("evaluation", f"{self.year} 年度评价", self.evaluation, MEMBER_COLUMNS, "member_id"),
@@ -192,7 +192,7 @@ def _ledgers(
     return Ledgers(
         moment=moment.isoformat(),
         events=events,
-        needs=_ledger_rows(needs_rows),
+        needs=needs_rows,
         resources=resource_rows,
         points=points_rows,
         evaluation=evaluation_rows,
@@ -204,7 +204,7 @@ def _print_table(title: str, rows: list[dict[str, Any]], columns: list[tuple[str
     print(f"\n== {title}（{len(rows)} 行）")
     shown = columns[:8]
     print(" | ".join(h for _, h in shown))
-    for r in rows[:40]:
+    for r in for_people(rows[:40]):
         print(" | ".join(_cell(r.get(k)) for k, _ in shown))
     if len(rows) > 40:
         print(f"…… 另有 {len(rows) - 40} 行（完整内容见 --out 写出的文件）")
@@ -259,8 +259,10 @@ def diff_ledgers(before: Ledgers, after: Ledgers) -> list[str]:
     for (_, title, old_rows, columns, key), (_, _, new_rows, _, _) in zip(
         before.tables(), after.tables(), strict=True
     ):
-        old = {str(r.get(key)): r for r in old_rows}
-        new = {str(r.get(key)): r for r in new_rows}
+        # Compared as a person reads them (the live API shows Beijing times, hours in
+        # two decimals: api.display), so only real differences show.
+        old = {str(r.get(key)): r for r in for_people(old_rows)}
+        new = {str(r.get(key)): r for r in for_people(new_rows)}
         labels = dict(columns)
         added = [k for k in new if k not in old]
         removed = [k for k in old if k not in new]

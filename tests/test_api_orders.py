@@ -126,7 +126,7 @@ def test_a_need_from_posting_to_rating_over_http(api: Api) -> None:
     assert again.json()["details"]["status"] == "closed"
 
     detail = api.get(f"/needs/{order}", resident).json()
-    assert detail["status"] == "closed" and detail["hours_credited"] == "1"
+    assert detail["status"] == "closed" and detail["hours_credited"] == "1.00"
     assert [s["step"] for s in detail["steps"]][-2:] == ["评价", "办结"]
     figures = api.get(f"/communities/{ids['community']}/figures", staff).json()
     assert figures["completion_rate"] == 1.0 and figures["satisfaction_rate"] == 1.0

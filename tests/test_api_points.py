@@ -258,7 +258,7 @@ def test_evaluation_check_stars_views_and_public_results_over_http(api: Api) -> 
 
     view = api.get(f"/members/{busy['id']}/evaluation", bearer_of(busy), year=2026).json()
     q1 = view["quarters"][0]
-    assert q1["services"] == 5 and q1["hours"] == "15" and q1["average_stars"] == "4.80"
+    assert q1["services"] == 5 and q1["hours"] == "15.00" and q1["average_stars"] == "4.80"
     assert q1["community_evaluation"]["results"] == 92
     assert q1["community_evaluation"]["corrected"] is True
     assert view["levels"] == {"residents": "96.00", "community": "91.70", "unit": "90"}

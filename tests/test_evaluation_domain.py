@@ -11,6 +11,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from domain.actors import OPERATOR, Actor, Role
+from domain.calendar import quarter_end
 from domain.clock import BEIJING, ManualClock
 from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from domain.evaluation import (
@@ -20,7 +21,6 @@ from domain.evaluation import (
     community_quarter_score,
     grade_of,
     overall_score,
-    quarter_end,
     quarters_in_year,
     required_by,
     residents_score,
@@ -453,11 +453,12 @@ def test_a_star_is_refused_with_the_figures_when_the_criteria_are_not_met(
         ev.app.award_star(ev.world.staff, ev.members[0], star="pioneer", year=2026)
     assert caught.value.details == {
         "criteria": [
-            {"name": "hours", "required": "24", "actual": "3"},
-            {"name": "services", "required": "8", "actual": "1"},
+            {"name": "hours", "label": "服务时长（小时）", "required": "24.00", "actual": "3.00"},
+            {"name": "services", "label": "服务次数", "required": "8", "actual": "1"},
         ]
     }
-    assert "hours 3/24" in caught.value.message_zh
+    message = caught.value.message_zh
+    assert "服务时长（小时）为 3.00，标准为 24.00" in message and "hours" not in message
 
 
 def test_a_star_met_is_awarded_with_its_bonus_points(ev: Evaluated) -> None:

@@ -26,9 +26,9 @@ from hypothesis import strategies as st
 
 from domain.actors import Actor, Role
 from domain.application import Commitment, Identity, Sishuang, Skills
+from domain.calendar import quarter_end
 from domain.clock import BEIJING, ManualClock, business_date
 from domain.errors import DomainError
-from domain.evaluation import quarter_end
 from projections import ReadModels
 from tests.conftest import World, sqlite_env
 from tests.test_domain_orders import NEAR, PLACE, Loop

@@ -627,12 +627,12 @@ def check_sources_add_up_and_name_their_log_positions(
     rows = evaluation.sources(store, str(s.active), YEAR, None, "hours")
     assert sorted((r["source_id"], r["value"], r["reversal"]) for r in rows) == sorted(
         [
-            (str(ids["five"]), "7", False),
-            (str(ids["false"]), "1.5", False),
-            (str(ids["false"]), "-1.5", True),
-            (str(ids["unrated"]), "1", False),
+            (str(ids["five"]), "7.00", False),
+            (str(ids["false"]), "1.50", False),
+            (str(ids["false"]), "-1.50", True),
+            (str(ids["unrated"]), "1.00", False),
             (str(ids["task_force"]), "2.00", False),
-            (str(ids["q2_order"]), "1", False),
+            (str(ids["q2_order"]), "1.00", False),
         ]
     )
     # Without a figure every credit row is listed, the star's award among them.
@@ -658,7 +658,7 @@ def check_the_false_order_came_off_its_quarter(
     # 12.5 hours in all made a one-star volunteer; 11 do not any more.
     assert (before["view"]["volunteer_stars"], after["volunteer_stars"]) == (1, 0)
     # The reversal, recorded in April, counts in the quarter of the credit it undoes.
-    assert before["view"]["quarters"][1]["hours"] == after["quarters"][1]["hours"] == "1"
+    assert before["view"]["quarters"][1]["hours"] == after["quarters"][1]["hours"] == "1.00"
     assert Decimal(before["view"]["year_figures"]["hours"]) - Decimal(
         after["year_figures"]["hours"]
     ) == Decimal("1.5")
@@ -666,7 +666,7 @@ def check_the_false_order_came_off_its_quarter(
     new = [r for r in rows if r not in before["rows"]]
     assert len(new) == 1
     reversal = new[0]
-    assert reversal["reversal"] is True and reversal["value"] == "-1.5"
+    assert reversal["reversal"] is True and reversal["value"] == "-1.50"
     assert reversal["source_kind"] == "order" and reversal["source_id"] == str(ids["false"])
     assert reversal["topic"] == PointsAccount.Reversed.TOPIC
     assert reversal["business_date"] < "2026-04-01" and reversal["recorded_at"] >= "2026-04-02"
@@ -676,7 +676,7 @@ def check_the_false_order_came_off_its_quarter(
     entries = statement(store, str(s.active))
     reversed_entries = [e for e in entries if e["entry"] == "reversed"]
     assert len(reversed_entries) == 1 and reversed_entries[0]["position"] == reversal["position"]
-    assert reversed_entries[0]["service_points"] == -75 and reversed_entries[0]["hours"] == "-1.5"
+    assert reversed_entries[0]["service_points"] == -75 and reversed_entries[0]["hours"] == "-1.50"
     # The needs ledger's community figure counts the finding.
     community = directory.get_community(store, str(s.world.community_id))
     assert community is not None

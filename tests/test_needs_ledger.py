@@ -67,7 +67,7 @@ def test_ledger_follows_the_loop_and_the_sweep(setup: tuple[Loop, ReadModels]) -
     by_id = {r["order_id"]: r for r in rows}
     done = by_id[str(ids["done"])]
     assert done["status_label"] == "已办结" and done["stars"] == 5 and done["satisfied"] is True
-    assert done["hours_credited"] == "1.5" and done["member_name"] == "张伟"
+    assert done["hours_credited"] == "1.50" and done["member_name"] == "张伟"
     late = by_id[str(ids["late"])]
     assert late["overdue"] is True and late["days_open"] == 15
     assert by_id[str(ids["idle"])]["status"] == "unclaimed"

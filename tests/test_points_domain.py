@@ -185,9 +185,68 @@ def test_five_stars_add_the_bonus(points: Points) -> None:
     assert earned[0].bonus_points == 10
 
 
-def test_points_are_rounded_half_up(points: Points) -> None:
-    points.close(hours="0.25", stars=4)  # 12.5 points
-    assert points.balance() == 13
+def test_points_follow_the_accumulated_hours_so_a_split_earns_the_same(points: Points) -> None:
+    # pro_rata (the default): ⌊accumulated hours × 50⌋, so two quarter hours earn what
+    # one half hour earns (25), not 13 + 13.
+    points.close(hours="0.25", stars=4)
+    assert points.balance() == 12  # ⌊12.5⌋
+    points.close(hours="0.25", stars=4)
+    assert points.balance() == 25  # ⌊0.5 × 50⌋, the rest of the first half point
+    points.close(hours="0.5", stars=4, member=1)
+    assert points.balance(1) == 25
+    earned = of_type(account_events(points.app, points.members[0]), PointsAccount.Earned)
+    assert [(e.points_rule, e.hours_before, e.service_points) for e in earned] == [
+        ("pro_rata", Decimal(0), 12),
+        ("pro_rata", Decimal("0.25"), 13),
+    ]
+
+
+def test_per_full_hour_only_whole_accumulated_hours_earn(points: Points) -> None:
+    """锦绣社区's wording, "累计满1小时积50分": half an hour earns nothing yet, the
+    second half completes the hour."""
+    points.app.set_points_rules(
+        points.world.staff, points.world.community_id, {"points_rule": "full_hour"}, "累计满1小时"
+    )
+    points.close(hours="0.5", stars=4)
+    assert points.balance() == 0
+    points.close(hours="0.75", stars=4)
+    assert points.balance() == 50  # 1.25 h accumulated: one full hour
+    points.close(hours="2.75", stars=4)
+    assert points.balance() == 200  # 4.00 h
+    assert assert_consistent(points.app, points.members[0]).balance == 200
+
+
+def test_a_reversal_leaves_the_worth_of_the_hours_that_remain(points: Points) -> None:
+    points.app.set_points_rules(
+        points.world.staff, points.world.community_id, {"points_rule": "full_hour"}, "累计满1小时"
+    )
+    first = points.close(hours="0.5", stars=4)  # 0 points
+    points.close(hours="0.5", stars=4)  # 50: the hour is full
+    points.app.find_order_false(points.world.staff, first, "照片与现场不符")
+    # 0.5 h remain, worth nothing: the reversal of the order that earned 0 takes 50.
+    account = assert_consistent(points.app, points.members[0])
+    assert (account.balance, account.assessment, account.live_hours()) == (0, 0, Decimal("0.50"))
+
+
+def test_hours_finer_than_the_step_are_refused(points: Points) -> None:
+    order_id = points.post()
+    actor = points.actor()
+    points.app.request_take(actor, order_id)
+    points.app.dispatch(points.world.staff, order_id, points.members[0])
+    points.app.accept(actor, order_id)
+    points.app.check_in(actor, order_id, *NEAR)
+    points.app.attach_photo(actor, order_id, PHOTO_BEFORE, "before")
+    points.app.attach_photo(actor, order_id, PHOTO_AFTER, "after")
+    points.clock.advance(timedelta(hours=3))
+    before = points.app.recorder.max_notification_id()
+    with pytest.raises(InvalidInput) as e:
+        points.app.claim_completion(actor, order_id, "1.3333")
+    assert e.value.code == "hours_off_step" and "0.25 小时为单位" in e.value.message_zh
+    assert points.app.recorder.max_notification_id() == before
+    with refused(points.app, InvalidInput, "hours_off_step"):
+        points.app.claim_completion(actor, order_id, "0.1")
+    points.app.claim_completion(actor, order_id, "1.75")
+    assert points.app.order(order_id).claimed_hours == Decimal("1.75")
 
 
 def test_an_order_closed_unrated_earns_without_a_rating(points: Points) -> None:

@@ -162,11 +162,15 @@ def test_the_statement_runs_to_the_accounts_balance(
             account.owed,
         )
         assert row["volunteer_stars"] == account.volunteer_stars
-        # The totals: balance = Σ earned − Σ withheld − Σ held + Σ returned − Σ reversed.
+        # The totals: balance = Σ earned − Σ withheld − held (waiting for the partner)
+        # − Σ redeemed (handed over) − Σ reversed; a redemption given back leaves held.
         assert (
-            row["earned"] - row["withheld"] - row["held"] + row["returned"] - row["reversed"]
+            row["earned"] - row["withheld"] - row["held"] - row["redeemed"] - row["reversed"]
             == row["balance"]
         )
+        mine = redemptions_of(store, str(member_id))
+        assert row["held"] == sum(r["points"] for r in mine if r["status"] == "requested")
+        assert row["redeemed"] == sum(r["points"] for r in mine if r["status"] == "confirmed")
     # Member 0's story, entry by entry (a reversal takes what is there, 40 stay owed
     # and the next earning settles them first).
     entries = statement(store, str(s.members[0]))
@@ -183,11 +187,11 @@ def test_the_statement_runs_to_the_accounts_balance(
     ]
     assert [e["assessment_after"] for e in entries] == [100, 160, 160, 160, 160, 160, 60, 120, 190]
     assert [e["hours"] for e in entries if e["entry"] in ("earned", "reversed")] == [
-        "2",
-        "1",
-        "-2",
-        "1",
-        "1",
+        "2.00",
+        "1.00",
+        "-2.00",
+        "1.00",
+        "1.00",
     ]
     assert "欠分" in entries[6]["description"] and "抵扣欠分 40" in entries[7]["description"]
     assert account_of(store, str(s.members[0]))["owed"] == 0
