@@ -553,7 +553,7 @@ CountyFilter = Annotated[UUID | None, Query(description="只看某县（区）")
     "/public/inspections",
     summary="公开：随机抽查一览（无需登录）",
     description="每个抽查方案的规则与哈希、种子承诺、抽取情况、公开期限与是否逾期、作废理由。"
-    "不含任何群众姓名、电话与住址；检查对象以编号表示。",
+    "不含任何群众姓名、电话与住址；检查对象以编号表示，单位与社区另写明名称。",
 )
 def public_list(request: Request, county_id: CountyFilter = None) -> Any:
     store = services(request).read.store
@@ -564,7 +564,9 @@ def public_list(request: Request, county_id: CountyFilter = None) -> Any:
 @router.get(
     "/public/inspections/{plan_id}",
     summary="公开：一次抽查的全过程（无需登录）",
-    description="方案全文与哈希、对象与人员名录哈希、承诺与揭示的数值、种子、抽中对象（编号与票号）、"
+    description="方案全文与哈希、对象与人员名录哈希、承诺与揭示的数值、种子、"
+    "抽中对象（编号与票号；单位写明单位名称，社区的会议、需求与党员写明社区名称，"
+    "群众与党员本人不公开）、"
     "备选、检查人员姓名与单位、跳过与回避、替换、检查结论与后续处理。"
     "不打招呼检查在列席完成前只公开抽样结果的承诺值。",
 )
@@ -599,6 +601,16 @@ def _reason(label: str | None, masked: str | None) -> str:
     return f"{label}（{masked}）" if masked else label
 
 
+def _target_html(target: str | None, label: str | None, *, inline: bool = False) -> str:
+    """A target as the public reads it: the unit's or the community's name, when known,
+    with the id it is checked by (the id in small monospace, broken anywhere, so a
+    narrow screen wraps it as before); ``inline`` for a mention inside a sentence."""
+    ident = f"<span class='hash'>{_e(target)}</span>"
+    if not label:
+        return ident
+    return f"{_e(label)}（{ident}）" if inline else f"{_e(label)}<br>{ident}"
+
+
 def _disclosure_html(d: dict[str, Any]) -> str:
     css = "late" if d["overdue"] else "ok" if d["published"] else ""
     return f'<span class="{css}">{_e(d["label"])}</span>'
@@ -616,7 +628,7 @@ def public_page(request: Request, county_id: CountyFilter = None) -> HTMLRespons
     parts = [
         "<h1>随机抽查结果公开</h1>",
         "<p>督查组随机抽取检查对象、随机选派检查人员，检查结果向社会公开。"
-        "检查对象用编号表示，不公开群众的姓名、电话和住址。</p>",
+        "单位和社区写明名称；群众和党员只用编号表示，不公开群众的姓名、电话和住址。</p>",
     ]
     if not plans:
         parts.append("<p>目前还没有抽查。</p>")
@@ -702,23 +714,28 @@ def public_plan_page(plan_id: UUID, request: Request) -> HTMLResponse:
         )
     parts.append("</table>")
     if v.get("targets") is not None:
+        labels = {
+            t["target"]: t.get("target_label") for t in [*v["targets"], *v.get("alternates", [])]
+        }
         parts.append(
-            "<h2>抽中的对象和检查人员</h2><table><tr><th>对象编号</th><th>票号</th>"
+            "<h2>抽中的对象和检查人员</h2><table><tr><th>检查对象</th><th>票号</th>"
             "<th>检查人员</th><th>检查结论</th><th>后续处理</th></tr>"
         )
         for t in v["targets"]:
             note = ""
             if t["replaced_by"]:
                 reason = _reason(t["replace_reason_label"], t["replace_reason"])
-                note = f"<br>已替换为 {_e(t['replaced_by'])}：{_e(reason)}"
+                other = _target_html(t["replaced_by"], labels.get(t["replaced_by"]), inline=True)
+                note = f"<br>已替换为 {other}：{_e(reason)}"
             if t["replaces"]:
-                note = f"<br>替换 {_e(t['replaces'])}"
+                former = _target_html(t["replaces"], labels.get(t["replaces"]), inline=True)
+                note = f"<br>替换 {former}"
             people = "、".join(f"{_e(a['name'])}（{_e(a['unit_name'])}）" for a in t["inspectors"])
             for r in t["recused"]:
                 people += f"<br>{_e(r['name'])} 回避：{_e(_reason(r['reason_label'], r['reason']))}"
             conclusion = t.get("conclusion_label") or ("—" if t["active"] else "")
             parts.append(
-                f"<tr><td class='hash'>{_e(t['target'])}{note}</td>"
+                f"<tr><td>{_target_html(t['target'], t.get('target_label'))}{note}</td>"
                 f"<td class='hash'>{_e(t['ticket'])}</td><td>{people}</td>"
                 f"<td>{_e(conclusion)}</td><td>{_e(t.get('follow_up'))}</td></tr>"
             )
@@ -727,12 +744,12 @@ def public_plan_page(plan_id: UUID, request: Request) -> HTMLResponse:
             parts.append("<p>检查结果尚未公开。</p>")
         if v["skips"]:
             parts.append(
-                "<h3>分配时跳过的检查人员</h3><table><tr><th>对象编号</th><th>检查人员</th>"
+                "<h3>分配时跳过的检查人员</h3><table><tr><th>检查对象</th><th>检查人员</th>"
                 "<th>原因</th></tr>"
             )
             for s in v["skips"]:
                 parts.append(
-                    f"<tr><td class='hash'>{_e(s['target'])}</td>"
+                    f"<tr><td>{_target_html(s['target'], s.get('target_label'))}</td>"
                     f"<td>{_e(s['name'])}（{_e(s['unit_name'])}）</td>"
                     f"<td>{_e(s['reason_label'])}</td></tr>"
                 )

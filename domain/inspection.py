@@ -962,8 +962,9 @@ class InspectionPlan(Aggregate):
         )
 
     def reveal(self, party: str, contribution: str, salt: str, by: str, now: datetime) -> None:
-        """The contribution is taken exactly as given (a commitment was made over exact
-        bytes): padded or over-long values are refused, never trimmed."""
+        """The contribution and the salt are taken exactly as given (a commitment was made
+        over exact bytes): padded or over-long values, a salt in upper case, are refused,
+        never trimmed or folded."""
         self.require_stage(PlanStatus.ROSTER_FROZEN, doing="揭示种子")
         self._require_before_reveal_deadline(now)
         if (
@@ -1004,11 +1005,20 @@ class InspectionPlan(Aggregate):
                 raise Forbidden(
                     "not_a_seed_party", f"“{party}”未提交承诺", f"{party} has not committed"
                 )
+            if not isinstance(salt, str) or not draw._HEX64.fullmatch(salt):
+                raise InvalidInput(
+                    "invalid_salt",
+                    "盐应为承诺时所用的 64 位十六进制数字，字母一律小写（0–9、a–f），"
+                    "须原样填写，不能改成大写，首尾不能有空格",
+                    "the salt is the 64 lowercase hex digits used for the commitment, "
+                    "exactly as committed: no upper case, no padding",
+                )
             if not draw.opens(self.commitments[party], contribution, salt):
                 raise InvalidInput(
                     "commitment_not_opened",
-                    "揭示的数值与承诺不符",
-                    "the contribution and salt do not open the commitment",
+                    "揭示的数值或盐与承诺不符：须与承诺时逐字一致",
+                    "the contribution and salt do not open the commitment "
+                    "(they must be exactly the committed bytes)",
                 )
         if party in self.contributions:
             raise Conflict("already_revealed", "该方已揭示", "this party has revealed")

@@ -614,7 +614,9 @@ class InspectionService(EvaluationService):
 
         def decide(plan: InspectionPlan) -> list[Aggregate]:
             now = self.clock.now()
-            plan.reveal(party, contribution, salt.strip().lower(), actor.ref, now)
+            # taken exactly as given, like the contribution: the commitment was made over
+            # these bytes, so a salt in another case or padded is refused, never mended
+            plan.reveal(party, contribution, salt, actor.ref, now)
             if plan.contribution_list():
                 plan.draw(self.target_directory(plan_id), actor.ref, now)
             return []

@@ -63,6 +63,9 @@ KIND_LABELS = {
     "MBR": "党员服务记录",
     "UNIT": "单位包联职责",
 }
+# a target named for the public: a unit by its own name; a community's meeting, order
+# or member by the community's name and what it is (never a resident's or a member's)
+TARGET_NOUNS = {"ORD": "的一项已办结需求", "MTG": "党建联席会议", "MBR": "的一名党员"}
 VIA_LABELS = {"draw": "抽取分配", "replacement": "替换对象后分配", "recusal": "回避后递补"}
 
 
@@ -773,6 +776,7 @@ def _details(tx: Tx, plan: dict[str, Any]) -> dict[str, Any]:
     found: dict[str, list[dict[str, Any]]] = {}
     for f in findings:
         found.setdefault(f["target"], []).append(_finding(f, plan))
+    labels = _target_names(tx, plan, rows)
     targets, alternates = [], []
     for t in rows:
         t["drawn"], t["active"] = bool(t["drawn"]), bool(t["active"])
@@ -801,6 +805,7 @@ def _details(tx: Tx, plan: dict[str, Any]) -> dict[str, Any]:
     plan["skips"] = [
         {
             "target": s["target"],
+            "target_label": labels.get(s["target"]),
             **_roster_entry(plan, s["inspector_id"]),
             "reason": s["reason"],
             "reason_label": SKIP_LABELS.get(s["reason"], s["reason"]),
@@ -810,7 +815,12 @@ def _details(tx: Tx, plan: dict[str, Any]) -> dict[str, Any]:
         for s in skips
     ]
     plan["recusals"] = [
-        {"target": t["target"], **a, "replaced_by": _successor(teams[t["target"]], a)}
+        {
+            "target": t["target"],
+            "target_label": t["target_label"],
+            **a,
+            "replaced_by": _successor(teams[t["target"]], a),
+        }
         for t in targets
         for a in t["former_inspectors"]
         if a["recused"]
@@ -818,7 +828,9 @@ def _details(tx: Tx, plan: dict[str, Any]) -> dict[str, Any]:
     plan["replacements"] = [
         {
             "target": t["target"],
+            "target_label": t["target_label"],
             "replacement": t["replaced_by"],
+            "replacement_label": labels.get(t["replaced_by"]),
             "reason_code": t["replace_reason_code"],
             "reason_label": t["replace_reason_label"],
             "reason": t["replace_reason"],
@@ -832,6 +844,44 @@ def _details(tx: Tx, plan: dict[str, Any]) -> dict[str, Any]:
     )
     plan["sample_matches_commitment"] = sample_matches_commitment(plan)
     return plan
+
+
+def _target_names(tx: Tx, plan: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, str]:
+    """Name each target row for people (``community_name``, ``unit_name``,
+    ``target_label``, from the directory's read model) and return target id → label.
+
+    Units and communities are public bodies and are named; a unit's name is given only
+    for a ``UNIT`` target (an order's or a member's unit would point at the member).
+    Residents and members stay opaque: their targets are named by the community and what
+    the target is. A name not (yet) in the directory leaves the label ``None`` and the
+    id stands alone. The ids, the tickets and every hash are unchanged."""
+    communities = {
+        r["code"]: r["name"]
+        for r in tx.execute(
+            "SELECT code, name FROM rm_communities WHERE county_id = ?", (plan["county_id"],)
+        ).all()
+    }
+    unit_ids = sorted({t["unit_id"] for t in rows if t["kind"] == "UNIT" and t["unit_id"]})
+    units: dict[str, str] = {}
+    for i in range(0, len(unit_ids), 500):
+        chunk = unit_ids[i : i + 500]
+        marks = ",".join("?" * len(chunk))
+        for r in tx.execute(
+            f"SELECT unit_id, name FROM rm_units WHERE unit_id IN ({marks})", chunk
+        ).all():
+            units[r["unit_id"]] = r["name"]
+    labels: dict[str, str] = {}
+    for t in rows:
+        kind = t["kind"]
+        community = communities.get(t["community_code"]) if t["community_code"] else None
+        unit = units.get(t["unit_id"]) if kind == "UNIT" and t["unit_id"] else None
+        label = unit if kind == "UNIT" else None
+        if community is not None and kind in TARGET_NOUNS:
+            label = community + TARGET_NOUNS[kind]
+        t["community_name"], t["unit_name"], t["target_label"] = community, unit, label
+        if label is not None:
+            labels[t["target"]] = label
+    return labels
 
 
 def _successor(team: list[dict[str, Any]], recused: dict[str, Any]) -> str | None:
@@ -1059,6 +1109,9 @@ PUBLIC_PLAN_FIELDS = (
 )
 PUBLIC_TARGET_FIELDS = (
     "target",
+    "target_label",
+    "community_name",
+    "unit_name",
     "kind",
     "kind_label",
     "stratum",
@@ -1072,6 +1125,15 @@ PUBLIC_TARGET_FIELDS = (
     "replace_reason_code",
     "replace_reason_label",
     "replaced_at",
+)
+PUBLIC_SKIP_FIELDS = (
+    "target",
+    "target_label",
+    "inspector_id",
+    "name",
+    "unit_name",
+    "reason",
+    "reason_label",
 )
 PUBLIC_FINDING_FIELDS = (
     "conclusion",
@@ -1157,17 +1219,15 @@ def public_view(plan: dict[str, Any], mask: Mask) -> dict[str, Any]:
         targets.append(row)
     out["targets"] = targets
     out["alternates"] = [
-        {"target": a["target"], "stratum": a["stratum"], "ticket": a["ticket"], "seq": a["seq"]}
+        {k: a[k] for k in ("target", "target_label", "stratum", "ticket", "seq")}
         for a in plan["alternates"]
     ]
-    out["skips"] = [
-        {k: s[k] for k in ("target", "inspector_id", "name", "unit_name", "reason", "reason_label")}
-        for s in plan["skips"]
-    ]
+    out["skips"] = [{k: s[k] for k in PUBLIC_SKIP_FIELDS} for s in plan["skips"]]
     out["replacements"] = [{**r, "reason": mask(r["reason"])} for r in plan["replacements"]]
     out["recusals"] = [
         {
             "target": r["target"],
+            "target_label": r["target_label"],
             **_person(r),
             **_public_recusal(r, mask),
             "replaced_by": r["replaced_by"],
@@ -1327,6 +1387,7 @@ def results_concerning(
                     "void_reason_label": plan["void_reason_label"],
                     "disclosure": plan["disclosure"],
                     "target": t["target"],
+                    "target_label": t["target_label"],
                     "kind": t["kind"],
                     "kind_label": t["kind_label"],
                     "order_id": t["order_id"],

@@ -836,6 +836,13 @@ class _PlanVerifier:
                         f"#{r.position} {r.event.by} 代 {party} 揭示 / revealed for another party"
                     )
                 commitment = committed.get(party)
+                salt = r.event.salt
+                if not isinstance(salt, str) or not draw._HEX64.fullmatch(salt):
+                    # reveals are taken exactly: a salt in upper case or padded opens nothing
+                    problems.append(
+                        f"#{r.position} {party} 的盐不是 64 位小写十六进制 / the salt is not"
+                        f" 64 lowercase hex digits: {salt!r}"
+                    )
                 if commitment is None:
                     problems.append(f"#{r.position} {party} 未曾承诺 / never committed")
                 elif not draw.opens(

@@ -158,7 +158,9 @@ def test_a_plan_through_its_whole_life_reads_as_its_events_say(
     [replacement] = view["replacements"]
     assert replacement == {
         "target": gone,
+        "target_label": "锦绣社区的一项已办结需求",
         "replacement": new,
+        "replacement_label": "锦绣社区的一项已办结需求",
         "reason_code": "other",
         "reason_label": "其他",
         "reason": "群众已搬离",
