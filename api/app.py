@@ -23,10 +23,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.display import for_people
-from api.inputs import BodyTooLarge, InputLimits, error_body, field_label, too_large_body
+from api.inputs import BodyTooLarge, InputLimits, error_body, too_large_body
 from api.logs import configure_logging
 from api.middleware import RequestIds, SecurityHeaders, error_headers
 from api.photos import PhotoStore
+from api.refusals import describe
 from api.settings import Settings
 from api.sweeper import Sweeper, publish_checkpoints
 from api.tokens import verify
@@ -148,17 +149,27 @@ def for_reader(request: Request, actor: Actor, answer: Any) -> Any:
 def command_response(
     request: Request, result: Result, body: dict[str, Any], *, created: bool = False
 ) -> OrjsonResponse:
-    """Answer a command once the read models include it (bounded wait), and say so."""
+    """Answer a command once the read models include it (bounded wait), and say so.
+
+    An idempotent retry answers exactly as the first answer did (status, body, log
+    position), plus Idempotent-Replayed: the position is the one the first write reached,
+    which the read models keep for its claim (projections.directory.answer_position)."""
+    from projections import directory
+
     svc = services(request)
-    consistent = svc.read.wait_for(result.position, svc.settings.read_wait_seconds)
+    position = result.position
+    if result.replayed and result.claim_id is not None:
+        # the first write is in the log; wait (bounded) until the read models have it
+        svc.read.wait_for(svc.read.store.head(), svc.settings.read_wait_seconds)
+        position = directory.answer_position(svc.read.store, str(result.claim_id))
+    consistent = svc.read.wait_for(position, svc.settings.read_wait_seconds)
     headers = {"X-Read-Model-Consistent": "true" if consistent else "false"}
-    if result.position is not None:
-        headers["X-Log-Position"] = str(result.position)
+    if position is not None:
+        headers["X-Log-Position"] = str(position)
     if result.replayed:
         headers["Idempotent-Replayed"] = "true"
-    status = 201 if created and not result.replayed else 200
     return OrjsonResponse(
-        {**body, "log_position": result.position}, status_code=status, headers=headers
+        {**body, "log_position": position}, status_code=201 if created else 200, headers=headers
     )
 
 
@@ -310,20 +321,7 @@ def _install_errors(api: FastAPI) -> None:
                 ),
                 status_code=422,
             )
-        problems = [
-            {"field": ".".join(str(p) for p in e.get("loc", ())[1:]), "problem": e.get("msg")}
-            for e in errors
-        ]
-        fields = "、".join(dict.fromkeys(field_label(p["field"]) for p in problems))
-        return OrjsonResponse(
-            error_body(
-                "invalid_request",
-                f"请求内容不正确：{fields}，请检查后重试",
-                "the request does not have the expected shape",
-                errors=problems,
-            ),
-            status_code=422,
-        )
+        return OrjsonResponse(describe(list(errors)), status_code=422)
 
     @api.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> OrjsonResponse:

@@ -17,9 +17,11 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 from fastapi import Request, Response
+from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
+from api.refusals import unknown_query
 from domain import access
 from domain.access import Place
 from domain.activity import Activity
@@ -120,9 +122,40 @@ def check(request: Request, kind: str, key: UUID, actor: Actor) -> None:
     access.require_address(actor, target, fresh_home or home(from_read_models))
 
 
-class GuardedRoute(APIRoute):
+def query_names(dependant: Dependant) -> list[str]:
+    """The query parameters a route takes, its dependencies' included."""
+    names: list[str] = []
+    stack = [dependant]
+    while stack:
+        current = stack.pop()
+        names += [p.alias for p in current.query_params]
+        stack += current.dependencies
+    return list(dict.fromkeys(names))
+
+
+class CheckedRoute(APIRoute):
+    """A route that refuses query parameters it does not take (422
+    unknown_query_parameter), rather than answer as if they were not sent."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        allowed = query_names(self.dependant)
+
+        async def checked(request: Request) -> Response:
+            unknown = [k for k in dict.fromkeys(request.query_params) if k not in allowed]
+            if unknown:
+                from api.app import OrjsonResponse
+
+                return OrjsonResponse(unknown_query(unknown, allowed), status_code=422)
+            return await handler(request)
+
+        return checked
+
+
+class GuardedRoute(CheckedRoute):
     """A route that, when its path names a resource, checks the actor's relation to it
-    before FastAPI reads the body (see the module's docstring)."""
+    before FastAPI reads the body (see the module's docstring); then CheckedRoute's
+    query check."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()

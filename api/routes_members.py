@@ -132,11 +132,10 @@ def register(body: RegistrationIn, request: Request, idempotency_key: Idempotenc
         role=Role.MEMBER,
         subject=str(result.id),
         scope_id=result.id,
-        now=svc.clock.now(),
+        now=result.at or svc.clock.now(),  # a retry gets the first answer's token
         valid_for=timedelta(days=LIMITS.member_token_days),
     )
-    status = svc.app.member(result.id).status.code  # a replay answers with the state now
-    body_out = {"member_id": str(result.id), "status": status, "token": token}
+    body_out = {"member_id": str(result.id), "status": result.details["status"], "token": token}
     return command_response(request, result, body_out, created=True)
 
 

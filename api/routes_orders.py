@@ -111,11 +111,18 @@ class FollowUpIn(Body):
     outcome: str
 
 
+# Who reads residents' names in full on an order: its community, and the resident.
+RESIDENT_NAME_READERS = (Role.COMMUNITY_ADMIN, Role.GRID_WORKER, Role.RESIDENT, Role.OPERATOR)
 
 
 def _order_or_404(request: Request, order_id: UUID, actor: Actor) -> dict[str, Any]:
     svc = services(request)
-    row = needs.get_order(svc.read.store, str(order_id), svc.clock.now())
+    row = needs.get_order(
+        svc.read.store,
+        str(order_id),
+        svc.clock.now(),
+        residents_in_full=actor.role in RESIDENT_NAME_READERS,
+    )
     if row is None:
         raise NotFound("unknown_order", "需求不存在", "no such order")
     access.require_read_order(
@@ -158,7 +165,7 @@ def register_resident(
             role=Role.RESIDENT,
             subject=str(result.id),
             scope_id=body.community_id,
-            now=svc.clock.now(),
+            now=result.at or svc.clock.now(),  # a retry gets the first answer's token
             valid_for=timedelta(days=LIMITS.resident_token_days),
         )
     return command_response(request, result, out, created=True)

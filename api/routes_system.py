@@ -7,12 +7,13 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from api.app import OrjsonResponse, current_actor, services
+from api.guard import CheckedRoute
 from domain.actors import Role
 from domain.errors import DomainError
 from domain.values import SkillCategory, TimeSlot
 from projections.base import recent
 
-router = APIRouter(tags=["system 系统"])
+router = APIRouter(tags=["system 系统"], route_class=CheckedRoute)
 
 
 @router.get(

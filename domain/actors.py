@@ -71,3 +71,31 @@ class Actor:
 
 OPERATOR = Actor(Role.OPERATOR, "operator")
 PUBLIC = Actor(Role.PUBLIC, "anonymous")
+
+
+SYSTEM_LABEL = "系统（到期自动处理）"
+
+
+def split_ref(ref: str) -> tuple[Role | None, str]:
+    """An event's `by` (Actor.ref, "role:subject") as its role and subject."""
+    role, _, subject = (ref or "").partition(":")
+    try:
+        return Role(role), subject
+    except ValueError:
+        return None, subject
+
+
+def describe_ref(ref: str, names: dict[str, str]) -> str:
+    """Who acted, as a person reads it: the role's Chinese name and the person's name —
+    a member's or resident's from `names` (by id; never the id itself), staff as their
+    sign-in names them; the sweep and the system as 系统."""
+    role, subject = split_ref(ref)
+    if role is None or (role is Role.OPERATOR and subject == "sweep"):
+        return SYSTEM_LABEL  # "system", "system:sweep", the sweep's own actor
+    if role is Role.PUBLIC:
+        return "本人（扫码）"
+    label = ROLE_LABELS[role]
+    if role in (Role.MEMBER, Role.RESIDENT):
+        name = names.get(subject)
+        return f"{label} {name}" if name else label
+    return f"{label} {subject}" if subject else label

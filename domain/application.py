@@ -308,6 +308,7 @@ class Sishuang(InspectionService):
             "post": post,
             "grid_code": grid_code,
         }
+        answer: dict[str, Any] = {}
 
         def build() -> tuple[UUID, list[Aggregate]]:
             unit = self.unit(unit_id)
@@ -340,9 +341,10 @@ class Sishuang(InspectionService):
                 by=actor.ref,
                 now=now,
             )
+            answer["status"] = member.status.code
             return new_id, [member, self._claim_phone(unit_id, phone, new_id)]
 
-        return self._create(actor, "register_member", idempotency_key, payload, build)
+        return self._create(actor, "register_member", idempotency_key, payload, build, answer)
 
     def _claim_phone(self, unit_id: UUID, phone: str, member_id: UUID) -> Reservation:
         """Same unit + phone is one person: a second registration is refused while the
@@ -456,10 +458,10 @@ class Sishuang(InspectionService):
                 "nobody_to_remind", "请选择要提醒的党员或单位", "choose members or units to remind"
             )
         payload = {"members": members, "units": units, "message": message}
-        skipped: list[UUID] = []
+        answer: dict[str, Any] = {}
 
         def build() -> tuple[UUID, list[Aggregate]]:
-            skipped.clear()
+            skipped: list[UUID] = []
             batch = uuid4()
             now = self.clock.now()
             out: list[Aggregate] = []
@@ -480,16 +482,10 @@ class Sishuang(InspectionService):
                 raise Conflict(
                     "nobody_to_remind", "所选党员均已完成报到", "everyone chosen has reported"
                 )
+            answer.update(
+                reminded=len(members) + len(units) - len(skipped),
+                skipped=[str(s) for s in skipped],
+            )
             return batch, out
 
-        result = self._create(actor, "send_reminders", idempotency_key, payload, build)
-        if result.replayed:
-            return result
-        return Result(
-            result.id,
-            result.position,
-            details={
-                "reminded": len(members) + len(units) - len(skipped),
-                "skipped": [str(s) for s in skipped],
-            },
-        )
+        return self._create(actor, "send_reminders", idempotency_key, payload, build, answer)

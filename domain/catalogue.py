@@ -155,10 +155,12 @@ NOTES: dict[str, str] = {
     "sishuang:Order.FoundFalse": "已办结需求经社区更正或督查核定为虚假：时长与积分同时撤销",
     "sishuang:PointsAccount.Opened": "党员积分账户开立（首次计分或兑换时）",
     "sishuang:PointsAccount.Earned": (
-        "计分：来源（需求、活动、评星）只计一次；时长、服务次数、服务积分与考核积分、评价所需数据"
+        "计分：来源（需求、活动、评星）只计一次；时长、服务次数、服务积分与考核积分、评价所需数据；"
+        "v2 记下积分规则（points_rule）与此前累计时长"
     ),
     "sishuang:PointsAccount.Reversed": (
-        "撤销某来源的时长与积分；余额不足部分记为欠分，以后计分或兑换退回时先抵扣"
+        "撤销某来源的时长与积分（按累计时长重算该来源所值）；余额不足部分记为欠分，"
+        "以后计分或兑换退回时先抵扣"
     ),
     "sishuang:PointsAccount.RedemptionHeld": "兑换扣减服务积分（与兑换记录同一写入）",
     "sishuang:PointsAccount.RedemptionReturned": (
@@ -176,7 +178,10 @@ NOTES: dict[str, str] = {
     "sishuang:Redemption.Confirmed": "合作方凭兑换码核销（已交付）",
     "sishuang:Redemption.Cancelled": "兑换取消（党员或社区），积分退回",
     "sishuang:Redemption.Expired": "逾期未核销，积分与库存退回",
-    "sishuang:Reservation.Reserved": "占用一个唯一键（名称、单位+手机号、幂等键）；键本身不存储",
+    "sishuang:Reservation.Reserved": (
+        "占用一个唯一键（名称、单位+手机号、幂等键）；键本身不存储；幂等键记下首次应答的内容，"
+        "重试原样应答"
+    ),
     "sishuang:Reservation.Reassigned": "唯一键转给新的持有者（如被驳回后重新注册）",
     "sishuang:Community.JointMeetingScheduled": (
         "党建联席会议排期：日期、议题、地点（可被随机列席）"

@@ -261,11 +261,7 @@ class EvaluationService(ActivityService):
             )
             return redemption_id, [redemption, account, item, claim]
 
-        result = self._create(actor, "redeem", idempotency_key, payload, build)
-        if result.replayed:
-            r = self.redemption(result.id)
-            issued.update(code=r.code, points=r.points, expires_at=r.expires_at.isoformat())
-        return Result(result.id, result.position, result.replayed, details=dict(issued))
+        return self._create(actor, "redeem", idempotency_key, payload, build, issued)
 
     def _new_code(self, partner_id: UUID, redemption_id: UUID) -> tuple[str, Reservation]:
         for _ in range(CODE_ATTEMPTS):

@@ -594,6 +594,15 @@ class Order(Aggregate):
         self._step("attach_photo")
         if (sha256, kind) in self.evidence:
             return
+        used_as = next((k for digest, k in self.evidence if digest == sha256), None)
+        if used_as is not None:
+            raise Conflict(
+                "photo_already_used",
+                f"这张照片已作为“{used_as.label}”照片上传，不能再作为“{kind.label}”照片；"
+                "请另拍一张",
+                f"this photo is already the order's {used_as.code} photo",
+                used_as=used_as.code,
+            )
         self.trigger_event(
             self.PhotoAttached,
             sha256=sha256,

@@ -211,10 +211,25 @@ class OrderService(Service):
         requester_name = clean_line(need.requester_name, "求助人")
         if actor.role is Role.RESIDENT:
             resident_id: UUID | None = access.resident_id(actor)
-            source = NeedSource.APP
+            source = NeedSource.from_code(need.source or NeedSource.APP.code)
+            if source is not NeedSource.APP:
+                raise InvalidInput(
+                    "source_not_for_residents",
+                    f"居民本人点单的来源是“{NeedSource.APP.label}”；"
+                    f"“{source.label}”由网格员或社区代为登记",
+                    f"a resident's own need comes from the app, not {source.code}",
+                )
         elif actor.role in (Role.GRID_WORKER, Role.COMMUNITY_ADMIN):
             resident_id = need.resident_id
             source = NeedSource.from_code(need.source or NeedSource.VISIT.code)
+            if source is NeedSource.APP:
+                raise InvalidInput(
+                    "source_for_residents_only",
+                    f"“{NeedSource.APP.label}”是居民本人在手机上点单；代为登记请选择"
+                    + "、".join(f"“{s.label}”" for s in NeedSource if s is not NeedSource.APP),
+                    "the app is the resident's own channel: choose visit, wechat, council "
+                    "or wish_card",
+                )
             if resident_id is None and not requester_name:
                 raise InvalidInput(
                     "requester_required",

@@ -8,6 +8,7 @@ through. The key itself is not stored: it may contain personal data.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate
@@ -26,10 +27,20 @@ class Reservation(Aggregate):
         pass
 
     class Reserved(Event, Aggregate.Created):
+        """Version 2 added `answer`: what an idempotent command answered besides its id
+        (a redemption's code, a registration's status), so a retry answers the same;
+        version-1 events load with an empty answer."""
+
         TOPIC = "sishuang:Reservation.Reserved"
+        class_version = 2
         kind: str
         owner_id: UUID
         fingerprint: str
+        answer: dict[str, Any]
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["answer"] = {}
 
     Created = Reserved
 
@@ -42,14 +53,23 @@ class Reservation(Aggregate):
             aggregate.owner_id = self.owner_id
             aggregate.fingerprint = self.fingerprint
 
-    def __init__(self, kind: str, owner_id: UUID, fingerprint: str) -> None:
+    def __init__(
+        self, kind: str, owner_id: UUID, fingerprint: str, answer: dict[str, Any]
+    ) -> None:
         self.kind = kind
         self.owner_id = owner_id
         self.fingerprint = fingerprint
+        self.answer = dict(answer)
 
     @classmethod
     def reserve(
-        cls, key: str, kind: str, owner_id: UUID, fingerprint: str, now: datetime
+        cls,
+        key: str,
+        kind: str,
+        owner_id: UUID,
+        fingerprint: str,
+        now: datetime,
+        answer: dict[str, Any] | None = None,
     ) -> Reservation:
         return cls._create(
             cls.Reserved,
@@ -57,6 +77,7 @@ class Reservation(Aggregate):
             kind=kind,
             owner_id=owner_id,
             fingerprint=fingerprint,
+            answer=dict(answer or {}),
             timestamp=now,
         )
 

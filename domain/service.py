@@ -13,6 +13,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -46,6 +47,10 @@ class Result:
     position: int | None  # notification id of the last event written; None: nothing written
     replayed: bool = False  # an idempotent retry: the first result, nothing new recorded
     details: dict[str, Any] = field(default_factory=dict)
+    # When the command was decided (a retry: when the first was), and for a retry the
+    # claim whose write the first answer reached (its log position: api.app).
+    at: datetime | None = None
+    claim_id: UUID | None = None
 
 
 def fingerprint(payload: Any) -> str:
@@ -95,10 +100,21 @@ class Once:
                 "该幂等键已用于另一内容不同的请求",
                 "this idempotency key was used for a different request",
             )
-        return Result(existing.owner_id, None, replayed=True)
+        return Result(
+            existing.owner_id,
+            None,
+            replayed=True,
+            details=dict(existing.answer),
+            at=existing.created_on,
+            claim_id=existing.id,
+        )
 
-    def claim(self, owner_id: UUID, now: Any) -> Reservation:
-        return Reservation.reserve(self.key, self.command, owner_id, self.fingerprint, now)
+    def claim(self, owner_id: UUID, now: datetime, answer: dict[str, Any]) -> Reservation:
+        """The key's claim, saved last in the command's write (so its log position is the
+        write's) with what the command answered besides its id."""
+        return Reservation.reserve(
+            self.key, self.command, owner_id, self.fingerprint, now, answer=answer
+        )
 
 
 class Service(Application[UUID]):
@@ -186,24 +202,34 @@ class Service(Application[UUID]):
         idempotency_key: str | None,
         payload: dict[str, Any],
         build: Callable[[], tuple[UUID, list[Aggregate]]],
+        answer: dict[str, Any] | None = None,
     ) -> Result:
-        """Create something; with an idempotency key a retry returns the first result."""
-        return self._decide_once(Once.of(actor, command, idempotency_key, payload), build)
+        """Create something; with an idempotency key a retry returns the first result.
+        `answer`: filled by `build` with what the command answers besides the id."""
+        return self._decide_once(
+            Once.of(actor, command, idempotency_key, payload), build, answer
+        )
 
     def _decide_once(
-        self, once: Once | None, decide: Callable[[], tuple[UUID, list[Aggregate]]]
+        self,
+        once: Once | None,
+        decide: Callable[[], tuple[UUID, list[Aggregate]]],
+        answer: dict[str, Any] | None = None,
     ) -> Result:
         """Decide and save, retried on races. With an idempotency key (`once`) its claim
-        is saved in the command's own write, and a retry of a command already done gets
-        the first result and records nothing."""
+        is saved in the command's own write, with `answer` (what `decide` put there),
+        and a retry of a command already done gets the first result and records nothing."""
+        answered: dict[str, Any] = {} if answer is None else answer
 
         def attempt() -> Result:
             if once is not None and (replayed := once.replayed(self)) is not None:
                 return replayed
+            answered.clear()  # a retried attempt decides afresh
             owner_id, aggregates = decide()
+            now = self.clock.now()
             if once is not None:
-                aggregates = [*aggregates, once.claim(owner_id, self.clock.now())]
-            return Result(owner_id, self._save(*aggregates))
+                aggregates = [*aggregates, once.claim(owner_id, now, answered)]
+            return Result(owner_id, self._save(*aggregates), details=dict(answered), at=now)
 
         return self._retrying(attempt)
 

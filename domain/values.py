@@ -25,11 +25,15 @@ class Labelled(Enum):
         for item in cls:
             if item.code == code:
                 return item
+        shown = str(code)[:40]
         raise InvalidInput(
             f"invalid_{cls.error_name()}",
-            f"{cls.label_zh()}取值无效：{code}",
-            f"invalid {cls.error_name().replace('_', ' ')}: {code}",
-            value=code,
+            f"{cls.label_zh()}“{shown}”无效，应为"
+            + "、".join(f"“{item.label}”" for item in cls),
+            f"invalid {cls.error_name().replace('_', ' ')}: {shown}; one of "
+            + ", ".join(item.code for item in cls),
+            value=shown,
+            allowed=[item.code for item in cls],
         )
 
     @classmethod

@@ -9,6 +9,7 @@ from typing import Any
 from domain.calendar import stored
 from domain.community import Community
 from domain.county import County
+from domain.reservation import Reservation
 from domain.unit import Unit
 from projections.base import Handler, Projection
 from projections.store import ReadStore, Tx
@@ -22,8 +23,15 @@ def iso(value: Any) -> str:
 
 class Directory(Projection):
     name = "rm_directory"
-    version = 1
-    tables = ("rm_counties", "rm_communities", "rm_grids", "rm_units", "rm_pairings")
+    version = 2  # 2: rm_answers
+    tables = (
+        "rm_counties",
+        "rm_communities",
+        "rm_grids",
+        "rm_units",
+        "rm_pairings",
+        "rm_answers",
+    )
     ddl = (
         "CREATE TABLE IF NOT EXISTS rm_counties ("
         " county_id TEXT PRIMARY KEY, name TEXT NOT NULL, code TEXT NOT NULL,"
@@ -44,6 +52,10 @@ class Directory(Projection):
         " unit_id TEXT NOT NULL, community_id TEXT NOT NULL, paired_at TEXT NOT NULL,"
         " reported_at TEXT, report_note TEXT, PRIMARY KEY (unit_id, community_id))",
         "CREATE INDEX IF NOT EXISTS rm_pairings_community ON rm_pairings (community_id)",
+        # Where each idempotent command's write reached in the log (its claim is the last
+        # event of the write), so a retry answers with the first answer's position.
+        "CREATE TABLE IF NOT EXISTS rm_answers ("
+        " claim_id TEXT PRIMARY KEY, position INTEGER NOT NULL)",
     )
 
     def handlers(self) -> dict[type, Handler]:
@@ -58,6 +70,7 @@ class Directory(Projection):
             Unit.Unpaired: self.unpaired,
             Unit.ReportedToCommunity: self.unit_reported,
             Unit.Reminded: self.unit_reminded,
+            Reservation.Reserved: self.reserved,
         }
 
     # -- handlers ----------------------------------------------------------------------
@@ -132,7 +145,25 @@ class Directory(Projection):
         )
 
 
+    def reserved(self, tx: Tx, e: Reservation.Reserved) -> None:
+        if e.fingerprint:  # an idempotency key's claim (unique names carry none)
+            tx.execute(
+                "INSERT INTO rm_answers (claim_id, position) VALUES (?, ?)",
+                (str(e.originator_id), tx.position),
+            )
+
+
 # -- queries -------------------------------------------------------------------------
+
+
+def answer_position(store: ReadStore, claim_id: str) -> int | None:
+    """The log position an idempotent command's first answer reported."""
+    with store.read() as tx:
+        value = tx.execute(
+            "SELECT position FROM rm_answers WHERE claim_id = ?", (claim_id,)
+        ).scalar()
+    return None if value is None else int(value)
+
 
 
 def get_county(store: ReadStore, county_id: str) -> dict[str, Any] | None:

@@ -16,6 +16,7 @@ from typing import Any
 
 import orjson
 
+from domain.actors import describe_ref
 from domain.calendar import business_date, period_of, quarter_of, stored_span
 from domain.county import County
 from domain.evaluation import (
@@ -526,7 +527,7 @@ def _community_scores(rows: list[dict[str, Any]], policy: Policy) -> dict[int, d
                 "comment": r["comment"],
                 "corrected": r["corrects"] is not None,
                 "reason": r["reason"],
-                "by": r["by"],
+                "by": describe_ref(r["by"], {}),
                 "recorded_at": r["recorded_at"],
                 "position": r["position"],
                 "_score": score,
@@ -703,7 +704,9 @@ def _history(r: dict[str, Any]) -> dict[str, Any]:
         "superseded_by",
         "position",
     )
-    return {k: r[k] for k in keep if k in r}
+    out = {k: r[k] for k in keep if k in r}
+    out["by"] = describe_ref(r["by"], {})  # staff, as their sign-in names them
+    return out
 
 
 def _unit_public(r: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -714,7 +717,7 @@ def _unit_public(r: dict[str, Any] | None) -> dict[str, Any] | None:
         "score": r["score"],
         "comment": r["comment"],
         "corrected": r["corrects"] is not None,
-        "by": r["by"],
+        "by": describe_ref(r["by"], {}),
         "recorded_at": r["recorded_at"],
         "position": r["position"],
     }

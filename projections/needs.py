@@ -8,6 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from domain.actors import describe_ref, split_ref
 from domain.calendar import stored_span
 from domain.masking import mask_name
 from domain.order import OPEN_STATUSES, OUTCOME_LABELS, Order, OrderStatus
@@ -15,6 +16,7 @@ from domain.resident import Resident
 from domain.values import GeoPoint, NeedSource, SkillCategory, Solved, Urgency, distance_m
 from projections.base import Handler, Projection
 from projections.directory import iso
+from projections.people import names_of
 from projections.store import ReadStore, Tx, contains, like_pattern
 
 STATUS_LABELS = {s.code: s.label for s in OrderStatus}
@@ -84,7 +86,9 @@ STEP_NAMES: dict[type, str] = {
 
 class Needs(Projection):
     name = "rm_needs"
-    version = 3  # 2: found_false, false_reason; 3: a decline clears the overdue flag
+    # 2: found_false, false_reason; 3: a decline clears the overdue flag; 4: a step names
+    # the member it gives the order to (subject), its text names nobody by id
+    version = 4
     tables = (
         "rm_orders",
         "rm_order_applicants",
@@ -123,7 +127,7 @@ class Needs(Projection):
         " duplicate_of TEXT, attached_at TEXT NOT NULL, PRIMARY KEY (order_id, sha256, kind))",
         "CREATE TABLE IF NOT EXISTS rm_order_steps ("
         " order_id TEXT NOT NULL, version INTEGER NOT NULL, at TEXT NOT NULL,"
-        " step TEXT NOT NULL, by TEXT NOT NULL, detail TEXT NOT NULL,"
+        " step TEXT NOT NULL, by TEXT NOT NULL, subject TEXT, detail TEXT NOT NULL,"
         " PRIMARY KEY (order_id, version))",
         "CREATE TABLE IF NOT EXISTS rm_residents ("
         " resident_id TEXT PRIMARY KEY, community_id TEXT NOT NULL, grid_code TEXT,"
@@ -162,14 +166,15 @@ class Needs(Projection):
         if not isinstance(e, Order.Posted):
             tx.execute("UPDATE rm_orders SET updated_at = ? WHERE order_id = ?", (at, oid))
         tx.execute(
-            "INSERT INTO rm_order_steps (order_id, version, at, step, by, detail)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO rm_order_steps (order_id, version, at, step, by, subject, detail)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
                 oid,
                 e.originator_version,
                 at,
                 STEP_NAMES[type(e)],
                 getattr(e, "by", "") or _member_ref(e),
+                _subject(e),
                 detail or "",
             ),
         )
@@ -226,7 +231,7 @@ class Needs(Projection):
             " first_dispatched_at = COALESCE(first_dispatched_at, ?), overdue_deadline = ?",
             (OrderStatus.DISPATCHED.code, str(e.member_id), at, at, iso(e.overdue_deadline)),
         )
-        return f"派给党员 {e.member_id}" + ("（申请人）" if e.from_applicants else "")
+        return "（申请人）" if e.from_applicants else ""
 
     def _markedunclaimed(self, tx: Tx, e: Order.MarkedUnclaimed, oid: str, at: str) -> str:
         self._set(tx, oid, "status = ?", (OrderStatus.UNCLAIMED.code,))
@@ -398,6 +403,48 @@ def _member_ref(e: Any) -> str:
     return f"member:{member}" if member else "system"
 
 
+def _subject(e: Any) -> str | None:
+    """The member a step gives the order to (named when the timeline is read)."""
+    if isinstance(e, Order.Dispatched):
+        return str(e.member_id)
+    if isinstance(e, Order.JointMeetingDecided) and e.assignee_kind == "member":
+        return str(e.assignee_id)
+    return None
+
+
+# How a step that gives the order to a member reads, the member's name filled in.
+SUBJECT_STEPS = {"派单": "派给党员 {name}{detail}"}
+
+
+def timeline(
+    tx: Tx, rows: list[dict[str, Any]], *, residents_in_full: bool
+) -> list[dict[str, Any]]:
+    """An order's steps as a person reads them: who acted (role and name, masked per the
+    reader: `residents_in_full` for the community and the resident), and whom a step
+    gave the order to, by name; never an id."""
+    refs = [r["by"] for r in rows]
+    names, residents = names_of(tx, refs, [r["subject"] for r in rows if r["subject"]])
+    if not residents_in_full:
+        names = {k: mask_name(v) if k in residents else v for k, v in names.items()}
+    out = []
+    for r in rows:
+        detail = r["detail"]
+        if r["subject"] and r["step"] in SUBJECT_STEPS:
+            name = names.get(r["subject"], "")
+            detail = SUBJECT_STEPS[r["step"]].format(name=name, detail=detail)
+        out.append(
+            {
+                "version": r["version"],
+                "at": r["at"],
+                "step": r["step"],
+                "who": describe_ref(r["by"], names),
+                "role": split_ref(r["by"])[0] or "system",
+                "detail": detail,
+            }
+        )
+    return out
+
+
 # -- queries ----------------------------------------------------------------------------
 
 SORTS = {
@@ -501,7 +548,9 @@ def ledger(
     return int(total or 0), [_decorate(r, now) for r in rows]
 
 
-def get_order(store: ReadStore, order_id: str, now: datetime) -> dict[str, Any] | None:
+def get_order(
+    store: ReadStore, order_id: str, now: datetime, *, residents_in_full: bool = True
+) -> dict[str, Any] | None:
     with store.read() as tx:
         row = tx.execute(
             "SELECT o.*, m.name AS member_name FROM rm_orders o"
@@ -521,11 +570,17 @@ def get_order(store: ReadStore, order_id: str, now: datetime) -> dict[str, Any] 
             " WHERE order_id = ? ORDER BY attached_at, sha256",
             (order_id,),
         ).all()
-        row["steps"] = tx.execute(
-            "SELECT version, at, step, by, detail FROM rm_order_steps WHERE order_id = ?"
-            " ORDER BY version",
+        steps = tx.execute(
+            "SELECT version, at, step, by, subject, detail FROM rm_order_steps"
+            " WHERE order_id = ? ORDER BY version",
             (order_id,),
         ).all()
+        row["steps"] = timeline(tx, steps, residents_in_full=residents_in_full)
+        names, residents = names_of(tx, [row["posted_by"]])
+        if not residents_in_full:
+            row["requester_name"] = mask_name(row["requester_name"] or "")
+            names = {k: mask_name(v) if k in residents else v for k, v in names.items()}
+        row["posted_by"] = describe_ref(row["posted_by"], names)
     return _decorate(row, now)
 
 

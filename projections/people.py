@@ -118,3 +118,30 @@ def mask_free_texts(store: ReadStore, value: object) -> object:
     for holder, key in fields:
         holder[key] = mask(holder[key])
     return value
+
+
+def names_of(
+    tx: Tx, refs: Iterable[str], member_ids: Iterable[str] = ()
+) -> tuple[dict[str, str], set[str]]:
+    """The names of the members and residents that events' `by` refs (and these member
+    ids) point at, by id, and which of them are residents (whose names a reader may see
+    masked)."""
+    members, residents = set(member_ids), set()
+    for ref in refs:
+        role, _, subject = (ref or "").partition(":")
+        if role == "member":
+            members.add(subject)
+        elif role == "resident":
+            residents.add(subject)
+    names: dict[str, str] = {}
+    for table, column, ids in (
+        ("rm_members", "member_id", members),
+        ("rm_residents", "resident_id", residents),
+    ):
+        for chunk in chunks(sorted(ids), CHUNK):
+            marks = ",".join("?" * len(chunk))
+            for r in tx.execute(
+                f"SELECT {column} AS id, name FROM {table} WHERE {column} IN ({marks})", chunk
+            ).all():
+                names[r["id"]] = r["name"]
+    return names, residents

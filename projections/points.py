@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from domain.actors import describe_ref
 from domain.order import OUTCOME_LABELS
 from domain.points import (
     CatalogueItem,
@@ -21,6 +22,7 @@ from domain.points import (
 from domain.values import hours_text
 from projections.base import Handler, Projection
 from projections.directory import iso
+from projections.people import names_of
 from projections.store import ReadStore, Tx
 
 ITEM_LABELS = {k.code: k.label for k in ItemKind}
@@ -225,6 +227,15 @@ class Points(Projection):
         )
 
     def held(self, tx: Tx, e: PointsAccount.RedemptionHeld) -> None:
+        # The redemption is requested in the same write, just before its points are held.
+        what = tx.execute(
+            "SELECT r.item_name, r.quantity, p.name AS partner FROM rm_redemptions r"
+            " LEFT JOIN rm_partners p ON p.partner_id = r.partner_id WHERE r.redemption_id = ?",
+            (str(e.redemption_id),),
+        ).one()
+        description = "积分兑换"
+        if what is not None:
+            description += f"：{what['item_name']} × {what['quantity']}（{what['partner']}）"
         self._entry(
             tx,
             e,
@@ -233,7 +244,7 @@ class Points(Projection):
             params=(e.points,),
             service=-e.points,
             assessment=0,
-            description="积分兑换",
+            description=description,
             redemption_id=str(e.redemption_id),
         )
 
@@ -472,9 +483,17 @@ def get_item(store: ReadStore, item_id: str) -> dict[str, Any] | None:
         return tx.execute("SELECT * FROM rm_catalogue WHERE item_id = ?", (item_id,)).one()
 
 
-def _decorate_redemption(r: dict[str, Any]) -> dict[str, Any]:
-    r["status_label"] = REDEMPTION_LABELS.get(r["status"], r["status"])
-    return r
+def _decorated(tx: Tx, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Redemptions with their status in words and who confirmed or ended them by name
+    (a member's own cancellation names the member, never their id)."""
+    refs = [r.get(k) or "" for r in rows for k in ("confirmed_by", "ended_by")]
+    names, _ = names_of(tx, refs)
+    for r in rows:
+        r["status_label"] = REDEMPTION_LABELS.get(r["status"], r["status"])
+        for key in ("confirmed_by", "ended_by"):
+            if r.get(key):
+                r[key] = describe_ref(r[key], names)
+    return rows
 
 
 def redemptions_of(store: ReadStore, member_id: str) -> list[dict[str, Any]]:
@@ -484,7 +503,7 @@ def redemptions_of(store: ReadStore, member_id: str) -> list[dict[str, Any]]:
             " redemption_id",
             (member_id,),
         ).all()
-    return [_decorate_redemption(r) for r in rows]
+        return _decorated(tx, rows)
 
 
 def get_redemption(store: ReadStore, redemption_id: str) -> dict[str, Any] | None:
@@ -492,7 +511,7 @@ def get_redemption(store: ReadStore, redemption_id: str) -> dict[str, Any] | Non
         row = tx.execute(
             "SELECT * FROM rm_redemptions WHERE redemption_id = ?", (redemption_id,)
         ).one()
-    return None if row is None else _decorate_redemption(row)
+        return None if row is None else _decorated(tx, [row])[0]
 
 
 def partner_redemptions(
@@ -525,7 +544,7 @@ def partner_redemptions(
             f" WHERE {' AND '.join(where)} ORDER BY {when}, r.redemption_id",
             params,
         ).all()
-    return [_decorate_redemption(r) for r in rows]
+        return _decorated(tx, rows)
 
 
 def due_redemptions(store: ReadStore, now: datetime, limit: int = 1000) -> list[str]:
