@@ -24,6 +24,7 @@ from api.guard import GuardedRoute
 from api.inputs import Body, Day, YearQuery, within
 from domain import access
 from domain.actors import Actor, Role
+from domain.calendar import days_span, stored_span
 from domain.errors import Forbidden, NotFound
 from domain.limits import LIMITS
 from domain.policies import COMMUNITY_POLICY
@@ -339,12 +340,9 @@ def settlement(
     fmt: Format = "json",
 ) -> Any:
     partner = _partner_for_reader(request, partner_id, actor)
+    low, high = days_span(start, end)  # Beijing days, as stored moments compare
     rows = points.partner_redemptions(
-        services(request).read.store,
-        str(partner_id),
-        status=status,
-        start=start.isoformat() if start else None,
-        end=end.isoformat() if end else None,
+        services(request).read.store, str(partner_id), status=status, start=low, end=high
     )
     for r in rows:
         r.pop("member_id", None)
@@ -380,7 +378,7 @@ def statement(
     store = services(request).read.store
     start = end = None
     if year is not None:
-        start, end = f"{year}-01-01", f"{year + 1}-01-01"
+        start, end = stored_span(year)  # the Beijing year
     rows = for_reader(request, actor, points.statement(store, str(member_id), start, end))
     if fmt != "json":
         title = f"积分明细：{member['name']}" + (f"（{year}）" if year else "")

@@ -42,9 +42,13 @@ ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-secret-" + "x" * 20
 STEPS = ("post", "apply", "dispatch", "accept", "check_in", "photo", "claim", "rate")
 COMMANDS_PER_ORDER = 9  # the photo step runs twice
-# Claimed hours must be > 0 and at most the time since check-in (wall clock, on the
-# server): two photo commands lie between, so 0.000001 h (3.6 ms) has always passed.
-CLAIM_HOURS = "0.000001"
+# Claimed hours must be a whole number of the county's hours_step (the bench sets the
+# finest, 0.01 h) and at most the time since check-in (wall clock, on the server): each
+# client checks in on all its orders, then every client waits until 0.01 h (36 s) has
+# passed since the last check-in, untimed, and claims and rates them all.
+HOURS_STEP = "0.01"
+CLAIM_HOURS = HOURS_STEP
+CLAIM_WAIT = 36.5  # seconds: 0.01 h and a margin
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00\x10JFIF" + bytes(range(256)) * 16
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 16
 PLACE, NEAR = ("35.4901", "112.8512"), ("35.4905", "112.8515")
@@ -122,6 +126,10 @@ class Loop:
         app = Sishuang(self.settings.eventsourcing_env(), clock=SystemClock())
         try:
             world = build_world(app)
+            org = Actor(Role.ORG_DEPT, "组织部-基准", world.county_id)
+            app.change_policy(
+                org, world.county_id, {"hours_step": HOURS_STEP}, "基准：最细的时长单位"
+            )
             staff_actor = Actor(Role.COMMUNITY_ADMIN, "社区-基准", world.community_id)
             people = []
             for k in range(clients):
@@ -227,12 +235,15 @@ class Loop:
 
     def run(self, threads: int, orders: int) -> Run:
         """`orders` order loops shared among `threads` clients, each its own member and
-        resident on its own connection; wall time from the common start to the last."""
+        resident on its own connection: every client takes its orders up to the check-in
+        and photos, all wait (untimed) until the claimed hours have passed, then every
+        client claims and rates its orders. Wall time: both timed phases, common start to
+        the last client, the wait between them left out."""
         if threads > len(self.people):
             raise ValueError(f"set up for {len(self.people)} clients, asked for {threads}")
         run = Run(threads, orders)
         shares = [orders // threads + (1 if t < orders % threads else 0) for t in range(threads)]
-        start = threading.Barrier(threads + 1)
+        start, middle, resume = (threading.Barrier(threads + 1) for _ in range(3))
         lock = threading.Lock()
         errors: list[BaseException] = []
 
@@ -241,11 +252,17 @@ class Loop:
             try:
                 with httpx.Client(base_url=self.base_url, timeout=30.0) as http:
                     start.wait()
-                    for _ in range(shares[t]):
-                        self._one_order(http, self.people[t], local)
+                    begun = [
+                        self._begin_order(http, self.people[t], local) for _ in range(shares[t])
+                    ]
+                    middle.wait()
+                    resume.wait()
+                    for need in begun:
+                        self._finish_order(http, need, self.people[t], local)
             except BaseException as e:
                 errors.append(e)
-                start.abort()
+                for barrier in (start, middle, resume):
+                    barrier.abort()
             with lock:
                 for step, values in local.latencies.items():
                     run.latencies[step].extend(values)
@@ -257,22 +274,40 @@ class Loop:
             w.start()
         with contextlib.suppress(threading.BrokenBarrierError):
             start.wait()
-        started = perf_counter()
+            started = perf_counter()
+            middle.wait()
+            first = perf_counter() - started
+            time.sleep(CLAIM_WAIT)
+            resume.wait()
+        resumed = perf_counter()
         for w in workers:
             w.join()
-        run.seconds = perf_counter() - started
+        run.seconds = first + perf_counter() - resumed
         if errors:
             raise errors[0]
         return run
 
-    def _one_order(self, http: httpx.Client, who: Person, run: Run) -> None:
+    @staticmethod
+    def _post(
+        http: httpx.Client,
+        run: Run,
+        step: str,
+        path: str,
+        body: dict[str, Any],
+        auth: dict[str, str],
+    ) -> Any:
+        began = perf_counter()
+        r = http.post(f"/api/v1{path}", json=body, headers=auth)
+        run.latencies[step].append(perf_counter() - began)
+        if r.headers.get("X-Read-Model-Consistent") == "false":
+            run.stale += 1
+        return r
+
+    def _begin_order(self, http: httpx.Client, who: Person, run: Run) -> str:
+        """Post a need, apply, dispatch, accept, check in, attach the photos: its path."""
+
         def post(step: str, path: str, body: dict[str, Any], auth: dict[str, str]) -> Any:
-            began = perf_counter()
-            r = http.post(f"/api/v1{path}", json=body, headers=auth)
-            run.latencies[step].append(perf_counter() - began)
-            if r.headers.get("X-Read-Model-Consistent") == "false":
-                run.stale += 1
-            return r
+            return self._post(http, run, step, path, body, auth)
 
         r = post(
             "post",
@@ -299,6 +334,14 @@ class Loop:
         for digest, kind in zip(self.photos, ("before", "after"), strict=True):
             r = post("photo", f"{need}/photos", {"sha256": digest, "kind": kind}, who.member)
             _expect(r, 200, "attach photo")
+        return need
+
+    def _finish_order(self, http: httpx.Client, need: str, who: Person, run: Run) -> None:
+        """Claim the hours and rate: the order closes."""
+
+        def post(step: str, path: str, body: dict[str, Any], auth: dict[str, str]) -> Any:
+            return self._post(http, run, step, path, body, auth)
+
         body = {"hours": CLAIM_HOURS, "note": "已换灯"}
         r = post("claim", f"{need}/claim", body, who.member)
         while r.status_code == 422 and r.json().get("code") == "hours_out_of_range":

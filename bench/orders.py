@@ -240,7 +240,8 @@ def print_http(runs: list[Run]) -> None:
     print(table(headers, body))
     retries = sum(r.claim_retries for r in runs)
     print(
-        "  cmd/s = commands ÷ wall time from the clients' common start to the last answer; "
+        "  cmd/s = commands ÷ wall time from the clients' common start to the last answer, "
+        "less the untimed 36 s wait before the claims (0.01 h must pass since check-in); "
         "p50/p95: per request.\n  stale: answers that came back before the read models "
         "caught up (X-Read-Model-Consistent: false)"
         + (f"; claims repeated for lack of elapsed time: {retries}" if retries else "")

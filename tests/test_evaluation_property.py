@@ -29,7 +29,8 @@ from domain.application import Commitment, Identity, Sishuang, Skills
 from domain.calendar import quarter_end
 from domain.clock import BEIJING, ManualClock, business_date
 from domain.errors import DomainError
-from projections import ReadModels
+from projections import ReadModels, directory, evaluation, members, resources
+from projections.store import ReadStore
 from tests.conftest import World, sqlite_env
 from tests.test_domain_orders import NEAR, PLACE, Loop
 from tests.test_evaluation_views import (
@@ -345,5 +346,63 @@ def test_the_views_equal_a_recomputation_from_the_events(
             store = caught_up(read)
             truth = assert_views_match_the_log(story, store)
             assert_sources_add_up(app, store, truth)
+            assert_every_view_agrees(story, store, clock.now())
         finally:
             app.close()
+
+
+def assert_every_view_agrees(s: Story, store: ReadStore, now: datetime) -> None:
+    """One definition of a service that counts (issue 12): for every member, the service
+    record, the resource ledger, the evaluation, the unit and community views and 公示
+    show the same services and hours for the year, reversals (found false) included; and
+    the county's totals are the members' sums."""
+    world = s.world
+    policy = evaluation.county_policy(store, str(world.county_id))
+    community = directory.get_community(store, str(world.community_id))
+    assert community is not None
+    ledger = {
+        r["member_id"]: r for r in resources.resource_ledger(store, str(world.community_id), YEAR)
+    }
+    in_community = {
+        r["member_id"]: r
+        for r in evaluation.community_view(store, community, YEAR, policy)["members"]
+    }
+    public = {
+        r["name"]: r
+        for r in evaluation.public_results(
+            store, "m.community_id = ?", (str(world.community_id),), YEAR, policy
+        )
+    }
+    services = hours = Decimal(0)
+    for member_id in s.members:
+        mid = str(member_id)
+        member = members.get_member(store, mid)
+        assert member is not None
+        view = evaluation.member_view(store, member, YEAR, policy)["year_figures"]
+        record = resources.service_record(store, mid, YEAR, now)["totals"]
+        unit = directory.get_unit(store, member["unit_id"])
+        assert unit is not None
+        in_unit = {
+            r["member_id"]: r for r in evaluation.unit_view(store, unit, YEAR, policy)["members"]
+        }[mid]
+        shown = [
+            ("evaluation", view["services"], view["hours"]),
+            ("service record", record["services"], record["hours"]),
+            ("resource ledger", ledger[mid]["services_this_year"], ledger[mid]["hours_this_year"]),
+            ("unit view", in_unit["services"], in_unit["hours"]),
+            ("community view", in_community[mid]["services"], in_community[mid]["hours"]),
+            ("公示", public[member["name"]]["services"], public[member["name"]]["hours"]),
+        ]
+        for where, count, total in shown:
+            assert (count, Decimal(total)) == (view["services"], Decimal(view["hours"])), where
+        assert record["ratings"] == view["ratings"]
+        assert record["average_stars"] == view["average_stars"]
+        # A false order is listed in the record, counting nothing.
+        for order in resources.service_record(store, mid, YEAR, now)["orders"]:
+            assert order["counted"] == (
+                not order["found_false"] and Decimal(order["hours_credited"] or 0) > 0
+            )
+        services += view["services"]
+        hours += Decimal(view["hours"])
+    county = evaluation.county_view(store, str(world.county_id), [community], YEAR, policy)
+    assert (county["totals"]["services"], Decimal(county["totals"]["hours"])) == (services, hours)
