@@ -38,7 +38,7 @@ from domain.values import Solved
 from projections.base import Handler, Projection
 from projections.directory import iso
 from projections.needs import CLOSED
-from projections.store import ReadStore, Tx
+from projections.store import ReadStore, Tx, chunks
 
 STAR_LABELS = {s.code: s.label for s in Star}
 WARNING_LABELS = {w.code: w.label for w in WarningLevel}
@@ -473,8 +473,7 @@ def credits_by_member(
 ) -> dict[str, list[dict[str, Any]]]:
     """The credit rows (credits and reversals) of these members in a business year."""
     out: dict[str, list[dict[str, Any]]] = {m: [] for m in member_ids}
-    for chunk in range(0, len(member_ids), 500):
-        ids = member_ids[chunk : chunk + 500]
+    for ids in chunks(member_ids):
         for r in tx.execute(
             "SELECT * FROM rm_eval_credits WHERE year = ?"
             f" AND member_id IN ({','.join('?' * len(ids))})",

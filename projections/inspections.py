@@ -47,7 +47,7 @@ from domain.order import Order
 from projections.base import Handler, Projection
 from projections.directory import iso
 from projections.people import Mask, masker
-from projections.store import ReadStore, Tx
+from projections.store import ReadStore, Tx, rows_by_key
 
 ITEM_LABELS = {i.code: i.label for i in InspectionItem}
 STATUS_LABELS = {s.code: s.label for s in PlanStatus}
@@ -447,16 +447,7 @@ class Inspections(Projection):
         self, tx: Tx, table: str, key: str, columns: str, ids: set[str]
     ) -> dict[str, dict[str, Any]]:
         """Rows of one of this ledger's own tables by key, read in chunks."""
-        found: dict[str, dict[str, Any]] = {}
-        ordered = sorted(ids)
-        for i in range(0, len(ordered), 500):
-            chunk = ordered[i : i + 500]
-            marks = ",".join("?" * len(chunk))
-            for row in tx.execute(
-                f"SELECT {key}, {columns} FROM {table} WHERE {key} IN ({marks})", chunk
-            ).all():
-                found[row[key]] = row
-        return found
+        return rows_by_key(tx, table, key, columns, ids)
 
     def _assign(
         self,
@@ -861,15 +852,9 @@ def _target_names(tx: Tx, plan: dict[str, Any], rows: list[dict[str, Any]]) -> d
             "SELECT code, name FROM rm_communities WHERE county_id = ?", (plan["county_id"],)
         ).all()
     }
-    unit_ids = sorted({t["unit_id"] for t in rows if t["kind"] == "UNIT" and t["unit_id"]})
-    units: dict[str, str] = {}
-    for i in range(0, len(unit_ids), 500):
-        chunk = unit_ids[i : i + 500]
-        marks = ",".join("?" * len(chunk))
-        for r in tx.execute(
-            f"SELECT unit_id, name FROM rm_units WHERE unit_id IN ({marks})", chunk
-        ).all():
-            units[r["unit_id"]] = r["name"]
+    unit_ids = {t["unit_id"] for t in rows if t["kind"] == "UNIT" and t["unit_id"]}
+    found = rows_by_key(tx, "rm_units", "unit_id", "name", unit_ids)
+    units = {unit_id: row["name"] for unit_id, row in found.items()}
     labels: dict[str, str] = {}
     for t in rows:
         kind = t["kind"]

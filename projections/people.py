@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from domain.masking import mask_free_text
-from projections.store import ReadStore, Tx, chunks
+from projections.store import ReadStore, Tx, chunks, rows_by_key
 
 Mask = Callable[[str | None], str]
 
@@ -138,10 +138,5 @@ def names_of(
         ("rm_members", "member_id", members),
         ("rm_residents", "resident_id", residents),
     ):
-        for chunk in chunks(sorted(ids), CHUNK):
-            marks = ",".join("?" * len(chunk))
-            for r in tx.execute(
-                f"SELECT {column} AS id, name FROM {table} WHERE {column} IN ({marks})", chunk
-            ).all():
-                names[r["id"]] = r["name"]
+        names.update((k, r["name"]) for k, r in rows_by_key(tx, table, column, "name", ids).items())
     return names, residents

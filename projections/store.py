@@ -10,7 +10,7 @@ they become `%s` and the schema is put on the search path for the transaction.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
@@ -44,6 +44,21 @@ def like_pattern(text: str) -> str:
 def chunks(items: Sequence[str], size: int = 500) -> list[list[str]]:
     """Items in lists of at most `size`: what one IN (?, ?, …) list may hold."""
     return [list(items[i : i + size]) for i in range(0, len(items), size)]
+
+
+def rows_by_key(
+    tx: Tx, table: str, key: str, columns: str, ids: Iterable[str]
+) -> dict[str, dict[str, Any]]:
+    """Rows of a read-model table by key (`SELECT key, columns … WHERE key IN …`), read in
+    chunks an IN list may hold."""
+    found: dict[str, dict[str, Any]] = {}
+    for chunk in chunks(sorted(set(ids))):
+        marks = ",".join("?" * len(chunk))
+        for row in tx.execute(
+            f"SELECT {key}, {columns} FROM {table} WHERE {key} IN ({marks})", chunk
+        ).all():
+            found[row[key]] = row
+    return found
 
 
 def contains(column: str) -> str:
