@@ -22,7 +22,6 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.display import for_people
 from api.inputs import BodyTooLarge, InputLimits, error_body, too_large_body
 from api.logs import configure_logging
 from api.middleware import RequestIds, SecurityHeaders, error_headers
@@ -34,9 +33,11 @@ from api.tokens import verify
 from domain import access
 from domain.actors import PUBLIC, Actor, Role
 from domain.application import Result, Sishuang
-from domain.clock import Clock, SystemClock, business_date
+from domain.calendar import business_date
+from domain.clock import Clock, SystemClock
 from domain.errors import DomainError, ErrorKind, NotFound, Unauthenticated
 from projections import ReadModels, open_service
+from projections.display import for_people
 
 log = structlog.get_logger("api")
 
@@ -52,7 +53,7 @@ STATUS = {
 
 
 class OrjsonResponse(JSONResponse):
-    """Every JSON answer: moments in Beijing time, hours in two decimals (api.display)."""
+    """Every JSON answer: moments in Beijing time, hours in two decimals (projections.display)."""
 
     media_type = "application/json"
 
@@ -159,9 +160,12 @@ def command_response(
     svc = services(request)
     position = result.position
     if result.replayed and result.claim_id is not None:
-        # the first write is in the log; wait (bounded) until the read models have it
-        svc.read.wait_for(svc.read.store.head(), svc.settings.read_wait_seconds)
-        position = directory.answer_position(svc.read.store, str(result.claim_id))
+        claim = str(result.claim_id)
+        position = directory.answer_position(svc.read.store, claim)
+        if position is None:
+            # the first write is in the log: wait (bounded) until the read models have it
+            svc.read.wait_for(svc.read.store.head(), svc.settings.read_wait_seconds)
+            position = directory.answer_position(svc.read.store, claim)
     consistent = svc.read.wait_for(position, svc.settings.read_wait_seconds)
     headers = {"X-Read-Model-Consistent": "true" if consistent else "false"}
     if position is not None:

@@ -47,8 +47,8 @@ from domain.application import (
     Sishuang,
     Skills,
 )
-from domain.calendar import quarter_end
-from domain.clock import ManualClock, business_date
+from domain.calendar import business_date, quarter_end, quarter_of
+from domain.clock import ManualClock
 from domain.errors import Conflict
 from domain.order import OPEN_STATUSES as OPEN
 from domain.order import Order, OrderStatus
@@ -2150,7 +2150,7 @@ COMMENTS = ("积极参与社区服务", "响应及时，群众认可", "按时�
 
 def _last_quarter(today: date) -> tuple[int, int]:
     """The last quarter that ended before today."""
-    quarter = (today.month - 1) // 3 + 1
+    quarter = quarter_of(today)
     return (today.year - 1, 4) if quarter == 1 else (today.year, quarter - 1)
 
 

@@ -7,7 +7,7 @@ in the csv, and in the xlsx is stored as a string with Excel's quote prefix (sho
 typed, never evaluated). Characters a workbook cannot hold (control characters,
 lone surrogates, U+FFFE/U+FFFF) are dropped rather than failing the download.
 
-Moments and hours follow the one display rule (api.display): a moment is Beijing time —
+Moments and hours follow the one display rule (projections.display): a moment is Beijing time —
 in the xlsx a real date-time cell ("yyyy-mm-dd hh:mm", sortable and filterable), in the
 csv "YYYY-MM-DD HH:MM"; a date is a real date cell; hours are numbers with two decimals.
 """
@@ -29,8 +29,8 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from api.display import hours_value, is_hours_key
-from domain.calendar import local, parse_stored
+from domain.calendar import LOCAL_TEXT, local, parse_stored
+from projections.display import HOURS_KEYS, hours_value
 
 Column = tuple[str, str]  # (key in the row, Chinese header)
 
@@ -51,7 +51,7 @@ HOURS_FORMAT = "0.00"
 def _typed(key: str, value: Any) -> Any:
     """A value as a workbook should hold it: a Beijing datetime, a date, hours as a
     number, or the value itself."""
-    if is_hours_key(key) and (shown := hours_value(value)) is not None:
+    if key in HOURS_KEYS and (shown := hours_value(value)) is not None:
         return Decimal(shown)
     if isinstance(value, str):
         moment = parse_stored(value)
@@ -94,7 +94,7 @@ def formula_like(value: Any) -> bool:
 def csv_cell(value: Any) -> Any:
     """A csv field Excel shows as text: formula-like text gets a leading apostrophe."""
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+        return value.strftime(LOCAL_TEXT)
     if isinstance(value, Decimal):
         return str(value)
     value = _cell(value)

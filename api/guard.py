@@ -133,16 +133,26 @@ def query_names(dependant: Dependant) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+# A query parameter any JSON route ignores: the cache-buster (?_=1700000000) browsers'
+# scripts add.
+IGNORED_QUERY = frozenset({"_"})
+
+
 class CheckedRoute(APIRoute):
-    """A route that refuses query parameters it does not take (422
-    unknown_query_parameter), rather than answer as if they were not sent."""
+    """A JSON route that refuses query parameters it does not take (422
+    unknown_query_parameter), rather than answer as if they were not sent (a misspelt
+    `page_size` would otherwise return the default page as if asked for)."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
         allowed = query_names(self.dependant)
 
         async def checked(request: Request) -> Response:
-            unknown = [k for k in dict.fromkeys(request.query_params) if k not in allowed]
+            unknown = [
+                k
+                for k in dict.fromkeys(request.query_params)
+                if k not in allowed and k not in IGNORED_QUERY
+            ]
             if unknown:
                 from api.app import OrjsonResponse
 

@@ -24,7 +24,7 @@ from api.app import (
     signed_in,
     today,
 )
-from api.guard import CheckedRoute, GuardedRoute
+from api.guard import GuardedRoute
 from api.inputs import Body, Day, Moment, Number, within
 from domain import access
 from domain.actors import Actor, Role
@@ -37,9 +37,9 @@ router = APIRouter(
     dependencies=[Depends(read_consistency)],
     route_class=GuardedRoute,
 )
-pages = APIRouter(
-    tags=["inspections 两随机一公开"], include_in_schema=True, route_class=CheckedRoute
-)
+# Pages are opened from shared links (WeChat adds ?from=…&isappinstalled=…): a page
+# ignores parameters it does not take; the JSON API refuses them (api.guard.CheckedRoute).
+pages = APIRouter(tags=["inspections 两随机一公开"], include_in_schema=True)
 
 
 # -- requests -----------------------------------------------------------------------------

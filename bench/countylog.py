@@ -30,8 +30,8 @@ from eventsourcing.domain import Aggregate
 from bench.workload import phone
 from domain.actors import OPERATOR, PUBLIC, Actor, Role
 from domain.application import Sishuang
-from domain.calendar import quarter_end
-from domain.clock import BEIJING, ManualClock, business_date
+from domain.calendar import BEIJING, business_date, quarter_end
+from domain.clock import ManualClock
 from domain.evaluation import Star, WarningLevel, star_criteria
 from domain.member import Member
 from domain.points import PointsAccount, SourceKind

@@ -55,7 +55,8 @@ from bench.stores import DEFAULT_PG_URL, PostgresTarget, SqliteTarget, Target, U
 from bench.workload import phone, read_log
 from domain.actors import OPERATOR, PUBLIC, Actor, Role
 from domain.application import Sishuang
-from domain.clock import BEIJING, ManualClock
+from domain.calendar import BEIJING
+from domain.clock import ManualClock
 from domain.draws import POPULATION_TOPICS, derive_population
 from domain.inspection import InspectionPlan, compute_draw, directory_id
 from domain.member import Member

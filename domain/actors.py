@@ -87,15 +87,21 @@ def split_ref(ref: str) -> tuple[Role | None, str]:
 
 def describe_ref(ref: str, names: dict[str, str]) -> str:
     """Who acted, as a person reads it: the role's Chinese name and the person's name —
-    a member's or resident's from `names` (by id; never the id itself), staff as their
-    sign-in names them; the sweep and the system as 系统."""
+    a member's, resident's or inspector's from `names` (by id; never the id itself),
+    other staff as their sign-in names them; the sweep and the system as 系统."""
     role, subject = split_ref(ref)
     if role is None or (role is Role.OPERATOR and subject == "sweep"):
         return SYSTEM_LABEL  # "system", "system:sweep", the sweep's own actor
     if role is Role.PUBLIC:
         return "本人（扫码）"
     label = ROLE_LABELS[role]
-    if role in (Role.MEMBER, Role.RESIDENT):
+    if role in NAMED_BY_ID:
         name = names.get(subject)
         return f"{label} {name}" if name else label
-    return f"{label} {subject}" if subject else label
+    if role is Role.OPERATOR or not subject:
+        return label
+    return f"{label} {subject}"
+
+
+# Roles whose tokens name the person by an id (their names are looked up).
+NAMED_BY_ID = frozenset({Role.MEMBER, Role.RESIDENT, Role.INSPECTOR})

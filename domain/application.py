@@ -8,7 +8,7 @@ resulting events in one atomic write. A command that raises records nothing.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
@@ -344,7 +344,10 @@ class Sishuang(InspectionService):
             answer["status"] = member.status.code
             return new_id, [member, self._claim_phone(unit_id, phone, new_id)]
 
-        return self._create(actor, "register_member", idempotency_key, payload, build, answer)
+        result = self._create(actor, "register_member", idempotency_key, payload, build, answer)
+        if result.replayed and not result.details:  # a claim from before answers were kept
+            return replace(result, details={"status": self.member(result.id).status.code})
+        return result
 
     def _claim_phone(self, unit_id: UUID, phone: str, member_id: UUID) -> Reservation:
         """Same unit + phone is one person: a second registration is refused while the

@@ -78,16 +78,10 @@ def day_start(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=BEIJING).astimezone(UTC)
 
 
-def span(
-    year: int, *, quarter: int | None = None, month: int | None = None
-) -> tuple[datetime, datetime]:
-    """A year, quarter or month of the Beijing calendar as UTC instants [start, end)."""
+def span(year: int, *, quarter: int | None = None) -> tuple[datetime, datetime]:
+    """A year or a quarter of the Beijing calendar as UTC instants [start, end)."""
     if quarter is not None:
-        first = date(year, quarter * 3 - 2, 1)
-        last = quarter_end(year, quarter)
-    elif month is not None:
-        first = date(year, month, 1)
-        last = (date(year + month // 12, month % 12 + 1, 1)) - timedelta(days=1)
+        first, last = date(year, quarter * 3 - 2, 1), quarter_end(year, quarter)
     else:
         first, last = date(year, 1, 1), date(year, 12, 31)
     return day_start(first), day_start(last + timedelta(days=1))
@@ -101,11 +95,9 @@ def days_span(first: date | None, last_exclusive: date | None) -> tuple[str | No
     )
 
 
-def stored_span(
-    year: int, *, quarter: int | None = None, month: int | None = None
-) -> tuple[str, str]:
+def stored_span(year: int, *, quarter: int | None = None) -> tuple[str, str]:
     """`span` as the text read models store moments in (for SQL comparisons)."""
-    start, end = span(year, quarter=quarter, month=month)
+    start, end = span(year, quarter=quarter)
     return stored(start), stored(end)
 
 
@@ -135,6 +127,10 @@ def local_iso(moment: datetime) -> str:
     return local(moment).isoformat()
 
 
+LOCAL_TEXT = "%Y-%m-%d %H:%M"
+
+
 def local_text(moment: datetime) -> str:
-    """A moment as a person writes it: "YYYY-MM-DD HH:MM", Beijing time."""
-    return local(moment).strftime("%Y-%m-%d %H:%M")
+    """A moment as a person writes it: "YYYY-MM-DD HH:MM", Beijing time (csv cells,
+    messages)."""
+    return local(moment).strftime(LOCAL_TEXT)

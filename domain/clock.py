@@ -6,10 +6,8 @@ from datetime import UTC, datetime, timedelta
 from threading import Lock
 from typing import Protocol
 
-# Which day, quarter and year a moment belongs to is the business calendar's question.
-from domain.calendar import BEIJING, business_date
-
-__all__ = ["BEIJING", "Clock", "ManualClock", "SystemClock", "business_date"]
+# Which day, quarter and year a moment belongs to is the business calendar's question:
+# domain.calendar.
 
 
 class Clock(Protocol):

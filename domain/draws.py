@@ -26,7 +26,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from domain.clock import business_date
+from domain.calendar import business_date
 from domain.community import Community
 from domain.inspection import (
     COUNTY_STRATUM,

@@ -144,8 +144,12 @@ class Criterion:
         return CRITERION_LABELS.get(self.name, self.name)
 
     def shown(self, value: Decimal) -> str:
-        """A figure as a person reads it: hours in two decimals, counts as counts."""
-        return hours_text(value) if self.name == "hours" else str(value)
+        return criterion_text(self.name, value)
+
+
+def criterion_text(name: str, value: object) -> str:
+    """A criterion's figure as a person reads it: hours in two decimals, counts as counts."""
+    return hours_text(value) if name == "hours" else str(value)
 
 
 CRITERION_LABELS = {

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -261,7 +262,12 @@ class EvaluationService(ActivityService):
             )
             return redemption_id, [redemption, account, item, claim]
 
-        return self._create(actor, "redeem", idempotency_key, payload, build, issued)
+        result = self._create(actor, "redeem", idempotency_key, payload, build, issued)
+        if result.replayed and not result.details:  # a claim from before answers were kept
+            r = self.redemption(result.id)
+            details = {"code": r.code, "points": r.points, "expires_at": r.expires_at.isoformat()}
+            return replace(result, details=details)
+        return result
 
     def _new_code(self, partner_id: UUID, redemption_id: UUID) -> tuple[str, Reservation]:
         for _ in range(CODE_ATTEMPTS):

@@ -31,7 +31,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
-from domain.clock import business_date
+from domain.calendar import business_date, local_text
 from domain.errors import Conflict, Forbidden, InvalidInput
 from domain.masking import REASON_LABELS, REASONS_FOR
 from domain.policies import POLICY_MAXIMA
@@ -909,7 +909,7 @@ class InspectionPlan(Aggregate):
         if deadline is not None and now > deadline:
             raise Conflict(
                 "reveal_deadline_passed",
-                f"种子承诺与揭示的期限（{deadline.isoformat()}）已过，本方案将作废",
+                f"种子承诺与揭示的期限（北京时间 {local_text(deadline)}）已过，本方案将作废",
                 f"the seed was due by {deadline.isoformat()}: the plan is void",
             )
 
@@ -927,7 +927,7 @@ class InspectionPlan(Aggregate):
         missing = "、".join(self.missing_parties())
         self.trigger_event(
             self.Voided,
-            reason=f"种子逾期未揭示齐全（截止 {deadline.isoformat()}；未揭示：{missing}）",
+            reason=f"种子逾期未揭示齐全（截止北京时间 {local_text(deadline)}；未揭示：{missing}）",
             reason_code="seed_not_revealed",
             by="system:sweep",
             timestamp=now,

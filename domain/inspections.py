@@ -14,7 +14,7 @@ from eventsourcing.domain import Aggregate
 
 from domain import access
 from domain.actors import Actor, Role
-from domain.clock import business_date
+from domain.calendar import business_date
 from domain.draws import (
     POPULATION_TOPICS,
     ROSTER_TOPICS,

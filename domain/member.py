@@ -658,7 +658,7 @@ class Member(Aggregate):
             star=star,
             year=year,
             figures=figures.as_pairs(),
-            criteria=tuple((c.name, c.shown(c.required), c.shown(c.actual)) for c in criteria),
+            criteria=tuple((c.name, str(c.required), str(c.actual)) for c in criteria),
             bonus_points=policy.star_award_bonus_points,
             by=by,
             timestamp=now,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.activity import Activity, ActivityKind
+from domain.actors import describe_ref
 from projections.base import Handler, Projection
 from projections.directory import iso
 from projections.store import ReadStore, Tx
@@ -111,6 +112,8 @@ STATUS_LABELS = {"planned": "计划中", "confirmed": "已确认名单", "cancel
 
 def _decorate(row: dict[str, Any]) -> dict[str, Any]:
     row["kind_label"] = KIND_LABELS.get(row["kind"], row["kind"])
+    if row.get("planned_by"):  # staff, by role and name
+        row["planned_by"] = describe_ref(row["planned_by"], {})
     row["status_label"] = STATUS_LABELS.get(row["status"], row["status"])
     return row
 

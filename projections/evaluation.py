@@ -25,6 +25,7 @@ from domain.evaluation import (
     Star,
     WarningLevel,
     community_quarter_score,
+    criterion_text,
     grade_of,
     overall_score,
     quarters_in_year,
@@ -59,7 +60,9 @@ FIGURES: dict[str, str] = {
 
 class Evaluation(Projection):
     name = "rm_evaluation"
-    version = 2  # 2: indexes on rm_eval_checks (warning_id), (community_id, year)
+    # 2: indexes on rm_eval_checks (warning_id), (community_id, year); 3: star criteria
+    # with their Chinese labels, hours in two decimals
+    version = 3
     tables = (
         "rm_eval_policy",
         "rm_eval_members",
@@ -433,7 +436,12 @@ class Evaluation(Projection):
                 orjson.dumps(dict(e.figures)).decode(),
                 orjson.dumps(
                     [
-                        {"name": n, "label": CRITERION_LABELS.get(n, n), "required": r, "actual": a}
+                        {
+                            "name": n,
+                            "label": CRITERION_LABELS.get(n, n),
+                            "required": criterion_text(n, r),
+                            "actual": criterion_text(n, a),
+                        }
                         for n, r, a in e.criteria
                     ]
                 ).decode(),
@@ -947,8 +955,8 @@ def unit_view(
         ).scalar()
         solved = tx.execute(
             "SELECT order_id, content, closed_at, community_id FROM rm_orders"
-            " WHERE assignee_kind = 'unit' AND assignee_id = ? AND status = 'closed'"
-            " AND found_false = 0 AND closed_at >= ? AND closed_at < ? ORDER BY closed_at",
+            f" WHERE assignee_kind = 'unit' AND assignee_id = ? AND {CLOSED}"
+            " AND closed_at >= ? AND closed_at < ? ORDER BY closed_at",
             (unit_id, *stored_span(year)),
         ).all()
     declared = unit.get("member_count") or 0

@@ -26,7 +26,7 @@ from typing import Any
 
 import orjson
 
-from domain.clock import business_date
+from domain.calendar import business_date
 from domain.community import Community
 from domain.draws import parse_target
 from domain.inspection import (
@@ -408,7 +408,7 @@ class Inspections(Projection):
         )
         members_of_orders = {r["member_id"] for r in orders.values() if r["member_id"]}
         wanted = {p["member_id"] for p in parts.values() if p["member_id"]} | members_of_orders
-        members = self._rows(tx, "rm_insp_members", "member_id", "community_id, unit_id", wanted)
+        members = rows_by_key(tx, "rm_insp_members", "member_id", "community_id, unit_id", wanted)
         out: dict[str, tuple[str | None, ...]] = {}
         for target, p in parts.items():
             community_id, member_id, unit_id = None, p["member_id"], p["unit_id"]
@@ -441,13 +441,8 @@ class Inspections(Projection):
         field: str,
     ) -> dict[str, dict[str, Any]]:
         ids = {value for p in parts.values() if (value := p[field]) is not None}
-        return self._rows(tx, table, key, columns, ids)
-
-    def _rows(
-        self, tx: Tx, table: str, key: str, columns: str, ids: set[str]
-    ) -> dict[str, dict[str, Any]]:
-        """Rows of one of this ledger's own tables by key, read in chunks."""
         return rows_by_key(tx, table, key, columns, ids)
+
 
     def _assign(
         self,

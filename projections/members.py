@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from domain.actors import describe_ref
 from domain.member import Member
 from domain.values import MemberStatus, SkillCategory, TimeSlot
 from projections.base import Handler, Projection
@@ -212,6 +213,8 @@ def _attach_details(tx: Tx, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         r["skill_categories"] = skills[mid]["category"]
         r["skill_tags"] = skills[mid]["tag"]
         r["time_slots"] = slots[mid]
+        if r.get("reviewed_by"):  # staff, by role and name (never "community_admin:…")
+            r["reviewed_by"] = describe_ref(r["reviewed_by"], {})
     return rows
 
 
@@ -242,11 +245,14 @@ def get_member(store: ReadStore, member_id: str) -> dict[str, Any] | None:
         if row is None:
             return None
         _attach_details(tx, [row])
-        row["reminders"] = tx.execute(
-            "SELECT batch, message, sent_by, sent_at FROM rm_reminders WHERE target_id = ?"
-            " ORDER BY sent_at",
-            (member_id,),
-        ).all()
+        row["reminders"] = [
+            {**r, "sent_by": describe_ref(r["sent_by"], {})}
+            for r in tx.execute(
+                "SELECT batch, message, sent_by, sent_at FROM rm_reminders WHERE target_id = ?"
+                " ORDER BY sent_at",
+                (member_id,),
+            ).all()
+        ]
     return row
 
 

@@ -13,10 +13,18 @@ from domain.calendar import stored_span
 from domain.masking import mask_name
 from domain.order import OPEN_STATUSES, OUTCOME_LABELS, Order, OrderStatus
 from domain.resident import Resident
-from domain.values import GeoPoint, NeedSource, SkillCategory, Solved, Urgency, distance_m
+from domain.values import (
+    GeoPoint,
+    NeedSource,
+    SkillCategory,
+    Solved,
+    Urgency,
+    distance_m,
+    hours_text,
+)
 from projections.base import Handler, Projection
 from projections.directory import iso
-from projections.people import names_of
+from projections.people import masked_residents, names_of
 from projections.store import ReadStore, Tx, contains, like_pattern
 
 STATUS_LABELS = {s.code: s.label for s in OrderStatus}
@@ -328,7 +336,7 @@ class Needs(Projection):
                 tx.execute(
                     f"UPDATE rm_orders SET overlap_flag = 1 WHERE order_id IN ({marks})", ids
                 )
-        return f"{e.hours} 小时 {e.note}".strip()
+        return f"{hours_text(e.hours)} 小时 {e.note}".strip()
 
     def _rated(self, tx: Tx, e: Order.Rated, oid: str, at: str) -> str:
         status = OrderStatus.COMPLETION_CLAIMED if e.satisfied else OrderStatus.LOW_RATED
@@ -348,9 +356,8 @@ class Needs(Projection):
             " satisfied = CASE WHEN ? = 'unrated' THEN 0 ELSE satisfied END",
             (OrderStatus.CLOSED.code, at, e.outcome, str(e.hours_credited), e.outcome),
         )
-        return (
-            f"{OUTCOME_LABELS.get(e.outcome, e.outcome)}，计入 {e.hours_credited} 小时 {e.reason}"
-        )
+        outcome = OUTCOME_LABELS.get(e.outcome, e.outcome)
+        return f"{outcome}，计入 {hours_text(e.hours_credited)} 小时 {e.reason}"
 
     def _returnedtomember(self, tx: Tx, e: Order.ReturnedToMember, oid: str, at: str) -> str:
         self._set(
@@ -391,7 +398,7 @@ class Needs(Projection):
 
     def _foundfalse(self, tx: Tx, e: Order.FoundFalse, oid: str, at: str) -> str:
         self._set(tx, oid, "found_false = 1, false_reason = ?, hours_credited = ?", (e.reason, "0"))
-        return f"撤销 {e.hours_reversed} 小时：{e.reason}"
+        return f"撤销 {hours_text(e.hours_reversed)} 小时：{e.reason}"
 
     def _rejected(self, tx: Tx, e: Order.Rejected, oid: str, at: str) -> str:
         self._set(tx, oid, "status = ?, closed_at = ?", (OrderStatus.REJECTED.code, at))
@@ -405,11 +412,7 @@ def _member_ref(e: Any) -> str:
 
 def _subject(e: Any) -> str | None:
     """The member a step gives the order to (named when the timeline is read)."""
-    if isinstance(e, Order.Dispatched):
-        return str(e.member_id)
-    if isinstance(e, Order.JointMeetingDecided) and e.assignee_kind == "member":
-        return str(e.assignee_id)
-    return None
+    return str(e.member_id) if isinstance(e, Order.Dispatched) else None
 
 
 # How a step that gives the order to a member reads, the member's name filled in.
@@ -425,7 +428,7 @@ def timeline(
     refs = [r["by"] for r in rows]
     names, residents = names_of(tx, refs, [r["subject"] for r in rows if r["subject"]])
     if not residents_in_full:
-        names = {k: mask_name(v) if k in residents else v for k, v in names.items()}
+        names = masked_residents(names, residents)
     out = []
     for r in rows:
         detail = r["detail"]
@@ -465,7 +468,10 @@ def _days_open(row: dict[str, Any], now: datetime) -> int:
 
 def satisfaction_of(row: dict[str, Any]) -> str:
     """满意度 as the 台账 writes it: 满意 / 不满意 (rated), 未评价 (completion claimed or
-    closed without a rating), nothing before the rating is due."""
+    closed without a rating), nothing before the rating is due; a rating of an order found
+    false is no feedback (不计)."""
+    if row.get("found_false"):
+        return "不计（已核定虚假）"
     if row.get("stars") is not None:
         return "满意" if row.get("satisfied") else "不满意"
     if row.get("claimed_at") or row["status"] == OrderStatus.CLOSED.code:
@@ -545,6 +551,7 @@ def ledger(
             f" WHERE {clause} ORDER BY {order}, o.order_id LIMIT ? OFFSET ?",
             [*params, size, (page - 1) * size],
         ).all()
+        _name_posters(tx, rows)
     return int(total or 0), [_decorate(r, now) for r in rows]
 
 
@@ -579,7 +586,7 @@ def get_order(
         names, residents = names_of(tx, [row["posted_by"]])
         if not residents_in_full:
             row["requester_name"] = mask_name(row["requester_name"] or "")
-            names = {k: mask_name(v) if k in residents else v for k, v in names.items()}
+            names = masked_residents(names, residents)
         row["posted_by"] = describe_ref(row["posted_by"], names)
     return _decorate(row, now)
 
@@ -615,7 +622,16 @@ def orders_of(
             " ORDER BY o.posted_at DESC, o.order_id",
             (value,),
         ).all()
+        _name_posters(tx, rows)
     return [_decorate(r, now) for r in rows]
+
+
+def _name_posters(tx: Tx, rows: list[dict[str, Any]]) -> None:
+    """Who posted each need, by role and name (a resident masked, as 求助人 is in a list)."""
+    names, residents = names_of(tx, [r["posted_by"] for r in rows])
+    names = masked_residents(names, residents)
+    for r in rows:
+        r["posted_by"] = describe_ref(r["posted_by"], names)
 
 
 def _distance(

@@ -10,7 +10,8 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from domain.masking import mask_free_text
+from domain.actors import Role, split_ref
+from domain.masking import mask_free_text, mask_name
 from projections.store import ReadStore, Tx, chunks, rows_by_key
 
 Mask = Callable[[str | None], str]
@@ -123,20 +124,24 @@ def mask_free_texts(store: ReadStore, value: object) -> object:
 def names_of(
     tx: Tx, refs: Iterable[str], member_ids: Iterable[str] = ()
 ) -> tuple[dict[str, str], set[str]]:
-    """The names of the members and residents that events' `by` refs (and these member
-    ids) point at, by id, and which of them are residents (whose names a reader may see
-    masked)."""
-    members, residents = set(member_ids), set()
+    """The names of the members, residents and inspectors that events' `by` refs (and
+    these member ids) point at, by id, and which of them are residents (whose names a
+    reader may see masked: `masked_residents`)."""
+    wanted: dict[Role | None, set[str]] = {Role.MEMBER: set(member_ids)}
     for ref in refs:
-        role, _, subject = (ref or "").partition(":")
-        if role == "member":
-            members.add(subject)
-        elif role == "resident":
-            residents.add(subject)
+        role, subject = split_ref(ref)
+        wanted.setdefault(role, set()).add(subject)
+    residents = wanted.get(Role.RESIDENT, set())
     names: dict[str, str] = {}
     for table, column, ids in (
-        ("rm_members", "member_id", members),
+        ("rm_members", "member_id", wanted[Role.MEMBER]),
         ("rm_residents", "resident_id", residents),
+        ("rm_insp_inspectors", "inspector_id", wanted.get(Role.INSPECTOR, set())),
     ):
         names.update((k, r["name"]) for k, r in rows_by_key(tx, table, column, "name", ids).items())
     return names, residents
+
+
+def masked_residents(names: dict[str, str], residents: set[str]) -> dict[str, str]:
+    """`names` with the residents' names masked (domain.masking.mask_name)."""
+    return {k: mask_name(v) if k in residents else v for k, v in names.items()}

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from domain.calendar import period_of
+from domain.calendar import year_of
 from domain.masking import mask_name
 from projections.evaluation import credits_by_member, year_figures
 from projections.members import SKILL_LABELS, SLOT_LABELS, _attach_details
@@ -62,7 +62,7 @@ def service_record(store: ReadStore, member_id: str, year: int, now: datetime) -
     for c in credits:
         key = (c["source_kind"], c["source_id"])
         counted[key] = counted.get(key, 0) + c["services"]
-    current = period_of(now).year == year
+    current = year_of(now) == year
     everything = orders_of(store, now, member_id=member_id)
     orders = [o for o in everything if ("order", o["order_id"]) in counted]
     in_hand = [o for o in everything if current and o["status"] in ACTIVE_CODES]
@@ -108,4 +108,4 @@ def service_record(store: ReadStore, member_id: str, year: int, now: datetime) -
 
 
 def _year_of(stored: str) -> int:
-    return period_of(datetime.fromisoformat(stored)).year
+    return year_of(datetime.fromisoformat(stored))

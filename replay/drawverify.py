@@ -54,7 +54,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import Mapper, StoredEvent
 
-from domain.clock import business_date
+from domain.calendar import business_date, local_iso
 from domain.community import Community
 from domain.draws import (
     POPULATION_TOPICS,
@@ -657,8 +657,8 @@ class _PlanVerifier:
             )
         counts = {s: len(ids) for s, ids in sorted(rebuilt.strata.items())}
         where = (
-            f"日志 ≤ #{pf.log_position}，截止 {pf.timestamp.isoformat()}"
-            f" / log ≤ #{pf.log_position}, cut-off {pf.timestamp.isoformat()}: "
+            f"日志 ≤ #{pf.log_position}，截止 {local_iso(pf.timestamp)}"
+            f" / log ≤ #{pf.log_position}, cut-off {local_iso(pf.timestamp)}: "
             f"{rebuilt.size} 个对象 / targets in {len(counts)} strata, "
             f"{len(rebuilt.excluded)} 个不合格 / excluded"
         )
@@ -798,11 +798,11 @@ class _PlanVerifier:
                 later = _moment(seed.get("available_after"))
                 start = max(start, later) if later is not None else start
             due = start + timedelta(hours=int(hours))
-            notes.append(f"承诺与揭示期限 / due by {due.isoformat()}")
+            notes.append(f"承诺与揭示期限 / due by {local_iso(due)}")
             for entry in [*commits, *reveals]:
                 if entry.event.timestamp > due:
                     problems.append(
-                        f"#{entry.position} 逾期（{entry.event.timestamp.isoformat()}）"
+                        f"#{entry.position} 逾期（{local_iso(entry.event.timestamp)}）"
                         " / after the seed's deadline"
                     )
         if method is SeedMethod.COMMIT_REVEAL:
@@ -875,11 +875,11 @@ class _PlanVerifier:
             if available is None:
                 problems.append("方案未写明公开数值的产生时间 / no available_after")
             else:
-                notes.append(f"{source}，产生于 / available after {available.isoformat()}")
+                notes.append(f"{source}，产生于 / available after {local_iso(available)}")
                 frozen_at = max(population_entry.event.timestamp, roster_entry.event.timestamp)
                 if not frozen_at < available:
                     problems.append(
-                        f"公开数值在冻结（{frozen_at.isoformat()}）之前已产生 / the value existed"
+                        f"公开数值在冻结（{local_iso(frozen_at)}）之前已产生 / the value existed"
                         " before the inputs were frozen"
                     )
             public = [r for r in reveals if r.event.party == "public"]
@@ -889,7 +889,7 @@ class _PlanVerifier:
                 if available is not None and r.event.timestamp < available:
                     problems.append(
                         f"#{r.position} 在公开数值产生之前揭示 / revealed before it existed"
-                        f" ({r.event.timestamp.isoformat()})"
+                        f" ({local_iso(r.event.timestamp)})"
                     )
                 if r.position < roster_entry.position:
                     problems.append(f"#{r.position} 揭示早于名录冻结 / revealed before the freeze")

@@ -27,14 +27,15 @@ from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 
-from api.display import for_people
 from api.exports import to_csv, to_xlsx
 from api.routes_activities import RESOURCE_COLUMNS
 from api.routes_evaluation import MEMBER_COLUMNS
 from domain.application import Sishuang
-from domain.clock import ManualClock, business_date
+from domain.calendar import business_date
+from domain.clock import ManualClock
 from projections import ReadModels, directory, evaluation, needs, resources
 from projections.base import Follower
+from projections.display import for_people
 from projections.sealer import Sealer
 from replay.bundle import Bundle, BundleError, read
 from replay.progress import Progress
@@ -260,7 +261,7 @@ def diff_ledgers(before: Ledgers, after: Ledgers) -> list[str]:
         before.tables(), after.tables(), strict=True
     ):
         # Compared as a person reads them (the live API shows Beijing times, hours in
-        # two decimals: api.display), so only real differences show.
+        # two decimals: projections.display), so only real differences show.
         old = {str(r.get(key)): r for r in for_people(old_rows)}
         new = {str(r.get(key)): r for r in for_people(new_rows)}
         labels = dict(columns)

@@ -11,8 +11,8 @@ from uuid import UUID, uuid4
 import pytest
 
 from domain.actors import OPERATOR, Actor, Role
-from domain.calendar import quarter_end
-from domain.clock import BEIJING, ManualClock
+from domain.calendar import BEIJING, quarter_end
+from domain.clock import ManualClock
 from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from domain.evaluation import (
     Grade,

@@ -26,8 +26,8 @@ from hypothesis import strategies as st
 
 from domain.actors import Actor, Role
 from domain.application import Commitment, Identity, Sishuang, Skills
-from domain.calendar import quarter_end
-from domain.clock import BEIJING, ManualClock, business_date
+from domain.calendar import BEIJING, business_date, quarter_end
+from domain.clock import ManualClock
 from domain.errors import DomainError
 from projections import ReadModels, directory, evaluation, members, resources
 from projections.store import ReadStore

@@ -15,7 +15,8 @@ import pytest
 
 from domain.actors import OPERATOR, PUBLIC, Actor, Role
 from domain.application import Commitment, Identity, NeedInput, Sishuang, Skills
-from domain.clock import ManualClock, business_date
+from domain.calendar import business_date
+from domain.clock import ManualClock
 from domain.county import County
 from domain.evaluation import (
     WarningLevel,

@@ -124,3 +124,37 @@ def test_a_retried_redemption_answers_with_the_first_code_and_balance(api: Api) 
         {**auth, "Idempotency-Key": "redeem-1"},
     )
     assert again.content == first.content
+
+
+def test_a_claim_recorded_before_answers_were_kept_still_answers(api: Api) -> None:
+    """A key claimed by an earlier version (its Reserved event has no answer): a retry
+    answers from the registration itself, as it did then, rather than failing."""
+    from domain.actors import PUBLIC
+    from domain.reservation import Reservation
+    from domain.service import Once
+    from domain.values import RegistrationBasis
+    from tests.test_api_points import domain_app
+
+    ids = setup_county(api)
+    app = domain_app(api)
+    body = registration(ids)
+    member = app.register_member(
+        PUBLIC,
+        **{**body, "unit_id": UUID(body["unit_id"]), "community_id": UUID(body["community_id"])},
+    ).id
+    payload = {
+        "unit_id": UUID(body["unit_id"]),
+        "community_id": UUID(body["community_id"]),
+        "basis": RegistrationBasis.from_code(body["basis"]),
+        "name": body["name"],
+        "phone": body["phone"],
+        "post": body["post"],
+        "grid_code": body["grid_code"],
+    }
+    once = Once.of(PUBLIC, "register_member", "old-form-7", payload)
+    assert once is not None
+    app.save(Reservation.reserve(once.key, once.command, member, once.fingerprint, api.clock.now()))
+    again = api.post("/registrations", body, {"Idempotency-Key": "old-form-7"})
+    assert again.status_code == 201, again.text
+    assert again.json()["member_id"] == str(member) and again.json()["status"] == "pending"
+    assert again.headers["Idempotent-Replayed"] == "true"

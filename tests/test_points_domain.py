@@ -14,7 +14,8 @@ import pytest
 
 from domain.actors import Actor, Role
 from domain.application import Sishuang
-from domain.clock import ManualClock, business_date
+from domain.calendar import business_date
+from domain.clock import ManualClock
 from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from domain.order import Order, OrderStatus
 from domain.points import (

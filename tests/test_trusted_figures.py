@@ -469,7 +469,7 @@ def test_a_utc_clock_is_never_what_a_year_defaults_to(api: Api) -> None:
 def test_no_answer_shows_a_utc_time(api: Api) -> None:
     """Every GET the OpenAPI document lists, with this county's ids filled in, read by
     the community and by 组织部: no UTC text ("+00:00") outside the documents served
-    verbatim for their hashes (api.display.VERBATIM)."""
+    verbatim for their hashes (projections.display.VERBATIM)."""
     s = Story(api, bj(2026, 3, 2, 9, 0))
     order = s.serve(bj(2026, 3, 2, 9, 0), bj(2026, 3, 2, 12, 0), "2")
     ids = {
@@ -532,3 +532,29 @@ def test_at_midnight_on_new_years_eve_every_period_turns(api: Api) -> None:
     february = api.get(f"/partners/{partner}/redemptions", cashier, **{"from": "2027-02-01"}).json()
     assert [r["confirmed_at"] for r in january["redemptions"]] == ["2027-01-31T23:59:00+08:00"]
     assert [r["confirmed_at"] for r in february["redemptions"]] == ["2027-02-01T00:00:00+08:00"]
+
+
+def test_an_order_found_false_by_an_inspector_names_the_inspector(api: Api) -> None:
+    s = Story(api, bj(2026, 3, 2, 9, 0))
+    order = s.serve(bj(2026, 3, 2, 9, 0), bj(2026, 3, 2, 12, 0), "2")
+    r = api.post("/inspectors", {"name": "冯督查", "unit_name": "县纪委"}, api.org)
+    assert r.status_code == 201, r.text
+    inspector = api.token(Role.INSPECTOR, api.county_id, r.json()["inspector_id"])
+    r = api.post(f"/orders/{order}/found-false", {"reason": "回访居民否认"}, inspector)
+    assert r.status_code == 200, r.text
+    [step] = [
+        x for x in s.get(f"/needs/{order}").json()["steps"] if x["step"].startswith("核定虚假")
+    ]
+    assert step["who"] == "督查 冯督查" and step["detail"] == "撤销 2.00 小时：回访居民否认"
+
+
+def test_shared_links_and_cache_busters_are_not_refused(api: Api) -> None:
+    """A page opened from a WeChat share carries ?from=…&isappinstalled=…; a script may
+    add ?_=…: neither is an unknown parameter (the JSON API refuses only real ones)."""
+    page = api.client.get(
+        "/public/inspections", params={"from": "singlemessage", "isappinstalled": "0"}
+    )
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert api.client.get("/api/v1/health", params={"_": "1700000000"}).status_code == 200
+    r = api.client.get("/api/v1/health", params={"verbose": "1"})
+    assert (r.status_code, r.json()["code"]) == (422, "unknown_query_parameter")
