@@ -72,19 +72,39 @@ def hours_value(value: Any) -> str | None:
 def for_people(value: Any) -> Any:
     """An answer with every moment in Beijing time and every service-hours figure in two
     decimals (a new structure; the argument is not changed)."""
+    kind = type(value)
+    if kind is str:
+        return _moment(value)
+    if kind is dict:
+        return _dict(value)
+    if kind is list or kind is tuple:
+        return [for_people(item) for item in value]
     if isinstance(value, dict):
-        out: dict[Any, Any] = {}
-        for key, item in value.items():
-            if key in VERBATIM or (key in FREE_TEXT_KEYS and isinstance(item, str)):
-                out[key] = item
-            elif key in HOURS_KEYS and (shown := hours_value(item)) is not None:
-                out[key] = shown
-            else:
-                out[key] = for_people(item)
-        return out
+        return _dict(value)
     if isinstance(value, (list, tuple)):
         return [for_people(item) for item in value]
-    if isinstance(value, str):
-        moment = parse_stored(value)
-        return value if moment is None else local_iso(moment)
     return value
+
+
+def _dict(value: dict[Any, Any]) -> dict[Any, Any]:
+    out: dict[Any, Any] = {}
+    for key, item in value.items():
+        if key in VERBATIM:
+            out[key] = item
+        elif key in HOURS_KEYS and (shown := hours_value(item)) is not None:
+            out[key] = shown
+        elif type(item) is str:
+            out[key] = item if key in FREE_TEXT_KEYS else _moment(item)
+        elif item is None or type(item) in (int, bool, float):
+            out[key] = item
+        else:
+            out[key] = for_people(item)
+    return out
+
+
+def _moment(text: str) -> str:
+    """A stored moment as Beijing time; any other text as it is."""
+    if len(text) < 25 or not text.endswith("+00:00"):  # the cheap test first
+        return text
+    moment = parse_stored(text)
+    return text if moment is None else local_iso(moment)
