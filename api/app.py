@@ -6,38 +6,27 @@ import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
-from uuid import UUID
 
-import orjson
 import structlog
 from eventsourcing.persistence import IntegrityError, OperationalError
-from fastapi import FastAPI, Header, Request, Response
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.context import OrjsonResponse, Services, services
 from api.inputs import BodyTooLarge, InputLimits, error_body, too_large_body
 from api.logs import configure_logging
 from api.middleware import RequestIds, SecurityHeaders, error_headers
 from api.photos import PhotoStore
 from api.refusals import describe
-from api.settings import Settings
 from api.sweeper import Sweeper, publish_checkpoints
-from api.tokens import verify
-from domain import access
-from domain.actors import PUBLIC, Actor, Role
-from domain.application import Result, Sishuang
-from domain.calendar import business_date
 from domain.clock import Clock, SystemClock
-from domain.errors import DomainError, ErrorKind, NotFound, Unauthenticated
-from projections import ReadModels, open_service
-from projections.display import for_people
+from domain.errors import DomainError, ErrorKind
+from projections import open_service
+from projections.settings import Settings
 
 log = structlog.get_logger("api")
 
@@ -50,145 +39,6 @@ STATUS = {
     ErrorKind.FORBIDDEN: 403,
     ErrorKind.UNAUTHENTICATED: 401,
 }
-
-
-class OrjsonResponse(JSONResponse):
-    """Every JSON answer: moments in Beijing time, hours in two decimals (projections.display)."""
-
-    media_type = "application/json"
-
-    def render(self, content: Any) -> bytes:
-        return orjson.dumps(for_people(content), default=str, option=orjson.OPT_NON_STR_KEYS)
-
-
-@dataclass
-class Services:
-    settings: Settings
-    clock: Clock
-    app: Sishuang
-    read: ReadModels
-    secret: bytes
-    photos: PhotoStore
-
-
-# Create commands accept this header: a retry with the same key returns the first result.
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
-
-
-def services(request: Request) -> Services:
-    svc: Services = request.app.state.services
-    return svc
-
-
-def today(request: Request) -> date:
-    """The Beijing date now, on the service's clock."""
-    return business_date(services(request).clock.now())
-
-
-def current_actor(request: Request) -> Actor:
-    """The bearer token's actor; a request without a token acts as the public."""
-    header = request.headers.get("authorization", "")
-    if not header:
-        return PUBLIC
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthenticated(
-            "invalid_token", "请使用 Bearer 登录凭证", "use an Authorization: Bearer token"
-        )
-    svc = services(request)
-    return verify(svc.secret, token.strip(), svc.clock.now())
-
-
-def signed_in(request: Request) -> Actor:
-    actor = current_actor(request)
-    if actor is PUBLIC:
-        raise Unauthenticated("unauthenticated", "请先登录", "sign in first: no bearer token")
-    return actor
-
-
-def community_for_reader(request: Request, community_id: UUID, actor: Actor) -> dict[str, Any]:
-    """The community's directory row, if the actor may read this community's ledgers."""
-    from projections import directory
-
-    row = directory.get_community(services(request).read.store, str(community_id))
-    if row is None:
-        raise NotFound("unknown_community", "社区不存在", "no such community")
-    access.require_read_community(
-        actor, community_id=community_id, county_id=UUID(row["county_id"])
-    )
-    return row
-
-
-def member_for_reader(request: Request, member_id: UUID, actor: Actor) -> dict[str, Any]:
-    """The member's read-model row, if the actor may read this member (self, their
-    community, their unit, the county's readers)."""
-    from projections import members
-
-    row = members.get_member(services(request).read.store, str(member_id))
-    if row is None:
-        raise NotFound("unknown_member", "党员不存在", "no such member")
-    access.require_read_member(
-        actor,
-        member_id=member_id,
-        county_id=UUID(row["county_id"]),
-        community_id=UUID(row["community_id"]),
-        unit_id=UUID(row["unit_id"]),
-    )
-    return row
-
-
-def for_reader(request: Request, actor: Actor, answer: Any) -> Any:
-    """An answer as its reader may see it: a unit reads every free-text field through
-    the masking rule (residents' names, phones, addresses never reach a unit)."""
-    if actor.role is Role.UNIT_ADMIN:
-        from projections.people import mask_free_texts
-
-        mask_free_texts(services(request).read.store, answer)
-    return answer
-
-
-def command_response(
-    request: Request, result: Result, body: dict[str, Any], *, created: bool = False
-) -> OrjsonResponse:
-    """Answer a command once the read models include it (bounded wait), and say so.
-
-    An idempotent retry answers exactly as the first answer did (status, body, log
-    position), plus Idempotent-Replayed: the position is the one the first write reached,
-    which the read models keep for its claim (projections.directory.answer_position)."""
-    from projections import directory
-
-    svc = services(request)
-    position = result.position
-    if result.replayed and result.claim_id is not None:
-        claim = str(result.claim_id)
-        position = directory.answer_position(svc.read.store, claim)
-        if position is None:
-            # the first write is in the log: wait (bounded) until the read models have it
-            svc.read.wait_for(svc.read.store.head(), svc.settings.read_wait_seconds)
-            position = directory.answer_position(svc.read.store, claim)
-    consistent = svc.read.wait_for(position, svc.settings.read_wait_seconds)
-    headers = {"X-Read-Model-Consistent": "true" if consistent else "false"}
-    if position is not None:
-        headers["X-Log-Position"] = str(position)
-    if result.replayed:
-        headers["Idempotent-Replayed"] = "true"
-    return OrjsonResponse(
-        {**body, "log_position": position}, status_code=201 if created else 200, headers=headers
-    )
-
-
-def read_consistency(request: Request, response: Response) -> None:
-    """For queries: honour X-Min-Log-Position (wait, bounded) and report the lag."""
-    if request.method != "GET":
-        return
-    svc = services(request)
-    wanted = request.headers.get("x-min-log-position", "")
-    if wanted.isascii() and wanted.isdigit() and len(wanted) <= 18:
-        # never for a position the log has not reached: that wait could only time out
-        svc.read.wait_for(min(int(wanted), svc.read.store.head()), svc.settings.read_wait_seconds)
-    position, lag = svc.read.lag()
-    response.headers["X-Read-Model-Position"] = str(position)
-    response.headers["X-Read-Model-Lag"] = str(lag)
 
 
 PROJECTIONS_DIED_EXIT = 3  # the exit status of a process whose projections thread died

@@ -24,7 +24,6 @@ from uuid import UUID
 import structlog
 
 from api.logs import configure_logging
-from api.settings import Settings
 from api.tokens import issue
 from domain.access import PLACE_LABELS
 from domain.actors import OPERATOR, SCOPE_KIND, Actor, Role
@@ -33,6 +32,7 @@ from domain.clock import SystemClock
 from domain.errors import DomainError, InvalidInput
 from domain.limits import LIMITS
 from domain.values import clean_name
+from projections.settings import Settings
 
 log = structlog.get_logger("cli")
 
@@ -307,7 +307,7 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_seal_key(args: argparse.Namespace, settings: Settings) -> int:
     """Print the verifier key auditors need (hand it over out of band)."""
-    from api.settings import signing_key
+    from projections.settings import signing_key
 
     print(signing_key(settings).vkey)
     return 0

@@ -79,21 +79,21 @@ UNGUARDED = ("/api/v1/public/", "/public/", "/api/v1/registration-form/")
 
 
 def from_read_models(request: Request, kind: str, key: UUID) -> Place | None:
-    from api.app import services
+    from api.context import services
 
     return place_of(services(request).read.store, kind, key)
 
 
 def from_log(request: Request, kind: str, key: UUID) -> Place | None:
     """The place as the log has it now (the read models may not have caught up)."""
-    from api.app import services
+    from api.context import services
 
     found = services(request).app.find(AGGREGATES[kind], key)
     return None if found is None else access.place_of_aggregate(kind, found)
 
 
 def _caught_up(request: Request) -> bool:
-    from api.app import services
+    from api.context import services
 
     _, lag = services(request).read.lag()
     return lag == 0
@@ -154,7 +154,7 @@ class CheckedRoute(APIRoute):
                 if k not in allowed and k not in IGNORED_QUERY
             ]
             if unknown:
-                from api.app import OrjsonResponse
+                from api.context import OrjsonResponse
 
                 return OrjsonResponse(unknown_query(unknown, allowed), status_code=422)
             return await handler(request)
@@ -178,7 +178,7 @@ class GuardedRoute(CheckedRoute):
         param, kind = ordered[0], RESOURCE_PARAMS[ordered[0]]
 
         async def guarded(request: Request) -> Response:
-            from api.app import current_actor
+            from api.context import current_actor
 
             actor = current_actor(request)
             if actor is not PUBLIC:

@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Request
 from pydantic import Field
 
-from api.app import (
+from api.context import (
     IdempotencyKey,
     command_response,
     community_for_reader,
@@ -68,21 +68,6 @@ class MatchingIn(Body):
     adopted: list[MatchIn] = Field([])
 
 
-RESOURCE_COLUMNS = [
-    ("name", "姓名"),
-    ("unit_name", "单位"),
-    ("post", "职务"),
-    ("grid_code", "网格"),
-    ("skill_labels", "擅长领域"),
-    ("skill_tags", "特长标签"),
-    ("service_radius_km", "服务半径（公里）"),
-    ("time_slot_labels", "可服务时间"),
-    ("open_load", "在办需求"),
-    ("completed_orders", "已办结需求"),
-    ("services_this_year", "本年服务次数"),
-    ("hours_this_year", "本年服务时长（小时）"),
-    ("committed_hours", "承诺时长（小时/年）"),
-]
 
 
 @router.post("/communities/{community_id}/activities", status_code=201, summary="计划活动（社区）")
@@ -256,7 +241,7 @@ def resource_ledger(
     if format == "json":
         return rows
     return export_response(
-        rows, RESOURCE_COLUMNS, title=f"{community['name']}：党员资源台账", fmt=format
+        rows, resources.RESOURCE_COLUMNS, title=f"{community['name']}：党员资源台账", fmt=format
     )
 
 

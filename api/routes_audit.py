@@ -9,7 +9,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from api.app import command_response, read_consistency, services, signed_in
+from api.context import command_response, read_consistency, services, signed_in
 from api.guard import GuardedRoute
 from api.sweeper import publish_checkpoints
 from domain import access

@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Request
 from pydantic import Field
 
-from api.app import (
+from api.context import (
     IdempotencyKey,
     command_response,
     community_for_reader,

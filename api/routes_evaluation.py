@@ -10,7 +10,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import Field
 
-from api.app import (
+from api.context import (
     IdempotencyKey,
     command_response,
     community_for_reader,
@@ -80,37 +80,7 @@ class StarIn(Body):
     year: BodyYear
 
 
-MEMBER_COLUMNS = [
-    ("name", "姓名"),
-    ("unit_name", "单位"),
-    ("services", "服务次数"),
-    ("hours", "服务时长（小时）"),
-    ("orders_solved", "解决问题数"),
-    ("ratings", "评价数"),
-    ("average_stars", "平均星级"),
-    ("satisfaction_rate", "满意率"),
-    ("residents_score", "居民评价得分"),
-    ("community_score", "社区评价得分"),
-    ("unit_score", "单位评价得分"),
-    ("overall_score", "综合得分"),
-    ("grade_label", "等次"),
-    ("standard_met", "达到年度服务标准"),
-    ("last_check_label", "最近季度检查"),
-    ("stars", "所获星级"),
-    ("volunteer_stars", "志愿星级"),
-]
 
-PUBLIC_COLUMNS = [
-    ("name", "姓名"),
-    ("unit_name", "单位"),
-    ("services", "服务次数"),
-    ("hours", "服务时长（小时）"),
-    ("orders_solved", "解决问题数"),
-    ("average_stars", "平均星级"),
-    ("grade_label", "等次"),
-    ("stars", "所获星级"),
-    ("volunteer_stars", "志愿星级"),
-]
 
 
 def _year(request: Request, year: int | None) -> int:
@@ -294,7 +264,7 @@ def unit_evaluation(
     view = for_reader(request, actor, evaluation.unit_view(store, unit, y, policy, today(request)))
     if fmt != "json":
         title = f"党员年度评价：{unit['name']}（{y}）"
-        return export_response(view["members"], MEMBER_COLUMNS, title=title, fmt=fmt)
+        return export_response(view["members"], evaluation.MEMBER_COLUMNS, title=title, fmt=fmt)
     return view
 
 
@@ -313,7 +283,7 @@ def community_evaluation(
     view = evaluation.community_view(store, community, y, policy, today(request))
     if fmt != "json":
         title = f"党员年度评价：{community['name']}（{y}）"
-        return export_response(view["members"], MEMBER_COLUMNS, title=title, fmt=fmt)
+        return export_response(view["members"], evaluation.MEMBER_COLUMNS, title=title, fmt=fmt)
     return view
 
 
@@ -355,7 +325,7 @@ def public_community_results(
     )
     if fmt != "json":
         title = f"公示：{community['name']}（{y}）"
-        return export_response(rows, PUBLIC_COLUMNS, title=title, fmt=fmt)
+        return export_response(rows, evaluation.PUBLIC_COLUMNS, title=title, fmt=fmt)
     return {"community": community["name"], "year": y, "members": rows}
 
 
@@ -375,5 +345,6 @@ def public_unit_results(
         store, "m.unit_id = ?", (str(unit_id),), y, policy, today(request)
     )
     if fmt != "json":
-        return export_response(rows, PUBLIC_COLUMNS, title=f"公示：{unit['name']}（{y}）", fmt=fmt)
+        title = f"公示：{unit['name']}（{y}）"
+        return export_response(rows, evaluation.PUBLIC_COLUMNS, title=title, fmt=fmt)
     return {"unit": unit["name"], "year": y, "members": rows}

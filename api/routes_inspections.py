@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import Field
 
-from api.app import (
+from api.context import (
     IdempotencyKey,
     command_response,
     community_for_reader,

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import Field
 
 from api import tokens
-from api.app import (
+from api.context import (
     IdempotencyKey,
     command_response,
     community_for_reader,

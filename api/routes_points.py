@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import Field
 
-from api.app import (
+from api.context import (
     IdempotencyKey,
     command_response,
     community_for_reader,
@@ -93,31 +93,7 @@ class FoundFalseIn(Body):
     reason: str = Field(description="核定为虚假的依据")
 
 
-STATEMENT_COLUMNS = [
-    ("at", "时间"),
-    ("entry_label", "类型"),
-    ("description", "摘要"),
-    ("source_label", "来源"),
-    ("source_id", "来源编号"),
-    ("hours", "时长（小时）"),
-    ("service_points", "服务积分变动"),
-    ("balance_after", "服务积分余额"),
-    ("assessment_points", "考核积分变动"),
-    ("assessment_after", "考核积分累计"),
-    ("position", "日志位置"),
-]
 
-SETTLEMENT_COLUMNS = [
-    ("confirmed_at", "核销时间"),
-    ("item_name", "兑换项目"),
-    ("quantity", "数量"),
-    ("unit_price", "单价（积分）"),
-    ("points", "积分"),
-    ("member_name", "兑换党员"),
-    ("status_label", "状态"),
-    ("requested_at", "兑换时间"),
-    ("redemption_id", "兑换编号"),
-]
 
 
 # -- rules, partners, catalogue ---------------------------------------------------------------
@@ -348,7 +324,7 @@ def settlement(
         r.pop("member_id", None)
     if fmt != "json":
         return export_response(
-            rows, SETTLEMENT_COLUMNS, title=f"兑换结算清单：{partner['name']}", fmt=fmt
+            rows, points.SETTLEMENT_COLUMNS, title=f"兑换结算清单：{partner['name']}", fmt=fmt
         )
     return {
         "partner": partner,
@@ -382,7 +358,7 @@ def statement(
     rows = for_reader(request, actor, points.statement(store, str(member_id), start, end))
     if fmt != "json":
         title = f"积分明细：{member['name']}" + (f"（{year}）" if year else "")
-        return export_response(rows, STATEMENT_COLUMNS, title=title, fmt=fmt)
+        return export_response(rows, points.STATEMENT_COLUMNS, title=title, fmt=fmt)
     return {"account": points.account_of(store, str(member_id)), "entries": rows}
 
 

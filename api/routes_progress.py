@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import Field
 
-from api.app import IdempotencyKey, command_response, read_consistency, services, signed_in
+from api.context import IdempotencyKey, command_response, read_consistency, services, signed_in
 from api.guard import GuardedRoute
 from api.inputs import Body, Page
 from domain import access

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from api.app import OrjsonResponse, current_actor, services
+from api.context import OrjsonResponse, current_actor, services
 from api.guard import CheckedRoute
 from domain.actors import Role
 from domain.errors import DomainError

@@ -13,9 +13,9 @@ from collections.abc import Callable
 
 import structlog
 
-from api.settings import Settings
 from domain.application import Sishuang
 from projections import inspections, needs, points
+from projections.settings import Settings
 from projections.store import ReadStore
 
 log = structlog.get_logger("sweep")
@@ -87,8 +87,8 @@ class Sweeper:
 
 def publish_checkpoints(app: Sishuang, store: ReadStore, settings: Settings) -> int:
     """Sign a checkpoint for every sealed log that grew (the sealer's publishing)."""
-    from api.settings import signing_key
     from projections import sealer
+    from projections.settings import signing_key
 
     published = sealer.publish(store, signing_key(settings), settings.log_origin, app.clock.now())
     if published:

@@ -24,8 +24,8 @@ Per store (a SQLite file in a temporary directory, a throwaway PostgreSQL databa
 3. The stored sizes of TargetDirectory.Frozen and Drawn, and `replay draw-verify` of
    the plan from the store (every check, the population and roster rebuilt again).
 
-On PostgreSQL the store runs with the service's own recorder (`api/pgrecorder.py`, chosen
-by `api.settings.postgres_env`): a save over 1 MB goes outside psycopg's pipeline mode,
+On PostgreSQL the store runs with the service's own recorder (`projections/pgrecorder.py`, chosen
+by `projections.settings.postgres_env`): a save over 1 MB goes outside psycopg's pipeline mode,
 where psycopg 3.3.9 leaves a save larger than the socket buffers half sent and waits
 forever (found here: the frozen directory of this county is ~19 MB).
 

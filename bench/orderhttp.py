@@ -31,12 +31,12 @@ from typing import Any
 
 import httpx
 
-from api.settings import Settings
 from api.tokens import issue
 from bench.workload import World, build_world, phone
 from domain.actors import PUBLIC, Actor, Role
 from domain.application import Sishuang
 from domain.clock import SystemClock
+from projections.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-secret-" + "x" * 20

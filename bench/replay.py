@@ -16,7 +16,6 @@ from pathlib import Path
 from time import perf_counter
 from typing import Any
 
-from api.settings import Settings
 from bench.cli import machine_context
 from bench.orderlog import Shape, write_log
 from bench.stores import DEFAULT_PG_URL, PostgresTarget, SqliteTarget, Target, Unreachable
@@ -26,6 +25,7 @@ from domain.clock import SystemClock
 from projections import ReadModels, sealer
 from projections.base import Follower
 from projections.sealer import Sealer
+from projections.settings import Settings
 from replay import bundle as bundles
 from replay.export import export_from
 from replay.rebuild import rebuild

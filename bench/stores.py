@@ -1,7 +1,7 @@
 """Where a benchmark runs: a throwaway PostgreSQL database, or a temporary directory.
 
 Each target hands out event-store environments built the way production builds them
-(`api.settings`), one schema (PostgreSQL) or one file (SQLite) per name, and a raw
+(`projections.settings`), one schema (PostgreSQL) or one file (SQLite) per name, and a raw
 writer that inserts stored events into a plain table with the database driver alone.
 """
 
@@ -20,7 +20,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from api.settings import Settings, postgres_env
+from projections.settings import Settings, postgres_env
 
 # (originator_id, originator_version, topic, state): one stored event, as the log holds it
 Row = tuple[uuid.UUID, int, str, bytes]

@@ -48,7 +48,7 @@ class Result:
     replayed: bool = False  # an idempotent retry: the first result, nothing new recorded
     details: dict[str, Any] = field(default_factory=dict)
     # When the command was decided (a retry: when the first was), and for a retry the
-    # claim whose write the first answer reached (its log position: api.app).
+    # claim whose write the first answer reached (its log position: api.context).
     at: datetime | None = None
     claim_id: UUID | None = None
 

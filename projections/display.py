@@ -14,7 +14,7 @@ them:
 Left exactly as recorded: what people typed (free text, projections.people's
 FREE_TEXT_KEYS) and what a hash or a commitment covers (VERBATIM: an inspection plan's
 document, its seed contributions and commitments, the drawn sample, a sealed log's leaf).
-Exports (api.exports) apply the same rule, as real dates and numbers for Excel.
+Exports (projections.exports) apply the same rule, as real dates and numbers for Excel.
 """
 
 from __future__ import annotations

@@ -1125,3 +1125,38 @@ def approved_member_ids(store: ReadStore, county_id: str) -> list[str]:
             (county_id,),
         ).all()
     return [r["member_id"] for r in rows]
+
+
+# The columns of its export (a 台账 a worker opens in Excel), as the JSON names them.
+MEMBER_COLUMNS = [
+    ("name", "姓名"),
+    ("unit_name", "单位"),
+    ("services", "服务次数"),
+    ("hours", "服务时长（小时）"),
+    ("orders_solved", "解决问题数"),
+    ("ratings", "评价数"),
+    ("average_stars", "平均星级"),
+    ("satisfaction_rate", "满意率"),
+    ("residents_score", "居民评价得分"),
+    ("community_score", "社区评价得分"),
+    ("unit_score", "单位评价得分"),
+    ("overall_score", "综合得分"),
+    ("grade_label", "等次"),
+    ("standard_met", "达到年度服务标准"),
+    ("last_check_label", "最近季度检查"),
+    ("stars", "所获星级"),
+    ("volunteer_stars", "志愿星级"),
+]
+
+
+PUBLIC_COLUMNS = [
+    ("name", "姓名"),
+    ("unit_name", "单位"),
+    ("services", "服务次数"),
+    ("hours", "服务时长（小时）"),
+    ("orders_solved", "解决问题数"),
+    ("average_stars", "平均星级"),
+    ("grade_label", "等次"),
+    ("stars", "所获星级"),
+    ("volunteer_stars", "志愿星级"),
+]

@@ -556,3 +556,32 @@ def due_redemptions(store: ReadStore, now: datetime, limit: int = 1000) -> list[
             (RedemptionStatus.REQUESTED.code, iso(now), limit),
         ).all()
     return [r["redemption_id"] for r in rows]
+
+
+# The columns of its export (a 台账 a worker opens in Excel), as the JSON names them.
+STATEMENT_COLUMNS = [
+    ("at", "时间"),
+    ("entry_label", "类型"),
+    ("description", "摘要"),
+    ("source_label", "来源"),
+    ("source_id", "来源编号"),
+    ("hours", "时长（小时）"),
+    ("service_points", "服务积分变动"),
+    ("balance_after", "服务积分余额"),
+    ("assessment_points", "考核积分变动"),
+    ("assessment_after", "考核积分累计"),
+    ("position", "日志位置"),
+]
+
+
+SETTLEMENT_COLUMNS = [
+    ("confirmed_at", "核销时间"),
+    ("item_name", "兑换项目"),
+    ("quantity", "数量"),
+    ("unit_price", "单价（积分）"),
+    ("points", "积分"),
+    ("member_name", "兑换党员"),
+    ("status_label", "状态"),
+    ("requested_at", "兑换时间"),
+    ("redemption_id", "兑换编号"),
+]

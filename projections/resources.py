@@ -109,3 +109,21 @@ def service_record(store: ReadStore, member_id: str, year: int, now: datetime) -
 
 def _year_of(stored: str) -> int:
     return year_of(datetime.fromisoformat(stored))
+
+
+# The columns of its export (a 台账 a worker opens in Excel), as the JSON names them.
+RESOURCE_COLUMNS = [
+    ("name", "姓名"),
+    ("unit_name", "单位"),
+    ("post", "职务"),
+    ("grid_code", "网格"),
+    ("skill_labels", "擅长领域"),
+    ("skill_tags", "特长标签"),
+    ("service_radius_km", "服务半径（公里）"),
+    ("time_slot_labels", "可服务时间"),
+    ("open_load", "在办需求"),
+    ("completed_orders", "已办结需求"),
+    ("services_this_year", "本年服务次数"),
+    ("hours_this_year", "本年服务时长（小时）"),
+    ("committed_hours", "承诺时长（小时/年）"),
+]

@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from api.settings import Settings
+    from projections.settings import Settings
     from replay.export import ExportError, export
 
     try:

@@ -1325,9 +1325,9 @@ def command(args: argparse.Namespace) -> int:
 
 
 def _from_store(plan_ids: Sequence[UUID], county_id: UUID | None) -> Report:
-    from api.settings import Settings
     from domain.application import Sishuang
     from domain.clock import SystemClock
+    from projections.settings import Settings
     from projections.store import schema_lock
 
     settings = Settings.from_env()

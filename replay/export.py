@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from api.settings import Settings, signing_key
 from domain.application import Sishuang
 from domain.catalogue import log_of
 from domain.clock import SystemClock
 from projections import ReadModels, directory, open_service, sealer
+from projections.settings import Settings, signing_key
 from replay import bundle
 from replay.progress import Progress
 

@@ -27,15 +27,13 @@ from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 
-from api.exports import to_csv, to_xlsx
-from api.routes_activities import RESOURCE_COLUMNS
-from api.routes_evaluation import MEMBER_COLUMNS
 from domain.application import Sishuang
 from domain.calendar import business_date
 from domain.clock import ManualClock
 from projections import ReadModels, directory, evaluation, needs, resources
 from projections.base import Follower
 from projections.display import for_people
+from projections.exports import to_csv, to_xlsx
 from projections.sealer import Sealer
 from replay.bundle import Bundle, BundleError, read
 from replay.progress import Progress
@@ -69,9 +67,15 @@ class Ledgers:
         """(file stem, title, rows, columns, key column) for each ledger."""
         return [
             ("needs", "民生需求台账", self.needs, needs.LEDGER_COLUMNS, "order_id"),
-            ("resources", "党员资源台账", self.resources, RESOURCE_COLUMNS, "member_id"),
+            ("resources", "党员资源台账", self.resources, resources.RESOURCE_COLUMNS, "member_id"),
             ("points", "积分账户", self.points, POINTS_COLUMNS, "member_id"),
-            ("evaluation", f"{self.year} 年度评价", self.evaluation, MEMBER_COLUMNS, "member_id"),
+            (
+                "evaluation",
+                f"{self.year} 年度评价",
+                self.evaluation,
+                evaluation.MEMBER_COLUMNS,
+                "member_id",
+            ),
         ]
 
 

@@ -18,10 +18,10 @@ from fastapi.testclient import TestClient
 from psycopg import sql
 
 from api.app import create_app
-from api.settings import PG_RECORDER_TOPIC, Settings
 from domain.actors import OPERATOR, PUBLIC, Actor, Role
 from domain.application import Sishuang
 from domain.clock import ManualClock
+from projections.settings import PG_RECORDER_TOPIC, Settings
 from tests.http import Api
 
 PG_HOST = os.environ.get("SISHUANG_TEST_PG_HOST", "127.0.0.1")

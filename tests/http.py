@@ -7,10 +7,10 @@ from uuid import UUID
 
 from fastapi.testclient import TestClient
 
-from api.settings import Settings
 from api.tokens import issue
 from domain.actors import OPERATOR, Role
 from domain.clock import ManualClock
+from projections.settings import Settings
 
 
 class Api:

@@ -14,12 +14,12 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.demo import load_demo
-from api.settings import Settings
 from domain.actors import OPERATOR, Role
 from domain.clock import ManualClock
 from domain.inspection import Inspector
 from domain.order import Order
 from domain.resident import Resident
+from projections.settings import Settings
 from replay import draw
 from tests.http import Api, setup_county
 from tests.test_api_orders import ready_member

@@ -19,11 +19,11 @@ from uuid import UUID
 import orjson
 import pytest
 
-from api.settings import Settings
 from domain.application import Sishuang
 from domain.clock import ManualClock
 from domain.inspection import Conclusion, InspectionPlan, assign
 from projections import ReadModels
+from projections.settings import Settings
 from replay import bundle as bundles
 from replay import draw
 from replay.cli import main as replay_main

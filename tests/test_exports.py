@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from api.exports import to_csv, to_xlsx
+from projections.exports import to_csv, to_xlsx
 from tests.http import Api, setup_county
 
 COLUMNS = [("text", "内容"), ("n", "数量")]

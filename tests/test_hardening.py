@@ -11,12 +11,12 @@ from uuid import uuid4
 import pytest
 
 from api.cli import main as cli_main
-from api.settings import Settings
 from domain.actors import OPERATOR, PUBLIC, Actor, Role
 from domain.application import Availability, Commitment, Identity, Sishuang, Skills
 from domain.errors import Conflict, Forbidden, InvalidInput
 from domain.policies import DEFAULT_POLICY
 from projections import ReadModels, members
+from projections.settings import Settings
 from tests.conftest import World
 from tests.test_domain_registration import refused
 

@@ -2,7 +2,7 @@
 
 On PostgreSQL the library's recorder pipelines a save, and psycopg 3.3.9 leaves a
 pipelined save larger than the socket buffers half sent, waiting forever with the events
-table locked (api/pgrecorder.py). The save runs in a thread here, so a regression fails
+table locked (projections/pgrecorder.py). The save runs in a thread here, so a regression fails
 the test after a minute instead of hanging the suite."""
 
 from __future__ import annotations

@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from eventsourcing.postgres import PostgresApplicationRecorder
 
-from api.settings import Settings
 from domain.application import Sishuang
 from domain.clock import ManualClock
 from projections import ReadModels, needs, sealer
+from projections.settings import Settings
 from replay import bundle as bundles
 from replay.cli import main as replay_main
 from replay.export import export_from
@@ -143,7 +143,7 @@ def test_an_untouched_export_verifies_and_extends_the_earlier_checkpoint(
     assert report.logs[0].events == report.logs[0].size
     assert replay_main(["verify", str(path), "--pubkey", history.vkey(), "--quiet"]) == 0
     other = Settings(data_dir=history.tmp / "other")
-    from api.settings import signing_key
+    from projections.settings import signing_key
 
     stranger = signing_key(other).vkey
     assert replay_main(["verify", str(path), "--pubkey", stranger, "--quiet"]) == 1

@@ -25,10 +25,10 @@ from uuid import UUID
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from api.settings import Settings
 from domain.application import Sishuang
 from domain.clock import ManualClock
 from projections import ReadModels
+from projections.settings import Settings
 from replay import bundle as bundles
 from replay.export import export_from
 from replay.rebuild import Ledgers, _ledgers, rebuild

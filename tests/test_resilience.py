@@ -345,7 +345,7 @@ Follower.run_forever = explode
 API_BODY = """
 from fastapi.testclient import TestClient
 from api.app import create_app
-from api.settings import Settings
+from projections.settings import Settings
 with TestClient(create_app(Settings(data_dir=__import__('pathlib').Path(sys.argv[1]),
                                     token_secret='x' * 20))):
     time.sleep(30)
@@ -455,7 +455,7 @@ def test_a_worker_killed_and_cut_off_resumes_where_it_stood(
         from fastapi.testclient import TestClient
 
         from api.app import create_app
-        from api.settings import Settings
+        from projections.settings import Settings
 
         settings = Settings(
             data_dir=tmp_path,
@@ -487,8 +487,8 @@ def test_the_api_answers_again_after_its_database_connections_end(
     from fastapi.testclient import TestClient
 
     from api.app import create_app
-    from api.settings import Settings
     from domain.clock import ManualClock
+    from projections.settings import Settings
     from tests.conftest import pg_url_for
     from tests.http import Api, setup_county
 
@@ -535,8 +535,8 @@ def test_a_service_starts_and_answers_on_a_store_holding_a_poison_event(
 
     from api.app import create_app
     from api.cli import main as cli
-    from api.settings import Settings
     from domain.actors import OPERATOR, Actor, Role
+    from projections.settings import Settings
     from tests.conftest import pg_env_for, pg_url_for
     from tests.http import Api
 
@@ -636,7 +636,7 @@ def test_a_worker_with_a_stopped_sealer_holds_no_command_up(tmp_path: Path) -> N
     from fastapi.testclient import TestClient
 
     from api.app import create_app
-    from api.settings import Settings
+    from projections.settings import Settings
     from tests.http import Api
 
     settings = Settings(

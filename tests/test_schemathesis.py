@@ -43,9 +43,9 @@ from schemathesis.generation import GenerationMode
 from schemathesis.python import asgi
 
 from api.app import create_app
-from api.settings import Settings
 from domain.actors import Role
 from domain.clock import ManualClock
+from projections.settings import Settings
 from tests.conftest import pg_url_for
 from tests.http import Api, registration, setup_county
 

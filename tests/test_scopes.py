@@ -222,9 +222,9 @@ def test_a_refusal_asks_the_log_when_the_read_models_lag(tmp_path: Any) -> None:
     from fastapi.testclient import TestClient
 
     from api.app import create_app
-    from api.settings import Settings
     from domain.actors import Actor
     from domain.clock import ManualClock
+    from projections.settings import Settings
 
     settings = Settings(data_dir=tmp_path, token_secret="t" * 24, read_wait_seconds=0.2)
     clock = ManualClock()

@@ -12,13 +12,13 @@ from uuid import UUID
 
 import pytest
 
-from api.settings import Settings, signing_key
 from domain.application import Sishuang
 from domain.catalogue import log_of
 from domain.clock import ManualClock
 from projections import ReadModels, sealer
 from projections.base import Follower
 from projections.sealer import Sealer
+from projections.settings import Settings, signing_key
 from replay.checkpoint import verify_checkpoint
 from replay.leaf import leaf, state_digest
 from replay.merkle import MerkleTree, leaf_hash, verify_consistency, verify_inclusion

@@ -9,7 +9,7 @@ events table's EXCLUSIVE lock — every other writer then waits too. The target 
 a county's inspection plan freezes is such a save (about 18 MB for 100,000 orders).
 Found by `./dev bench draw`; `tests/test_large_saves.py` keeps it fixed.
 
-Selected by `APPLICATION_RECORDER_TOPIC` (api.settings.postgres_env).
+Selected by `APPLICATION_RECORDER_TOPIC` (projections.settings.postgres_env).
 """
 
 from __future__ import annotations

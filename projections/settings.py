@@ -220,7 +220,7 @@ def _key_name(origin: str) -> str:
     return "".join(c for c in origin if c not in " +\t\n") or "sishuang"
 
 
-PG_RECORDER_TOPIC = "api.pgrecorder:LargeSaveRecorder"  # see api/pgrecorder.py
+PG_RECORDER_TOPIC = "projections.pgrecorder:LargeSaveRecorder"  # see projections/pgrecorder.py
 
 
 def postgres_env(url: str, lock_timeout: int = 5, pool_size: int = 5) -> dict[str, str]:
