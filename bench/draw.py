@@ -49,7 +49,7 @@ from typing import Any
 
 from eventsourcing.domain import Aggregate
 
-from bench.cli import PG_URL_ENV, cpu_probe, machine_context, progress
+from bench.machine import PG_URL_ENV, cpu_probe, machine_context, progress
 from bench.report import table
 from bench.stores import DEFAULT_PG_URL, PostgresTarget, SqliteTarget, Target, Unreachable
 from bench.workload import phone, read_log

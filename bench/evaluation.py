@@ -34,7 +34,7 @@ from time import perf_counter
 from typing import Any
 
 from bench import countylog, workload
-from bench.cli import PG_URL_ENV, cpu_probe, machine_context, progress
+from bench.machine import PG_URL_ENV, cpu_probe, machine_context, progress
 from bench.report import rate, ratio, table
 from bench.stores import DEFAULT_PG_URL, PostgresTarget, SqliteTarget, Target, Unreachable
 from bench.workload import Figure

@@ -20,7 +20,7 @@ from time import perf_counter
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from bench import orderhttp, orderlog, workload
-from bench.cli import PG_URL_ENV, cpu_probe, machine_context, progress
+from bench.machine import PG_URL_ENV, cpu_probe, machine_context, progress
 from bench.orderhttp import STEPS, Run, percentile
 from bench.report import rate, ratio, table
 from bench.stores import DEFAULT_PG_URL, PostgresTarget, SqliteTarget, Target, Unreachable

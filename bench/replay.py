@@ -16,7 +16,7 @@ from pathlib import Path
 from time import perf_counter
 from typing import Any
 
-from bench.cli import machine_context
+from bench.machine import machine_context
 from bench.orderlog import Shape, write_log
 from bench.stores import DEFAULT_PG_URL, PostgresTarget, SqliteTarget, Target, Unreachable
 from bench.workload import read_log
