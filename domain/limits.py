@@ -80,8 +80,7 @@ def markdown_table() -> str:
     """The limits table of docs/configuration.md (`python -m domain.limits`)."""
     rows = ["| name | value | source |", "| --- | --- | --- |"]
     rows += [
-        f"| `{name}` | {value} | {LIMIT_SOURCES[name]} |"
-        for name, value in vars(LIMITS).items()
+        f"| `{name}` | {value} | {LIMIT_SOURCES[name]} |" for name, value in vars(LIMITS).items()
     ]
     return "\n".join(rows)
 

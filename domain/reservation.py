@@ -53,9 +53,7 @@ class Reservation(Aggregate):
             aggregate.owner_id = self.owner_id
             aggregate.fingerprint = self.fingerprint
 
-    def __init__(
-        self, kind: str, owner_id: UUID, fingerprint: str, answer: dict[str, Any]
-    ) -> None:
+    def __init__(self, kind: str, owner_id: UUID, fingerprint: str, answer: dict[str, Any]) -> None:
         self.kind = kind
         self.owner_id = owner_id
         self.fingerprint = fingerprint

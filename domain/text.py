@@ -31,8 +31,7 @@ _NONCHARACTERS = "\ufdd0-\ufdef\ufffe\uffff" + "".join(
 _ALWAYS = (
     "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"  # C0 but tab, LF, CR; DEL; C1
     "\ud800-\udfff"  # lone surrogates
-    "\u2028\u2029\u202a-\u202e\u2066-\u2069"  # separators, bidi controls
-    + _NONCHARACTERS
+    "\u2028\u2029\u202a-\u202e\u2066-\u2069" + _NONCHARACTERS  # separators, bidi controls
 )
 _IN_LINE = re.compile(f"[{_ALWAYS}\t\n\r]")
 _IN_LINES = re.compile(f"[{_ALWAYS}]")

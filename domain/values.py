@@ -28,8 +28,7 @@ class Labelled(Enum):
         shown = str(code)[:40]
         raise InvalidInput(
             f"invalid_{cls.error_name()}",
-            f"{cls.label_zh()}“{shown}”无效，应为"
-            + "、".join(f"“{item.label}”" for item in cls),
+            f"{cls.label_zh()}“{shown}”无效，应为" + "、".join(f"“{item.label}”" for item in cls),
             f"invalid {cls.error_name().replace('_', ' ')}: {shown}; one of "
             + ", ".join(item.code for item in cls),
             value=shown,
@@ -348,3 +347,13 @@ def distance_m(a: GeoPoint, b: GeoPoint) -> int:
         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
     )
     return round(2 * 6_371_008.8 * math.asin(math.sqrt(h)))
+
+
+SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+
+
+def clean_sha256(value: str) -> str:
+    digest = (value or "").strip().lower()
+    if not SHA256_RE.match(digest):
+        raise InvalidInput("invalid_photo", "照片编号无效", "not a SHA-256 photo id")
+    return digest

@@ -409,11 +409,3 @@ def _missing_steps(row: dict[str, Any]) -> list[str]:
         ("skills_declared", "亮特长"),
     ]
     return [label for key, label in steps if not row[key]]
-
-
-def reminders_in_batch(store: ReadStore, batch: str) -> int:
-    with store.read() as tx:
-        return int(
-            tx.execute("SELECT COUNT(*) AS n FROM rm_reminders WHERE batch = ?", (batch,)).scalar()
-            or 0
-        )

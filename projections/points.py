@@ -478,10 +478,6 @@ def catalogue(
     return rows
 
 
-def get_item(store: ReadStore, item_id: str) -> dict[str, Any] | None:
-    with store.read() as tx:
-        return tx.execute("SELECT * FROM rm_catalogue WHERE item_id = ?", (item_id,)).one()
-
 
 def _decorated(tx: Tx, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Redemptions with their status in words and who confirmed or ended them by name

@@ -1,5 +1,5 @@
 """The sealer: follows the global log in order and appends each event to its own log
-(one per community, one per county, one system log; domain.catalogue.log_of), as a
+(one per community, one per county, one system log; domain.event_catalogue.log_of), as a
 leaf of that log's RFC 6962 Merkle tree. The leaf commits to the SHA-256 of the exact
 stored event bytes (replay.leaf), never to a re-serialisation.
 
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from domain.catalogue import SYSTEM_LOG, log_of
+from domain.event_catalogue import SYSTEM_LOG, log_of
 from projections.base import Handler, Projection
 from projections.directory import iso
 from projections.store import ReadStore, Tx, chunks

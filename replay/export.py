@@ -3,7 +3,7 @@ store is reachable; the bundle then travels to the auditor).
 
 The events are gathered from the event store independently of the sealer: the whole
 log is walked up to the checkpoint and every event attributed to its log by the event
-catalogue's rule (domain.catalogue.log_of), so an event deleted, inserted or changed
+catalogue's rule (domain.event_catalogue.log_of), so an event deleted, inserted or changed
 in the store shows up against the sealed leaves when the bundle is verified.
 """
 
@@ -16,8 +16,8 @@ from typing import Any
 from uuid import UUID
 
 from domain.application import Sishuang
-from domain.catalogue import log_of
 from domain.clock import SystemClock
+from domain.event_catalogue import log_of
 from projections import ReadModels, directory, open_service, sealer
 from projections.settings import Settings, signing_key
 from replay import bundle

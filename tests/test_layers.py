@@ -65,7 +65,7 @@ def _imports(tree: ast.AST, here: str, known: dict[str, Path]) -> Iterator[str]:
             base = node.module or ""
             if node.level:
                 package = here.split(".")
-                if not known[here].name == "__init__.py":
+                if known[here].name != "__init__.py":
                     package = package[:-1]
                 package = package[: len(package) - (node.level - 1)]
                 base = ".".join([*package, base] if base else package)
@@ -143,7 +143,7 @@ def test_the_kernel_is_what_the_layers_say() -> None:
     """A renamed kernel file would silently leave the contract above: every name in
     KERNEL is a file, and the kernel files import only each other."""
     known = modules()
-    assert KERNEL <= set(known)
+    assert set(known) >= KERNEL
     edges = graph()
     assert all(edges[name] <= KERNEL for name in KERNEL)
 
@@ -152,5 +152,5 @@ def test_the_checker_sees_a_violation() -> None:
     """The checker is not vacuous: a circle and a wrong-way import are found."""
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
     edges = graph()
-    assert "domain.application" in edges and edges["domain.application"]
+    assert edges.get("domain.application")
     assert layer_of("replay.draw") == "kernel" and "api" not in ALLOWED["replay"]

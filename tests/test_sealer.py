@@ -13,8 +13,8 @@ from uuid import UUID
 import pytest
 
 from domain.application import Sishuang
-from domain.catalogue import log_of
 from domain.clock import ManualClock
+from domain.event_catalogue import log_of
 from projections import ReadModels, sealer
 from projections.base import Follower
 from projections.sealer import Sealer

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from domain import catalogue
+from domain import event_catalogue as catalogue
 
 
 def test_every_event_has_a_unique_stable_topic_and_a_note() -> None:
@@ -15,7 +15,7 @@ def test_every_event_has_a_unique_stable_topic_and_a_note() -> None:
     assert len(topics) == len(set(topics))
     for info in infos:
         assert info.topic == f"sishuang:{info.aggregate}.{info.name.split(' ')[0]}"
-        assert info.doc, f"{info.topic} has no note in domain.catalogue.NOTES"
+        assert info.doc, f"{info.topic} has no note in domain.event_catalogue.NOTES"
     assert set(catalogue.NOTES) == set(topics)
 
 
@@ -41,7 +41,7 @@ def test_every_event_is_attributable_to_exactly_one_log() -> None:
 def test_docs_event_catalogue_matches_the_code() -> None:
     path = Path(__file__).resolve().parent.parent / "docs" / "events.md"
     assert path.read_text(encoding="utf-8") == catalogue.markdown(), (
-        "docs/events.md is stale: run `python -m domain.catalogue > docs/events.md`"
+        "docs/events.md is stale: run `python -m domain.event_catalogue > docs/events.md`"
     )
 
 

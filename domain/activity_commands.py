@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID, uuid4
 
@@ -12,22 +12,17 @@ from eventsourcing.domain import Aggregate
 from domain import access
 from domain.activity import Activity, ActivityKind
 from domain.actors import Actor
-from domain.calendar import business_date
+from domain.community import Community
 from domain.errors import Conflict, InvalidInput
 from domain.limits import check_year
 from domain.order import Order
-from domain.orders import OrderService
-from domain.points import SourceKind
-from domain.service import Once, Result
+from domain.service import Once, Result, Service
 from domain.values import clean_line, clean_point, clean_text
 
 MONTH_RE = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")
 
 
-class ActivityService(OrderService):
-    def activity(self, activity_id: UUID) -> Activity:
-        return self._get(Activity, activity_id, "unknown_activity", "活动")
-
+class ActivityCommands(Service):
     def plan_activity(
         self,
         actor: Actor,
@@ -78,40 +73,6 @@ class ActivityService(OrderService):
 
         return self._create(actor, "plan_activity", idempotency_key, payload, build)
 
-    def _activity_command(
-        self, activity_id: UUID, decide: Callable[[Activity], None], once: Once | None = None
-    ) -> Result:
-        def decided() -> tuple[UUID, list[Aggregate]]:
-            activity = self.activity(activity_id)
-            decide(activity)
-            return activity_id, [activity, *self._credit_if_confirmed(activity)]
-
-        return self._decide_once(once, decided)
-
-    def _credit_if_confirmed(self, activity: Activity) -> list[Aggregate]:
-        """A confirmed list credits each attendee's hours and points in the same write."""
-        confirmed = [e for e in activity.pending_events if isinstance(e, Activity.ListConfirmed)]
-        if not confirmed:
-            return []
-        event = confirmed[-1]
-        policy = self.points_policy(activity.community_id)
-        accounts: list[Aggregate] = []
-        for member_id, hours in event.attendees:
-            account = self.account(self.member(member_id))
-            account.earn(
-                kind=SourceKind.ACTIVITY,
-                source_id=activity.id,
-                community_id=activity.community_id,
-                business_date=business_date(activity.starts_at),
-                hours=hours,
-                policy=policy,
-                activity_kind=activity.kind.code,
-                note=activity.title,
-                now=event.timestamp,
-            )
-            accounts.append(account)
-        return accounts
-
     def sign_in(
         self,
         actor: Actor,
@@ -133,7 +94,7 @@ class ActivityService(OrderService):
                 )
             activity.sign_in(member_id, point, self.policy(activity.county_id), self.clock.now())
 
-        return self._activity_command(activity_id, decide, once)
+        return self._decide(self.activity, activity_id, decide, once)
 
     def sign_out(
         self,
@@ -147,7 +108,8 @@ class ActivityService(OrderService):
         member_id = access.member_scope(actor)
         point = clean_point(lat, lon)
         once = Once.of(actor, "sign_out", idempotency_key, {"activity": activity_id, "at": point})
-        return self._activity_command(
+        return self._decide(
+            self.activity,
             activity_id,
             lambda activity: activity.sign_out(member_id, point, self.clock.now()),
             once,
@@ -162,7 +124,7 @@ class ActivityService(OrderService):
                 tuple(excluded), self.policy(activity.county_id), actor.ref, self.clock.now()
             )
 
-        return self._activity_command(activity_id, decide)
+        return self._decide(self.activity, activity_id, decide)
 
     def cancel_activity(self, actor: Actor, activity_id: UUID, reason: str) -> Result:
         reason = clean_text(reason, "取消理由", required=True)
@@ -171,7 +133,7 @@ class ActivityService(OrderService):
             access.require_community_staff(actor, activity.community_id)
             activity.cancel(reason, actor.ref, self.clock.now())
 
-        return self._activity_command(activity_id, decide)
+        return self._decide(self.activity, activity_id, decide)
 
     # -- 供需对接 -------------------------------------------------------------------------
 
@@ -195,8 +157,7 @@ class ActivityService(OrderService):
         if len({o for o, _ in pairs}) != len(pairs):
             raise InvalidInput("duplicate_need", "同一需求只能对接一名党员", "one member per need")
 
-        def attempt() -> Result:
-            community = self.community(community_id)
+        def decide(community: Community) -> list[Aggregate]:
             policy = self.policy(community.county_id)
             now = self.clock.now()
             orders: list[Aggregate] = []
@@ -212,6 +173,6 @@ class ActivityService(OrderService):
             community.record_matching(
                 month, pairs, open_needs, policy.matching_meeting_before_day, actor.ref, now
             )
-            return Result(community_id, self._save(community, *orders))
+            return [*orders]
 
-        return self._retrying(attempt)
+        return self._decide(self.community, community_id, decide)

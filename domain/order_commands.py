@@ -1,9 +1,9 @@
-"""Commands of the order loop (群众点单—社区派单—党员接单—评价跟单) and residents."""
+"""Commands of the order loop (群众点单—社区派单—党员接单—评价跟单), residents, and an
+order found false (核定虚假). The order's rules live in domain.order."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from uuid import UUID, uuid4
 
@@ -11,12 +11,8 @@ from eventsourcing.domain import Aggregate
 
 from domain import access
 from domain.actors import Actor, Role
-from domain.calendar import business_date
 from domain.errors import Conflict, Forbidden, InvalidInput
-from domain.member import Member
-from domain.order import OUTCOME_LABELS, Order
-from domain.points import PointsAccount, SourceKind, account_id
-from domain.policies import Policy
+from domain.order import Order
 from domain.reservation import Reservation, reservation_id
 from domain.resident import Resident
 from domain.service import Once, Result, Service
@@ -32,11 +28,11 @@ from domain.values import (
     clean_name,
     clean_phone,
     clean_point,
+    clean_sha256,
     clean_text,
     to_decimal,
 )
 
-SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 SYSTEM = Actor(Role.OPERATOR, "sweep")
 
 
@@ -56,90 +52,7 @@ class NeedInput:
     requester_name: str = ""
 
 
-def clean_sha256(value: str) -> str:
-    digest = (value or "").strip().lower()
-    if not SHA256_RE.match(digest):
-        raise InvalidInput("invalid_photo", "照片编号无效", "not a SHA-256 photo id")
-    return digest
-
-
-class OrderService(Service):
-    def order(self, order_id: UUID) -> Order:
-        return self._get(Order, order_id, "unknown_order", "需求")
-
-    def resident(self, resident_id: UUID) -> Resident:
-        return self._get(Resident, resident_id, "unknown_resident", "居民")
-
-    def county_of(self, actor: Actor) -> UUID:
-        """The county whose policy applies to what this actor does."""
-        if actor.role is Role.MEMBER:
-            return self.member(access.member_scope(actor)).county_id
-        if actor.role in (Role.RESIDENT, Role.GRID_WORKER, Role.COMMUNITY_ADMIN):
-            if actor.scope_id is None:
-                raise Forbidden("no_scope", "登录凭证未指定社区", "the token names no community")
-            return self.community(actor.scope_id).county_id
-        if actor.role is Role.UNIT_ADMIN and actor.scope_id is not None:
-            return self.unit(actor.scope_id).county_id
-        return access.county_reader_scope(actor)
-
-    def _order_command(
-        self,
-        order_id: UUID,
-        decide: Callable[[Order], Sequence[Aggregate] | None],
-        once: Once | None = None,
-    ) -> Result:
-        """Load the order, let `decide(order)` trigger its events, save; retried on races.
-        With `once` (an idempotency key), a retry returns the first result."""
-
-        def decided() -> tuple[UUID, list[Aggregate]]:
-            order = self.order(order_id)
-            extra = list(decide(order) or ())
-            return order_id, [order, *extra, *self._credit_if_closed(order)]
-
-        return self._decide_once(once, decided)
-
-    # -- crediting: hours and points go with the close, in the same write -------------------
-
-    def points_policy(self, community_id: UUID) -> Policy:
-        """The policy for 积分: the county's, with the community's own points rules."""
-        community = self.community(community_id)
-        return community.policy(self.policy(community.county_id))
-
-    def account(self, member: Member) -> PointsAccount:
-        """The member's points account, opened (unsaved) on first use."""
-        found = self._find(PointsAccount, account_id(member.id))
-        if found is not None:
-            return found
-        return PointsAccount.open(
-            member.id, member.county_id, member.community_id, member.unit_id, self.clock.now()
-        )
-
-    def _credit_if_closed(self, order: Order) -> list[Aggregate]:
-        """An order that closes in this write credits its member's hours and points."""
-        closed = [e for e in order.pending_events if isinstance(e, Order.Closed)]
-        if not closed or closed[-1].member_id is None:
-            return []
-        event = closed[-1]
-        assert event.member_id is not None
-        account = self.account(self.member(event.member_id))
-        stars, solved = order.rating if order.rating is not None else (None, None)
-        policy = self.points_policy(order.community_id)
-        account.earn(
-            kind=SourceKind.ORDER,
-            source_id=order.id,
-            community_id=order.community_id,
-            business_date=business_date(event.timestamp),
-            hours=event.hours_credited,
-            policy=policy,
-            stars=stars,
-            solved=solved,
-            satisfied=None if stars is None else stars >= policy.satisfied_min_stars,
-            urgent=order.urgency in (Urgency.URGENT, Urgency.CRITICAL),
-            note=OUTCOME_LABELS.get(event.outcome, event.outcome),
-            now=event.timestamp,
-        )
-        return [account]
-
+class OrderCommands(Service):
     # -- residents ------------------------------------------------------------------------
 
     def register_resident(
@@ -284,18 +197,6 @@ class OrderService(Service):
 
         return self._create(actor, "post_need", idempotency_key, payload, build)
 
-    # -- 社区派单 / 党员接单 --------------------------------------------------------------
-
-    def _approved_member_of(self, member_id: UUID, community_id: UUID) -> Member:
-        member = self.member(member_id)
-        if member.status is not MemberStatus.APPROVED or member.community_id != community_id:
-            raise Conflict(
-                "member_not_in_community",
-                "该党员未在本社区报到通过",
-                "the member is not an approved member of this community",
-            )
-        return member
-
     def request_take(self, actor: Actor, order_id: UUID, note: str = "") -> Result:
         member_id = access.member_scope(actor)
         note = clean_text(note, "申请说明")
@@ -304,7 +205,7 @@ class OrderService(Service):
             self._approved_member_of(member_id, order.community_id)
             order.request_take(member_id, note, self.clock.now())
 
-        return self._order_command(order_id, decide)
+        return self._decide(self.order, order_id, decide)
 
     def dispatch(self, actor: Actor, order_id: UUID, member_id: UUID) -> Result:
         def decide(order: Order) -> None:
@@ -326,7 +227,7 @@ class OrderService(Service):
                 self._approved_member_of(member_id, order.community_id)
             order.dispatch(member_id, self.policy(order.county_id), actor.ref, self.clock.now())
 
-        return self._order_command(order_id, decide)
+        return self._decide(self.order, order_id, decide)
 
     def record_joint_meeting(
         self,
@@ -371,19 +272,19 @@ class OrderService(Service):
                 self.clock.now(),
             )
 
-        return self._order_command(order_id, decide)
+        return self._decide(self.order, order_id, decide)
 
     def accept(self, actor: Actor, order_id: UUID) -> Result:
         member_id = access.member_scope(actor)
-        return self._order_command(
-            order_id, lambda order: order.accept(member_id, self.clock.now())
+        return self._decide(
+            self.order, order_id, lambda order: order.accept(member_id, self.clock.now())
         )
 
     def decline(self, actor: Actor, order_id: UUID, reason: str) -> Result:
         member_id = access.member_scope(actor)
         reason = clean_text(reason, "拒单理由", required=True)
-        return self._order_command(
-            order_id, lambda order: order.decline(member_id, reason, self.clock.now())
+        return self._decide(
+            self.order, order_id, lambda order: order.decline(member_id, reason, self.clock.now())
         )
 
     def check_in(
@@ -400,7 +301,8 @@ class OrderService(Service):
         member_id = access.member_scope(actor)
         point = clean_point(lat, lon)
         once = Once.of(actor, "check_in", idempotency_key, {"order": order_id, "at": point})
-        return self._order_command(
+        return self._decide(
+            self.order,
             order_id,
             lambda order: order.check_in(
                 member_id, point, self.policy(order.county_id), self.clock.now()
@@ -426,7 +328,7 @@ class OrderService(Service):
             order.attach_photo(member_id, digest, photo_kind, duplicate_of, self.clock.now())
             return extra if order.pending_events else []
 
-        return self._order_command(order_id, decide)
+        return self._decide(self.order, order_id, decide)
 
     def claim_completion(
         self, actor: Actor, order_id: UUID, hours: object, note: str = ""
@@ -434,7 +336,8 @@ class OrderService(Service):
         member_id = access.member_scope(actor)
         spent = to_decimal(hours, "服务时长")
         note = clean_text(note, "结单说明")
-        return self._order_command(
+        return self._decide(
+            self.order,
             order_id,
             lambda order: order.claim(
                 member_id, spent, note, self.policy(order.county_id), self.clock.now()
@@ -473,7 +376,7 @@ class OrderService(Service):
                 self.clock.now(),
             )
 
-        return self._order_command(order_id, decide)
+        return self._decide(self.order, order_id, decide)
 
     def decide_low_rating(
         self,
@@ -504,7 +407,7 @@ class OrderService(Service):
                     "decision: return_to_member, return_to_pool or close",
                 )
 
-        return self._order_command(order_id, decide)
+        return self._decide(self.order, order_id, decide)
 
     def follow_up(self, actor: Actor, order_id: UUID, *, method: str, outcome: str) -> Result:
         method_value = FollowUpMethod.from_code(method)
@@ -514,7 +417,7 @@ class OrderService(Service):
             access.require_community_staff(actor, order.community_id)
             order.follow_up(method_value, outcome, actor.ref, self.clock.now())
 
-        return self._order_command(order_id, decide)
+        return self._decide(self.order, order_id, decide)
 
     def cancel_need(self, actor: Actor, order_id: UUID, reason: str = "") -> Result:
         reason = clean_text(reason, "撤销理由")
@@ -529,7 +432,7 @@ class OrderService(Service):
                 access.require_community_staff_or_grid(actor, order.community_id)
             order.cancel(reason, actor.ref, self.clock.now())
 
-        return self._order_command(order_id, decide)
+        return self._decide(self.order, order_id, decide)
 
     def reject_need(self, actor: Actor, order_id: UUID, reason: str) -> Result:
         reason = clean_text(reason, "驳回理由")
@@ -538,7 +441,7 @@ class OrderService(Service):
             access.require_community_staff(actor, order.community_id)
             order.reject(reason, actor.ref, self.clock.now())
 
-        return self._order_command(order_id, decide)
+        return self._decide(self.order, order_id, decide)
 
     # -- deadlines ------------------------------------------------------------------------
 
@@ -566,7 +469,28 @@ class OrderService(Service):
                 fired.append("overdue")
 
         try:
-            self._order_command(order_id, decide)
+            self._decide(self.order, order_id, decide)
         except Conflict:
             return []
         return fired
+
+    # -- reversal ------------------------------------------------------------------------
+
+    def find_order_false(
+        self, actor: Actor, order_id: UUID, reason: str, *, found_by: str = "community"
+    ) -> Result:
+        """A closed order found false: the order records it, and its member's hours and
+        points are reversed, in one write."""
+        reason = clean_text(reason, "核定理由", required=True)
+        if found_by not in ("community", "inspection"):
+            raise InvalidInput("invalid_found_by", "核定来源无效", "found_by: community|inspection")
+
+        def decide(order: Order) -> list[Aggregate]:
+            if found_by == "inspection":
+                access.require_role(actor, Role.INSPECTOR)
+                access.require_county(actor, order.county_id)
+            else:
+                access.require_community_staff(actor, order.community_id)
+            return self._found_false(order, reason, found_by, actor, self.clock.now())
+
+        return self._decide(self.order, order_id, decide)

@@ -15,6 +15,7 @@ from eventsourcing.domain import Aggregate
 from domain import access
 from domain.actors import Actor, Role
 from domain.calendar import business_date
+from domain.community import Community
 from domain.draws import (
     POPULATION_TOPICS,
     ROSTER_TOPICS,
@@ -23,7 +24,6 @@ from domain.draws import (
     parse_target,
 )
 from domain.errors import Conflict, Forbidden, InvalidInput
-from domain.evaluations import EvaluationService
 from domain.inspection import (
     ITEM_LIST_VERSION,
     PARTY_RE,
@@ -37,17 +37,17 @@ from domain.inspection import (
     SeedMethod,
     TargetDirectory,
     clean_rule,
-    directory_id,
 )
 from domain.limits import check_year
 from domain.masking import mask_numbers
 from domain.order import Order
-from domain.orders import clean_sha256
 from domain.policies import POLICY_MAXIMA
-from domain.service import Result
-from domain.values import check_text, clean_line, clean_name, clean_text
+from domain.service import Result, Service
+from domain.values import check_text, clean_line, clean_name, clean_sha256, clean_text
 
 PAGE = 5000  # notifications read per page when deriving from the log
+
+
 MAX_PARTIES = 5
 
 
@@ -68,8 +68,14 @@ def _parse_date(value: object, what_zh: str) -> date:
 
 
 MAX_PATTERN_LEN = 100
+
+
 MAX_RANGE = 10  # the widest {n,m} a format may use
+
+
 MAX_VARIABLE = 3  # quantifiers whose count varies (?, *, +, {n,m}), in the whole format
+
+
 _TOKEN = re.compile(
     r"\\[dDsSwW.+*?(){}\[\]|\\^$ \-/:]"  # an escape: \d, \s, \+, \. …
     r"|\[(?:\\.|[^\]\\])+\]"  # a character class [0-9], [A-Z,]
@@ -86,6 +92,7 @@ def check_pattern(pattern: str) -> None:
     repeated only a fixed number of times ({n}) or made optional (?), holding only
     fixed counts; at most three counts that vary; no alternation (|), no
     back-references, no look-arounds. 双色球 is \\d{2}( \\d{2}){5} \\+ \\d{2}."""
+
     def unsafe() -> InvalidInput:
         return InvalidInput(
             "public_value_pattern_unsafe",
@@ -170,20 +177,7 @@ def _count(value: object, what_zh: str, low: int, high: int) -> int:
     return value
 
 
-class InspectionService(EvaluationService):
-    # -- lookups -----------------------------------------------------------------------
-
-    def inspector(self, inspector_id: UUID) -> Inspector:
-        return self._get(Inspector, inspector_id, "unknown_inspector", "检查人员")
-
-    def plan(self, plan_id: UUID) -> InspectionPlan:
-        return self._get(InspectionPlan, plan_id, "unknown_plan", "抽查方案")
-
-    def target_directory(self, plan_id: UUID) -> TargetDirectory:
-        return self._get(
-            TargetDirectory, directory_id(plan_id), "unknown_directory", "检查对象名录"
-        )
-
+class InspectionCommands(Service):
     def _events(self, topics: Sequence[str], stop: int | None) -> Iterator[Any]:
         """The log's events of these topics up to `stop`, in order, read in pages."""
         start = 1
@@ -247,14 +241,12 @@ class InspectionService(EvaluationService):
     def retire_inspector(self, actor: Actor, inspector_id: UUID, reason: str) -> Result:
         reason = clean_text(reason, "退出理由", required=True)
 
-        def attempt() -> Result:
-            inspector = self.inspector(inspector_id)
+        def decide(inspector: Inspector) -> None:
             access.require_role(actor, Role.ORG_DEPT)
             access.require_county(actor, inspector.county_id)
             inspector.retire(reason, actor.ref, self.clock.now())
-            return Result(inspector_id, self._save(inspector))
 
-        return self._retrying(attempt)
+        return self._decide(self.inspector, inspector_id, decide)
 
     # -- 党建联席会议 --------------------------------------------------------------------------
 
@@ -292,12 +284,10 @@ class InspectionService(EvaluationService):
         access.require_community_staff(actor, community_id)
         reason = clean_text(reason, "取消理由", required=True)
 
-        def attempt() -> Result:
-            community = self.community(community_id)
+        def decide(community: Community) -> None:
             community.cancel_meeting(meeting_id, reason, actor.ref, self.clock.now())
-            return Result(meeting_id, self._save(community))
 
-        return self._retrying(attempt)
+        return self._decide(self.community, community_id, decide, about=meeting_id)
 
     def today(self) -> date:
         return business_date(self.clock.now())
@@ -549,14 +539,12 @@ class InspectionService(EvaluationService):
         *,
         roles: tuple[Role, ...] = (Role.ORG_DEPT,),
     ) -> Result:
-        def attempt() -> Result:
-            plan = self.plan(plan_id)
+        def checked(plan: InspectionPlan) -> list[Aggregate]:
             access.require_role(actor, *roles)
             access.require_county(actor, plan.county_id)
-            others = decide(plan)
-            return Result(plan_id, self._save(plan, *others))
+            return decide(plan)
 
-        return self._retrying(attempt)
+        return self._decide(self.plan, plan_id, checked)
 
     def freeze_population(self, actor: Actor, plan_id: UUID) -> Result:
         """检查对象名录库: derived from the log as it stands, with its position and hash."""
@@ -671,9 +659,7 @@ class InspectionService(EvaluationService):
 
         def decide(plan: InspectionPlan) -> list[Aggregate]:
             relations = self.target_directory(plan_id).relations
-            plan.replace_target(
-                target, reason, relations, actor.ref, self.clock.now(), reason_code
-            )
+            plan.replace_target(target, reason, relations, actor.ref, self.clock.now(), reason_code)
             return []
 
         return self._plan_command(actor, plan_id, decide)
@@ -811,12 +797,10 @@ class InspectionService(EvaluationService):
         changed = 0
         for plan_id in plan_ids:
 
-            def attempt(plan_id: UUID = plan_id) -> Result:
-                plan = self.plan(plan_id)
-                if not step(plan, self.clock.now()):
-                    return Result(plan_id, None)
-                return Result(plan_id, self._save(plan))
+            def decide(plan: InspectionPlan) -> list[Aggregate]:
+                step(plan, self.clock.now())
+                return []
 
-            if self._retrying(attempt).position is not None:
+            if self._decide(self.plan, plan_id, decide).position is not None:
                 changed += 1
         return changed
