@@ -68,8 +68,6 @@ class MatchingIn(Body):
     adopted: list[MatchIn] = Field([])
 
 
-
-
 @router.post("/communities/{community_id}/activities", status_code=201, summary="计划活动（社区）")
 def plan(
     community_id: UUID,
@@ -235,9 +233,7 @@ def resource_ledger(
 ) -> Any:
     svc = services(request)
     community = community_for_reader(request, community_id, actor)
-    rows = resources.resource_ledger(
-        svc.read.store, str(community_id), year or today(request).year
-    )
+    rows = resources.resource_ledger(svc.read.store, str(community_id), year or today(request).year)
     if format == "json":
         return rows
     return export_response(

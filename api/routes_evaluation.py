@@ -80,9 +80,6 @@ class StarIn(Body):
     year: BodyYear
 
 
-
-
-
 def _year(request: Request, year: int | None) -> int:
     return year if year is not None else today(request).year
 

@@ -28,7 +28,6 @@ from domain.actors import Actor, Role
 from domain.application import Availability, Commitment, Identity, Skills
 from domain.errors import NotFound
 from domain.limits import LIMITS
-from domain.masking import mask_phone
 from projections import members
 
 router = APIRouter(
@@ -81,23 +80,6 @@ class ProfileIn(Body):
     commitment: CommitmentIn | None = None
     skills: SkillsIn | None = None
     availability: AvailabilityIn | None = None
-
-
-def _member_view(row: dict[str, Any], actor: Actor) -> dict[str, Any]:
-    """A member's record as the actor may see it: the phone in full only to the member,
-    their community and their unit, or to anyone when the member consented."""
-    out = dict(row)
-    full = actor.role in (Role.MEMBER, Role.COMMUNITY_ADMIN, Role.GRID_WORKER, Role.UNIT_ADMIN)
-    if not (full or row.get("show_contact")):
-        out["phone"] = mask_phone(row["phone"])
-    out["status_label"] = members.STATUS_LABELS.get(row["status"], row["status"])
-    out["identity_stated"] = bool(row.get("identity_stated"))
-    out["show_contact"] = bool(row.get("show_contact"))
-    out["reported"] = row.get("reported_at") is not None
-    if "skill_categories" in row:
-        out["skill_labels"] = [members.SKILL_LABELS.get(c, c) for c in row["skill_categories"]]
-        out["time_slot_labels"] = [members.SLOT_LABELS.get(s, s) for s in row["time_slots"]]
-    return out
 
 
 def _member_or_404(request: Request, member_id: UUID) -> dict[str, Any]:
@@ -156,7 +138,7 @@ def list_registrations(
         "total": total,
         "page": page,
         "size": size,
-        "items": [_member_view(r, actor) for r in rows],
+        "items": [members.member_view(r, actor.role) for r in rows],
     }
 
 
@@ -180,14 +162,14 @@ def review(
 
 @router.get("/me", summary="本人报到信息（党员）")
 def me(request: Request, actor: Annotated[Actor, Depends(signed_in)]) -> Any:
-    return _member_view(_member_or_404(request, access.member_scope(actor)), actor)
+    return members.member_view(_member_or_404(request, access.member_scope(actor)), actor.role)
 
 
 @router.get("/members/{member_id}", summary="党员报到信息")
 def get_member(
     member_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]
 ) -> Any:
-    return _member_view(member_for_reader(request, member_id, actor), actor)
+    return members.member_view(member_for_reader(request, member_id, actor), actor.role)
 
 
 @router.put(
@@ -252,5 +234,5 @@ def talent_pool(
         "total": total,
         "page": page,
         "size": size,
-        "items": [_member_view(r, actor) for r in rows],
+        "items": [members.member_view(r, actor.role) for r in rows],
     }

@@ -27,7 +27,6 @@ from domain.actors import Actor, Role
 from domain.application import NeedInput
 from domain.errors import Forbidden, NotFound
 from domain.limits import LIMITS
-from domain.masking import mask_name
 from projections import inspections, needs
 
 router = APIRouter(
@@ -461,11 +460,11 @@ def my_orders(request: Request, actor: Annotated[Actor, Depends(signed_in)]) -> 
     svc = services(request)
     now = svc.clock.now()
     if actor.role is Role.MEMBER:
-        rows = needs.orders_of(svc.read.store, now, member_id=str(access.member_scope(actor)))
+        member = str(access.member_scope(actor))
+        rows = needs.orders_of(svc.read.store, now, member_id=member, reader=actor.role)
     else:
-        rows = needs.orders_of(svc.read.store, now, resident_id=str(access.resident_id(actor)))
+        resident = str(access.resident_id(actor))
+        rows = needs.orders_of(svc.read.store, now, resident_id=resident, reader=actor.role)
     for row in rows:
         row.pop("posted_by", None)
-        if actor.role is Role.MEMBER:
-            row["requester_name"] = mask_name(row["requester_name"] or "")
     return rows

@@ -93,9 +93,6 @@ class FoundFalseIn(Body):
     reason: str = Field(description="核定为虚假的依据")
 
 
-
-
-
 # -- rules, partners, catalogue ---------------------------------------------------------------
 
 

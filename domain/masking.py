@@ -75,6 +75,8 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 
+from domain.actors import Role
+
 __all__ = [
     "COMPOUND_SURNAMES",
     "NAME_CUES",
@@ -302,6 +304,30 @@ def _ascii_digits(text: str) -> str:
         else:
             out.append(ch)
     return "".join(out)
+
+
+# --- who reads what in full -------------------------------------------------------
+# A member's phone is shown in full to the member, their community (staff, grid workers)
+# and their unit, or to anyone when the member consented (亮身份 with contact shown);
+# everyone else, county-level readers included, reaches members through the system.
+FULL_CONTACT_READERS = frozenset(
+    {Role.MEMBER, Role.COMMUNITY_ADMIN, Role.GRID_WORKER, Role.UNIT_ADMIN}
+)
+# A resident's name is the community's to know; a member serving the need sees it masked.
+MASKED_REQUESTER_READERS = frozenset({Role.MEMBER})
+
+
+def phone_as_read(phone: str, reader: Role | None, *, consented: bool = False) -> str:
+    """A member's phone as `reader` may see it (None: a list for nobody in particular,
+    such as the county's not-yet-reported list)."""
+    if consented or reader in FULL_CONTACT_READERS:
+        return phone
+    return mask_phone(phone)
+
+
+def requester_as_read(name: str, reader: Role) -> str:
+    """The name of the resident a need is for, as `reader` may see it."""
+    return mask_name(name) if reader in MASKED_REQUESTER_READERS else name
 
 
 def mask_phone(phone: str) -> str:

@@ -122,6 +122,15 @@ OUTCOME_LABELS: dict[str, str] = {
     "closed_by_community": "社区处理后办结",
 }
 
+# In a member's hands: what counts as their current load (派单 ranking, 党员资源台账).
+IN_HAND_STATUSES: tuple[OrderStatus, ...] = (
+    S.DISPATCHED,
+    S.IN_PROGRESS,
+    S.COMPLETION_CLAIMED,
+    S.LOW_RATED,
+)
+IN_HAND_CODES: tuple[str, ...] = tuple(s.code for s in IN_HAND_STATUSES)
+
 OPEN_STATUSES = frozenset(
     {
         S.POSTED,

@@ -298,9 +298,7 @@ class Follower:
         # second worker) may have moved them, and the database is the truth.
         self.positions = self.store.positions([p.name for p in self.projections])
         now = time.monotonic()
-        active = [
-            p for p in self.projections if self.stalled.get(p.name, (0.0, 0.0))[0] <= now
-        ]
+        active = [p for p in self.projections if self.stalled.get(p.name, (0.0, 0.0))[0] <= now]
         if not active:
             return 0
         start = min(self.positions[p.name] for p in active) + 1

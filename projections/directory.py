@@ -144,7 +144,6 @@ class Directory(Projection):
             (iso(e.timestamp), str(e.originator_id)),
         )
 
-
     def reserved(self, tx: Tx, e: Reservation.Reserved) -> None:
         if e.fingerprint:  # an idempotency key's claim (unique names carry none)
             tx.execute(
@@ -163,7 +162,6 @@ def answer_position(store: ReadStore, claim_id: str) -> int | None:
             "SELECT position FROM rm_answers WHERE claim_id = ?", (claim_id,)
         ).scalar()
     return None if value is None else int(value)
-
 
 
 def get_county(store: ReadStore, county_id: str) -> dict[str, Any] | None:

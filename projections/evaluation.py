@@ -476,9 +476,7 @@ def _sums(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def credits_by_member(
-    tx: Tx, member_ids: list[str], year: int
-) -> dict[str, list[dict[str, Any]]]:
+def credits_by_member(tx: Tx, member_ids: list[str], year: int) -> dict[str, list[dict[str, Any]]]:
     """The credit rows (credits and reversals) of these members in a business year."""
     out: dict[str, list[dict[str, Any]]] = {m: [] for m in member_ids}
     for ids in chunks(member_ids):

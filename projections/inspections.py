@@ -443,7 +443,6 @@ class Inspections(Projection):
         ids = {value for p in parts.values() if (value := p[field]) is not None}
         return rows_by_key(tx, table, key, columns, ids)
 
-
     def _assign(
         self,
         tx: Tx,

@@ -7,7 +7,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from domain.actors import describe_ref
+from domain.actors import Role, describe_ref
+from domain.masking import phone_as_read
 from domain.member import Member
 from domain.values import MemberStatus, SkillCategory, TimeSlot
 from projections.base import Handler, Projection
@@ -367,6 +368,21 @@ def progress_by_community(
     return rows
 
 
+def member_view(row: dict[str, Any], reader: Role) -> dict[str, Any]:
+    """A member's record as `reader` may see it (the phone: domain.masking.phone_as_read),
+    with its coded fields in words."""
+    out = dict(row)
+    out["phone"] = phone_as_read(row["phone"], reader, consented=bool(row.get("show_contact")))
+    out["status_label"] = STATUS_LABELS.get(row["status"], row["status"])
+    out["identity_stated"] = bool(row.get("identity_stated"))
+    out["show_contact"] = bool(row.get("show_contact"))
+    out["reported"] = row.get("reported_at") is not None
+    if "skill_categories" in row:
+        out["skill_labels"] = [SKILL_LABELS.get(c, c) for c in row["skill_categories"]]
+        out["time_slot_labels"] = [SLOT_LABELS.get(s, s) for s in row["time_slots"]]
+    return out
+
+
 def not_reported(
     store: ReadStore,
     county_id: str,
@@ -391,7 +407,8 @@ def not_reported(
         total, rows = _page_of_members(
             tx, NOT_REPORTED_COLUMNS, clause, params, "m.registered_at, m.member_id", page, size
         )
-    for r in rows:
+    for r in rows:  # a county-level list: readers remind through the system, no phones
+        r["phone"] = phone_as_read(r["phone"], None)
         r["status_label"] = STATUS_LABELS.get(r["status"], r["status"])
         r["missing"] = _missing_steps(r)
     return total, rows

@@ -4,14 +4,17 @@ community's figures, and what the deadline sweep must look at."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
-from domain.actors import describe_ref, split_ref
+from domain.actors import Role, describe_ref, split_ref
 from domain.calendar import stored_span
-from domain.masking import mask_name
-from domain.order import OPEN_STATUSES, OUTCOME_LABELS, Order, OrderStatus
+from domain.dispatch import Candidate, rank
+from domain.masking import mask_name, requester_as_read
+from domain.order import IN_HAND_CODES, OPEN_STATUSES, OUTCOME_LABELS, Order, OrderStatus
 from domain.resident import Resident
 from domain.values import (
     GeoPoint,
@@ -26,6 +29,9 @@ from projections.base import Handler, Projection
 from projections.directory import iso
 from projections.people import masked_residents, names_of
 from projections.store import ReadStore, Tx, contains, like_pattern
+
+# One order event's change to its row in rm_orders; answers the timeline line's detail.
+RowChange = Callable[[Tx, Any, str, str], str]
 
 STATUS_LABELS = {s.code: s.label for s in OrderStatus}
 URGENCY_LABELS = {u.code: u.label for u in Urgency}
@@ -151,6 +157,31 @@ class Needs(Projection):
         handlers[Resident.Registered] = self.resident_registered
         return handlers
 
+    @cached_property
+    def row_changes(self) -> dict[type, RowChange]:
+        """Each order event's own change to its row (the timeline line is `step`'s)."""
+        return {
+            Order.Posted: self._posted,
+            Order.TakeRequested: self._takerequested,
+            Order.Dispatched: self._dispatched,
+            Order.MarkedUnclaimed: self._markedunclaimed,
+            Order.JointMeetingDecided: self._jointmeetingdecided,
+            Order.Accepted: self._accepted,
+            Order.Declined: self._declined,
+            Order.CheckedIn: self._checkedin,
+            Order.PhotoAttached: self._photoattached,
+            Order.CompletionClaimed: self._completionclaimed,
+            Order.Rated: self._rated,
+            Order.Closed: self._closed,
+            Order.ReturnedToMember: self._returnedtomember,
+            Order.Reopened: self._reopened,
+            Order.MarkedOverdue: self._markedoverdue,
+            Order.FollowedUp: self._followedup,
+            Order.Cancelled: self._cancelled,
+            Order.FoundFalse: self._foundfalse,
+            Order.Rejected: self._rejected,
+        }
+
     def resident_registered(self, tx: Tx, e: Resident.Registered) -> None:
         tx.execute(
             "INSERT INTO rm_residents (resident_id, community_id, grid_code, name, phone,"
@@ -170,7 +201,7 @@ class Needs(Projection):
     def step(self, tx: Tx, e: Any) -> None:
         oid = str(e.originator_id)
         at = iso(e.timestamp)
-        detail = getattr(self, "_" + type(e).__name__.lower())(tx, e, oid, at)
+        detail = self.row_changes[type(e)](tx, e, oid, at)
         if not isinstance(e, Order.Posted):
             tx.execute("UPDATE rm_orders SET updated_at = ? WHERE order_id = ?", (at, oid))
         tx.execute(
@@ -613,7 +644,10 @@ def orders_of(
     *,
     member_id: str | None = None,
     resident_id: str | None = None,
+    reader: Role | None = None,
 ) -> list[dict[str, Any]]:
+    """A member's services or a resident's needs, newest first; with `reader`, as that
+    reader may see them (the requester's name: domain.masking.requester_as_read)."""
     column, value = ("member_id", member_id) if member_id else ("resident_id", resident_id)
     with store.read() as tx:
         rows = tx.execute(
@@ -623,6 +657,9 @@ def orders_of(
             (value,),
         ).all()
         _name_posters(tx, rows)
+    if reader is not None:
+        for r in rows:
+            r["requester_name"] = requester_as_read(r["requester_name"] or "", reader)
     return [_decorate(r, now) for r in rows]
 
 
@@ -743,9 +780,6 @@ def community_figures(
     }
 
 
-ACTIVE_CODES = ("dispatched", "in_progress", "completion_claimed", "low_rated")
-
-
 def suggest_members(store: ReadStore, order_id: str, limit: int = 20) -> list[dict[str, Any]]:
     """Ranked members for 派单, each rank with its reasons: skill match, same grid,
     whether they applied, current load, past ratings."""
@@ -756,7 +790,7 @@ def suggest_members(store: ReadStore, order_id: str, limit: int = 20) -> list[di
         ).one()
         if order is None:
             return []
-        marks = ",".join("?" * len(ACTIVE_CODES))
+        marks = ",".join("?" * len(IN_HAND_CODES))
         rows = tx.execute(
             "SELECT m.member_id, m.name, m.grid_code, u.name AS unit_name, m.base_lat,"
             " m.base_lon, m.service_radius_km,"
@@ -773,53 +807,40 @@ def suggest_members(store: ReadStore, order_id: str, limit: int = 20) -> list[di
             " AND o.stars IS NOT NULL) AS star_sum"
             " FROM rm_members m LEFT JOIN rm_units u ON u.unit_id = m.unit_id"
             " WHERE m.community_id = ? AND m.status = 'approved'",
-            (order["category"], order_id, *ACTIVE_CODES, order["community_id"]),
+            (order["category"], order_id, *IN_HAND_CODES, order["community_id"]),
         ).all()
     ranked = []
     for r in rows:
-        reasons: list[str] = []
-        score = 0.0
-        if r["skill_match"]:
-            score += 3
-            reasons.append(f"擅长{CATEGORY_LABELS.get(order['category'], order['category'])}")
-        distance = _distance(r["base_lat"], r["base_lon"], order["lat"], order["lon"])
         radius = float(r["service_radius_km"]) * 1000 if r["service_radius_km"] else None
-        if distance is not None and radius is not None and distance <= radius:
-            score += 2
-            reasons.append(f"距离 {distance} 米，在服务半径内")
-        elif distance is not None:
-            reasons.append(f"距离 {distance} 米，超出服务半径")
-        elif order["grid_code"] and r["grid_code"] == order["grid_code"]:
-            score += 2
-            reasons.append("同一网格")
-        if r["applied"]:
-            score += 2
-            reasons.append("已申请接单")
-        load = int(r["load"])
-        score -= load
-        reasons.append(f"在办 {load} 单" if load else "当前无在办需求")
-        average = None
-        if int(r["rated"]):
-            average = round(int(r["star_sum"]) / int(r["rated"]), 2)
-            score += average - 3
-            reasons.append(f"历史评价 {average} 星（{r['rated']} 次）")
-        else:
-            reasons.append("暂无评价")
+        distance = _distance(r["base_lat"], r["base_lon"], order["lat"], order["lon"])
+        ranking = rank(
+            Candidate(
+                skill_match=bool(r["skill_match"]),
+                skill_label=CATEGORY_LABELS.get(order["category"], order["category"]),
+                distance_m=distance,
+                radius_m=radius,
+                same_grid=bool(order["grid_code"]) and r["grid_code"] == order["grid_code"],
+                applied=bool(r["applied"]),
+                in_hand=int(r["load"]),
+                rated=int(r["rated"]),
+                star_sum=int(r["star_sum"] or 0),
+            )
+        )
         ranked.append(
             {
                 "member_id": r["member_id"],
                 "name": r["name"],
                 "unit_name": r["unit_name"],
                 "grid_code": r["grid_code"],
-                "score": round(score, 2),
-                "load": load,
-                "average_stars": average,
+                "score": ranking.score,
+                "load": int(r["load"]),
+                "average_stars": ranking.average_stars,
                 "distance_m": distance,
                 "applied": bool(r["applied"]),
-                "reasons": reasons,
+                "reasons": list(ranking.reasons),
             }
         )
     ranked.sort(key=lambda x: (-x["score"], x["name"], x["member_id"]))
-    for rank, item in enumerate(ranked, 1):
-        item["rank"] = rank
+    for place, item in enumerate(ranked, 1):
+        item["rank"] = place
     return ranked[:limit]

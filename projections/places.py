@@ -67,9 +67,7 @@ def _community(tx: Tx, key: str) -> Place | None:
         return None
     paired = [
         r["unit_id"]
-        for r in tx.execute(
-            "SELECT unit_id FROM rm_pairings WHERE community_id = ?", (key,)
-        ).all()
+        for r in tx.execute("SELECT unit_id FROM rm_pairings WHERE community_id = ?", (key,)).all()
     ]
     return Place("community", UUID(str(row["county_id"])), community=UUID(key), units=_ids(*paired))
 

@@ -478,7 +478,6 @@ def catalogue(
     return rows
 
 
-
 def _decorated(tx: Tx, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Redemptions with their status in words and who confirmed or ended them by name
     (a member's own cancellation names the member, never their id)."""

@@ -13,15 +13,15 @@ from typing import Any
 
 from domain.calendar import year_of
 from domain.masking import mask_name
+from domain.order import IN_HAND_CODES
 from projections.evaluation import credits_by_member, year_figures
 from projections.members import SKILL_LABELS, SLOT_LABELS, _attach_details
-from projections.needs import ACTIVE_CODES
 from projections.people import masker_for
 from projections.store import ReadStore
 
 
 def resource_ledger(store: ReadStore, community_id: str, year: int) -> list[dict[str, Any]]:
-    marks = ",".join("?" * len(ACTIVE_CODES))
+    marks = ",".join("?" * len(IN_HAND_CODES))
     with store.read() as tx:
         rows = tx.execute(
             "SELECT m.member_id, m.name, m.grid_code, m.post, u.name AS unit_name,"
@@ -33,7 +33,7 @@ def resource_ledger(store: ReadStore, community_id: str, year: int) -> list[dict
             " WHERE c.member_id = m.member_id AND c.source_kind = 'order') AS completed_orders"
             " FROM rm_members m LEFT JOIN rm_units u ON u.unit_id = m.unit_id"
             " WHERE m.community_id = ? AND m.status = 'approved' ORDER BY m.name, m.member_id",
-            (*ACTIVE_CODES, community_id),
+            (*IN_HAND_CODES, community_id),
         ).all()
         _attach_details(tx, rows)
         credits = credits_by_member(tx, [r["member_id"] for r in rows], year)
@@ -65,7 +65,7 @@ def service_record(store: ReadStore, member_id: str, year: int, now: datetime) -
     current = year_of(now) == year
     everything = orders_of(store, now, member_id=member_id)
     orders = [o for o in everything if ("order", o["order_id"]) in counted]
-    in_hand = [o for o in everything if current and o["status"] in ACTIVE_CODES]
+    in_hand = [o for o in everything if current and o["status"] in IN_HAND_CODES]
     # The record travels to units: no resident's name in full, no resident's whereabouts,
     # free text through the masking rule.
     shown = orders + in_hand
@@ -77,9 +77,7 @@ def service_record(store: ReadStore, member_id: str, year: int, now: datetime) -
         o["counted"] = counted.get(("order", o["order_id"]), 0) > 0
         for private in ("posted_by", "resident_id", "lat", "lon", "preferred_time"):
             o.pop(private, None)
-    attended = [
-        a for a in activities_of(store, member_id) if _year_of(a["starts_at"]) == year
-    ]
+    attended = [a for a in activities_of(store, member_id) if _year_of(a["starts_at"]) == year]
     for a in attended:
         a["counted"] = counted.get(("activity", a["activity_id"]), 0) > 0
     figures = year_figures(credits)
