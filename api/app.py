@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api import contract
 from api.context import OrjsonResponse, Services, services
 from api.inputs import BodyTooLarge, InputLimits, error_body, too_large_body
 from api.logs import configure_logging
@@ -95,9 +96,16 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     api = FastAPI(
         title="四双 sishuang",
         version="1.0",
-        description="在职党员进社区：双报到、双服务、双包联、双评价。错误格式：{code, message}。",
+        description=(
+            "在职党员进社区：双报到、双服务、双包联、双评价。"
+            "每个拒绝都是同一格式 Error：{code, message, message_en}，code 稳定，可据此判断。"
+            "登录凭证：Authorization: Bearer <token>（点 Authorize 填入）。"
+        ),
         default_response_class=OrjsonResponse,
         lifespan=lifespan,
+        docs_url=None,  # served by api.contract from local files
+        redoc_url=None,
+        generate_unique_id_function=contract.operation_id,
     )
     api.state.services = Services(
         settings,
@@ -129,7 +137,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         routes_system,
     )
 
-    for module in (
+    modules = (
         routes_system,
         routes_directory,
         routes_members,
@@ -140,11 +148,13 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         routes_evaluation,
         routes_inspections,
         routes_audit,
-    ):
+    )
+    for module in modules:
         api.include_router(module.router, prefix="/api/v1")
     api.include_router(routes_inspections.pages)  # the public page, outside /api/v1
     # Every asset a page uses is served from here (intranets have no internet).
     api.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    contract.install(api, [*(m.router for m in modules), routes_inspections.pages])
     return api
 
 

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import orjson
-from fastapi import Header, Request, Response
+from fastapi import Depends, Header, Request, Response
 from fastapi.responses import JSONResponse
 
 from api.photos import PhotoStore
@@ -80,6 +80,10 @@ def signed_in(request: Request) -> Actor:
     if actor is PUBLIC:
         raise Unauthenticated("unauthenticated", "请先登录", "sign in first: no bearer token")
     return actor
+
+
+# Who is asking, signed in: every route that needs a token takes `actor: SignedIn`.
+SignedIn = Annotated[Actor, Depends(signed_in)]
 
 
 def community_for_reader(request: Request, community_id: UUID, actor: Actor) -> dict[str, Any]:

@@ -25,6 +25,7 @@ SIGNATURES: list[tuple[str, bytes, int]] = [
     ("image/heic", b"ftypheix", 4),
     ("image/heic", b"ftypmif1", 4),
 ]
+PHOTO_MEDIA_TYPES = tuple(dict.fromkeys(media for media, _, _ in SIGNATURES))
 
 
 def sniff(data: bytes) -> str | None:

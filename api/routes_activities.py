@@ -3,7 +3,7 @@ the resource ledger (党员资源台账)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request
@@ -11,20 +11,20 @@ from pydantic import Field
 
 from api.context import (
     IdempotencyKey,
+    SignedIn,
     command_response,
     community_for_reader,
     for_reader,
     member_for_reader,
     read_consistency,
     services,
-    signed_in,
     today,
 )
 from api.exports import export_response
 from api.guard import GuardedRoute
 from api.inputs import Body, Moment, Number, YearQuery
 from domain import access
-from domain.actors import Actor, Role
+from domain.actors import Role
 from domain.errors import Forbidden, NotFound
 from projections import activities, needs, resources
 
@@ -54,7 +54,7 @@ class ConfirmIn(Body):
     excluded: list[UUID] = Field([], description="不计入的签到党员")
 
 
-class ReasonIn(Body):
+class CancelActivityIn(Body):
     reason: str
 
 
@@ -73,7 +73,7 @@ def plan(
     community_id: UUID,
     body: ActivityIn,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
     result = services(request).app.plan_activity(
@@ -92,17 +92,13 @@ def plan(
 
 
 @router.get("/communities/{community_id}/activities", summary="社区活动列表")
-def list_activities(
-    community_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]
-) -> Any:
+def list_activities(community_id: UUID, request: Request, actor: SignedIn) -> Any:
     community_for_reader(request, community_id, actor)
     return activities.list_activities(services(request).read.store, str(community_id))
 
 
 @router.get("/activities/{activity_id}", summary="活动详情与签到名单")
-def get_activity(
-    activity_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]
-) -> Any:
+def get_activity(activity_id: UUID, request: Request, actor: SignedIn) -> Any:
     svc = services(request)
     row = activities.get_activity(svc.read.store, str(activity_id))
     if row is None:
@@ -126,7 +122,7 @@ def sign_in(
     activity_id: UUID,
     body: PointIn,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
     result = services(request).app.sign_in(
@@ -142,7 +138,7 @@ def sign_out(
     activity_id: UUID,
     body: PointIn,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
     result = services(request).app.sign_out(
@@ -152,28 +148,26 @@ def sign_out(
 
 
 @router.post("/activities/{activity_id}/confirm", summary="确认名单并计入时长（组织者）")
-def confirm(
+def confirm_activity(
     activity_id: UUID,
     body: ConfirmIn,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
 ) -> Any:
     result = services(request).app.confirm_activity(actor, activity_id, body.excluded)
     return command_response(request, result, {"activity_id": str(activity_id)})
 
 
 @router.post("/activities/{activity_id}/cancel", summary="取消活动")
-def cancel(
-    activity_id: UUID, body: ReasonIn, request: Request, actor: Annotated[Actor, Depends(signed_in)]
+def cancel_activity(
+    activity_id: UUID, body: CancelActivityIn, request: Request, actor: SignedIn
 ) -> Any:
     result = services(request).app.cancel_activity(actor, activity_id, body.reason)
     return command_response(request, result, {"activity_id": str(activity_id)})
 
 
 @router.get("/communities/{community_id}/matching", summary="供需对接：每个待办需求的推荐党员")
-def matching_suggestions(
-    community_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]
-) -> Any:
+def matching_suggestions(community_id: UUID, request: Request, actor: SignedIn) -> Any:
     access.require_community_staff(actor, community_id)
     svc = services(request)
     _, rows = needs.ledger(
@@ -201,7 +195,7 @@ def record_matching(
     community_id: UUID,
     body: MatchingIn,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
 ) -> Any:
     svc = services(request)
     _, rows = needs.ledger(
@@ -227,7 +221,7 @@ def record_matching(
 def resource_ledger(
     community_id: UUID,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
     year: YearQuery = None,
     format: Literal["json", "xlsx", "csv"] = "json",
 ) -> Any:
@@ -242,7 +236,7 @@ def resource_ledger(
 
 
 @router.get("/me/activities", summary="我参加的活动（党员）")
-def my_activities(request: Request, actor: Annotated[Actor, Depends(signed_in)]) -> Any:
+def my_activities(request: Request, actor: SignedIn) -> Any:
     member_id = access.member_scope(actor)
     return activities.activities_of(services(request).read.store, str(member_id))
 
@@ -251,7 +245,7 @@ def my_activities(request: Request, actor: Annotated[Actor, Depends(signed_in)])
 def service_record(
     member_id: UUID,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
     year: YearQuery = None,
 ) -> Any:
     svc = services(request)

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from api.context import command_response, read_consistency, services, signed_in
+from api.context import SignedIn, command_response, read_consistency, services
 from api.guard import GuardedRoute
 from api.sweeper import publish_checkpoints
 from domain import access
@@ -75,7 +75,7 @@ def checkpoint(
     kind: LogKind,
     subject: UUID,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
     size: Annotated[int | None, Query(ge=0, le=LIMITS.max_integer)] = None,
 ) -> Any:
     log_id = _log_for_auditor(request, kind, subject, actor)
@@ -102,7 +102,7 @@ def inclusion(
     kind: LogKind,
     subject: UUID,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
     notification_id: Annotated[int, Query(ge=1, le=LIMITS.max_integer)],
     size: Annotated[int | None, Query(ge=1, le=LIMITS.max_integer)] = None,
 ) -> Any:
@@ -142,7 +142,7 @@ def consistency(
     kind: LogKind,
     subject: UUID,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
     first: Annotated[int, Query(alias="from", ge=0, le=LIMITS.max_integer)],
     second: Annotated[int | None, Query(alias="to", ge=1, le=LIMITS.max_integer)] = None,
 ) -> Any:
@@ -169,7 +169,7 @@ def consistency(
     "/audit/checkpoints",
     summary="立即为所有增长的日志签发检查点（审计、组织部）",
 )
-def publish_now(request: Request, actor: Annotated[Actor, Depends(signed_in)]) -> Any:
+def publish_now(request: Request, actor: SignedIn) -> Any:
     access.require_role(actor, Role.AUDITOR, Role.ORG_DEPT, Role.OPERATOR)
     svc = services(request)
     svc.read.wait_for(svc.read.store.head(), svc.settings.read_wait_seconds)

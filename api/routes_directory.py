@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request
@@ -10,16 +10,16 @@ from pydantic import Field
 
 from api.context import (
     IdempotencyKey,
+    SignedIn,
     command_response,
     community_for_reader,
     read_consistency,
     services,
-    signed_in,
 )
 from api.guard import GuardedRoute
 from api.inputs import Body, within
 from domain import access
-from domain.actors import Actor, Role
+from domain.actors import Role
 from domain.errors import NotFound
 from domain.policies import POLICY_SOURCES
 from domain.unit import MAX_UNIT_MEMBERS
@@ -94,7 +94,7 @@ def _unit_or_404(request: Request, unit_id: UUID) -> dict[str, Any]:
 def register_community(
     body: CommunityIn,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
     svc = services(request)
@@ -110,15 +110,13 @@ def register_community(
 
 
 @router.get("/communities", summary="本县社区列表")
-def list_communities(request: Request, actor: Annotated[Actor, Depends(signed_in)]) -> Any:
+def list_communities(request: Request, actor: SignedIn) -> Any:
     county_id = access.county_reader_scope(actor)
     return directory.list_communities(services(request).read.store, str(county_id))
 
 
 @router.get("/communities/{community_id}", summary="社区详情（网格、结对单位）")
-def get_community(
-    community_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]
-) -> Any:
+def get_community(community_id: UUID, request: Request, actor: SignedIn) -> Any:
     return community_for_reader(request, community_id, actor)
 
 
@@ -127,7 +125,7 @@ def add_grid(
     community_id: UUID,
     body: GridIn,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
     result = services(request).app.add_grid(
@@ -163,7 +161,7 @@ def registration_form(community_id: UUID, request: Request) -> Any:
 def register_unit(
     body: UnitIn,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
     result = services(request).app.register_unit(
@@ -173,13 +171,13 @@ def register_unit(
 
 
 @router.get("/units", summary="本县单位列表")
-def list_units(request: Request, actor: Annotated[Actor, Depends(signed_in)]) -> Any:
+def list_units(request: Request, actor: SignedIn) -> Any:
     county_id = access.county_reader_scope(actor)
     return directory.list_units(services(request).read.store, str(county_id))
 
 
 @router.get("/units/{unit_id}", summary="单位详情（结对社区、报到情况）")
-def get_unit(unit_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]) -> Any:
+def get_unit(unit_id: UUID, request: Request, actor: SignedIn) -> Any:
     row = _unit_or_404(request, unit_id)
     access.require_read_unit(actor, unit_id=unit_id, county_id=UUID(row["county_id"]))
     return row
@@ -190,7 +188,7 @@ def declare_member_count(
     unit_id: UUID,
     body: MemberCountIn,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
 ) -> Any:
     result = services(request).app.declare_unit_member_count(actor, unit_id, body.member_count)
     return command_response(request, result, {"unit_id": str(unit_id)})
@@ -201,7 +199,7 @@ def pair_unit(
     unit_id: UUID,
     body: PairingIn,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
     result = services(request).app.pair_unit(
@@ -217,7 +215,7 @@ def end_pairing(
     community_id: UUID,
     body: EndPairingIn,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
 ) -> Any:
     result = services(request).app.unpair_unit(actor, unit_id, community_id, body.reason)
     return command_response(
@@ -230,7 +228,7 @@ def report_unit(
     unit_id: UUID,
     body: UnitReportIn,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
     result = services(request).app.report_unit(
@@ -245,9 +243,7 @@ def report_unit(
 
 
 @router.get("/counties/{county_id}/policy", summary="政策参数（含来源）")
-def get_policy(
-    county_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]
-) -> Any:
+def get_policy(county_id: UUID, request: Request, actor: SignedIn) -> Any:
     svc = services(request)
     county = None if actor.role is Role.OPERATOR else svc.app.county_of(actor)
     access.require_in_county(actor, county, county_id)
@@ -266,7 +262,7 @@ def change_policy(
     county_id: UUID,
     body: PolicyIn,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
 ) -> Any:
     result = services(request).app.change_policy(actor, county_id, body.overrides, body.reason)
     return command_response(request, result, {"county_id": str(county_id)})

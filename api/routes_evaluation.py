@@ -12,20 +12,19 @@ from pydantic import Field
 
 from api.context import (
     IdempotencyKey,
+    SignedIn,
     command_response,
     community_for_reader,
     for_reader,
     member_for_reader,
     read_consistency,
     services,
-    signed_in,
     today,
 )
 from api.exports import export_response
 from api.guard import GuardedRoute
 from api.inputs import Body, BodyYear, YearPath, YearQuery, within
 from domain import access
-from domain.actors import Actor
 from domain.errors import NotFound
 from projections import directory, evaluation
 
@@ -97,7 +96,7 @@ def evaluate(
     member_id: UUID,
     body: CommunityEvaluationIn,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
 ) -> Any:
     result = services(request).app.evaluate_member(
         actor,
@@ -123,7 +122,7 @@ def evaluate_by_unit(
     member_id: UUID,
     body: UnitEvaluationIn,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
 ) -> Any:
     result = services(request).app.evaluate_member_by_unit(
         actor,
@@ -147,7 +146,7 @@ def check_standards(
     county_id: UUID,
     body: CheckIn,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
 ) -> Any:
     access.require_county(actor, county_id)
     svc = services(request)
@@ -168,7 +167,7 @@ def file_report(
     warning_id: UUID,
     body: ReportIn,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
 ) -> Any:
     result = services(request).app.file_written_report(actor, member_id, warning_id, body.content)
     return command_response(request, result, {"warning_id": str(warning_id)})
@@ -185,7 +184,7 @@ def award_star(
     member_id: UUID,
     body: StarIn,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
     result = services(request).app.award_star(
@@ -201,7 +200,7 @@ def award_star(
 def member_evaluation(
     member_id: UUID,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
     year: Year = None,
 ) -> Any:
     member = member_for_reader(request, member_id, actor)
@@ -221,7 +220,7 @@ def member_sources(
     member_id: UUID,
     year: YearPath,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
     quarter: Annotated[int | None, Query(ge=1, le=4)] = None,
     figure: Literal[
         "services",
@@ -247,7 +246,7 @@ def member_sources(
 def unit_evaluation(
     unit_id: UUID,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
     year: Year = None,
     fmt: Format = "json",
 ) -> Any:
@@ -269,7 +268,7 @@ def unit_evaluation(
 def community_evaluation(
     community_id: UUID,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
     year: Year = None,
     fmt: Format = "json",
 ) -> Any:
@@ -288,7 +287,7 @@ def community_evaluation(
 def county_evaluation(
     county_id: UUID,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
     year: Year = None,
 ) -> Any:
     access.require_county_reader(actor, county_id)

@@ -16,18 +16,18 @@ from pydantic import Field
 
 from api.context import (
     IdempotencyKey,
+    SignedIn,
     command_response,
     community_for_reader,
     member_for_reader,
     read_consistency,
     services,
-    signed_in,
     today,
 )
 from api.guard import GuardedRoute
 from api.inputs import Body, Day, Moment, Number, within
 from domain import access
-from domain.actors import Actor, Role
+from domain.actors import Role
 from domain.errors import NotFound
 from domain.masking import REASON_LABELS, REASONS_FOR
 from projections import directory, inspections
@@ -52,7 +52,7 @@ class InspectorIn(Body):
     home_community_id: UUID | None = Field(None, description="居住社区（回避用）")
 
 
-class ReasonIn(Body):
+class InspectionReasonIn(Body):
     reason: str = Field(description="理由")
 
 
@@ -123,7 +123,7 @@ class PlanIn(Body):
     extra_workdays: list[Day] = Field([], description="调休上班的周末日期")
 
 
-class CommitmentIn(Body):
+class SeedCommitmentIn(Body):
     party: str = Field("", description="种子提供方：即本人登录身份（可不填；填写须与本人一致）")
     commitment: str = Field(description="承诺值：SHA-256(数值 ‖ 盐) 的 64 位十六进制")
 
@@ -197,7 +197,7 @@ def _plan_body(plan_id: UUID) -> dict[str, Any]:
 def register_inspector(
     body: InspectorIn,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
     result = services(request).app.register_inspector(
@@ -214,18 +214,16 @@ def register_inspector(
 @router.post("/inspectors/{inspector_id}/retire", summary="检查人员退出名录（组织部）")
 def retire_inspector(
     inspector_id: UUID,
-    body: ReasonIn,
+    body: InspectionReasonIn,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
 ) -> Any:
     result = services(request).app.retire_inspector(actor, inspector_id, body.reason)
     return command_response(request, result, {"inspector_id": str(inspector_id)})
 
 
 @router.get("/counties/{county_id}/inspectors", summary="执法检查人员名录库")
-def list_inspectors(
-    county_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]
-) -> Any:
+def list_inspectors(county_id: UUID, request: Request, actor: SignedIn) -> Any:
     access.require_county_reader(actor, county_id)
     return inspections.list_inspectors(services(request).read.store, str(county_id))
 
@@ -236,9 +234,7 @@ def list_inspectors(
     description="本人（督查凭证的 subject 为检查人员编号）或本县组织部、审计可查看。"
     "回访对象的群众联系方式请从需求详情 GET /needs/{order_id} 查看。",
 )
-def inspector_assignments(
-    inspector_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]
-) -> Any:
+def inspector_assignments(inspector_id: UUID, request: Request, actor: SignedIn) -> Any:
     store = services(request).read.store
     row = inspections.get_inspector(store, str(inspector_id))
     if row is None:
@@ -259,7 +255,7 @@ def schedule_meeting(
     community_id: UUID,
     body: MeetingIn,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
     result = services(request).app.schedule_meeting(
@@ -279,18 +275,16 @@ def schedule_meeting(
 def cancel_meeting(
     community_id: UUID,
     meeting_id: UUID,
-    body: ReasonIn,
+    body: InspectionReasonIn,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
 ) -> Any:
     result = services(request).app.cancel_meeting(actor, community_id, meeting_id, body.reason)
     return command_response(request, result, {"meeting_id": str(meeting_id)})
 
 
 @router.get("/communities/{community_id}/meetings", summary="社区党建联席会议")
-def list_meetings(
-    community_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]
-) -> Any:
+def list_meetings(community_id: UUID, request: Request, actor: SignedIn) -> Any:
     community_for_reader(request, community_id, actor)
     return inspections.list_meetings(services(request).read.store, str(community_id))
 
@@ -308,7 +302,7 @@ def list_meetings(
 def publish_plan(
     body: PlanIn,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
     result = services(request).app.publish_plan(
@@ -318,9 +312,7 @@ def publish_plan(
 
 
 @router.get("/counties/{county_id}/inspection-plans", summary="本县抽查方案（组织部、督查、审计）")
-def list_plans(
-    county_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]
-) -> Any:
+def list_plans(county_id: UUID, request: Request, actor: SignedIn) -> Any:
     access.require_county_reader(actor, county_id)
     return inspections.list_plans(services(request).read.store, str(county_id), today(request))
 
@@ -331,7 +323,7 @@ def list_plans(
     description="方案、冻结的对象与人员名录哈希、承诺与揭示、种子、抽中对象与备选、"
     "检查人员分配与每次跳过的原因、替换、回避、检查结果及更正。",
 )
-def get_plan(plan_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]) -> Any:
+def get_plan(plan_id: UUID, request: Request, actor: SignedIn) -> Any:
     access.require_county_reader(actor, UUID(_plan_county(request, plan_id)))
     plan = inspections.get_plan(services(request).read.store, str(plan_id), today(request))
     if plan is not None and actor.role is Role.INSPECTOR and not inspections.revealed(plan):
@@ -353,17 +345,13 @@ def get_plan(plan_id: UUID, request: Request, actor: Annotated[Actor, Depends(si
     summary="冻结检查对象名录（组织部）",
     description="从事件日志按方案条件生成检查对象名录库，记录日志位置与哈希。",
 )
-def freeze_population(
-    plan_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]
-) -> Any:
+def freeze_population(plan_id: UUID, request: Request, actor: SignedIn) -> Any:
     result = services(request).app.freeze_population(actor, plan_id)
     return command_response(request, result, _plan_body(plan_id))
 
 
 @router.post("/inspection-plans/{plan_id}/freeze-roster", summary="冻结检查人员名录（组织部）")
-def freeze_roster(
-    plan_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]
-) -> Any:
+def freeze_roster(plan_id: UUID, request: Request, actor: SignedIn) -> Any:
     result = services(request).app.freeze_roster(actor, plan_id)
     return command_response(request, result, _plan_body(plan_id))
 
@@ -371,9 +359,9 @@ def freeze_roster(
 @router.post("/inspection-plans/{plan_id}/commitments", summary="提交种子承诺（种子提供方）")
 def commit_seed(
     plan_id: UUID,
-    body: CommitmentIn,
+    body: SeedCommitmentIn,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
 ) -> Any:
     result = services(request).app.commit_seed(
         actor, plan_id, body.commitment, party=body.party or None
@@ -391,7 +379,7 @@ def reveal_seed(
     plan_id: UUID,
     body: RevealIn,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
 ) -> Any:
     result = services(request).app.reveal_seed(
         actor, plan_id, body.contribution, body.salt, party=body.party or None
@@ -405,7 +393,7 @@ def reveal_seed(
     description="算法 cs-sha256-v1：各层按票号取最小的 n 个对象并记录备选；"
     "检查人员按各自票号分配，跳过利害关系与满额人员并记录原因。",
 )
-def draw(plan_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]) -> Any:
+def draw(plan_id: UUID, request: Request, actor: SignedIn) -> Any:
     result = services(request).app.draw(actor, plan_id)
     return command_response(request, result, _plan_body(plan_id))
 
@@ -419,7 +407,7 @@ def replace_target(
     plan_id: UUID,
     body: ReplacementIn,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
 ) -> Any:
     result = services(request).app.replace_target(
         actor, plan_id, body.target, body.reason, body.reason_code
@@ -436,7 +424,7 @@ def recuse_inspector(
     plan_id: UUID,
     body: RecusalIn,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
 ) -> Any:
     result = services(request).app.recuse_inspector(
         actor, plan_id, body.target, body.inspector_id, body.reason, body.reason_code
@@ -455,7 +443,7 @@ def record_finding(
     plan_id: UUID,
     body: FindingIn,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
 ) -> Any:
     svc = services(request)
     for digest in body.photos:
@@ -481,9 +469,7 @@ def record_finding(
     "/inspection-plans/{plan_id}/visits-completed",
     summary="确认不打招呼检查已完成（公开抽样结果）",
 )
-def complete_visits(
-    plan_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]
-) -> Any:
+def complete_visits(plan_id: UUID, request: Request, actor: SignedIn) -> Any:
     result = services(request).app.complete_visits(actor, plan_id)
     return command_response(request, result, _plan_body(plan_id))
 
@@ -493,7 +479,7 @@ def publish_results(
     plan_id: UUID,
     body: SummaryIn,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
 ) -> Any:
     result = services(request).app.publish_results(actor, plan_id, body.summary)
     return command_response(request, result, _plan_body(plan_id))
@@ -507,7 +493,7 @@ def void_plan(
     plan_id: UUID,
     body: VoidIn,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
 ) -> Any:
     result = services(request).app.void_plan(actor, plan_id, body.reason, body.reason_code)
     return command_response(request, result, _plan_body(plan_id))
@@ -520,9 +506,7 @@ def void_plan(
     "/members/{member_id}/inspections",
     summary="与本人有关的抽查结果（党员本人、所在单位、社区、组织部）",
 )
-def member_inspections(
-    member_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]
-) -> Any:
+def member_inspections(member_id: UUID, request: Request, actor: SignedIn) -> Any:
     member_for_reader(request, member_id, actor)
     rows = inspections.results_concerning(
         services(request).read.store, today(request), member_id=str(member_id)
@@ -533,9 +517,7 @@ def member_inspections(
 @router.get(
     "/units/{unit_id}/inspections", summary="与本单位及其党员有关的抽查结果（单位、组织部）"
 )
-def unit_inspections(
-    unit_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]
-) -> Any:
+def unit_inspections(unit_id: UUID, request: Request, actor: SignedIn) -> Any:
     store = services(request).read.store
     unit = directory.get_unit(store, str(unit_id))
     if unit is None:

@@ -13,18 +13,18 @@ from pydantic import Field
 from api import tokens
 from api.context import (
     IdempotencyKey,
+    SignedIn,
     command_response,
     community_for_reader,
     current_actor,
     member_for_reader,
     read_consistency,
     services,
-    signed_in,
 )
 from api.guard import GuardedRoute
 from api.inputs import Body, Number, Page, within
 from domain import access
-from domain.actors import Actor, Role
+from domain.actors import Role
 from domain.application import Availability, Commitment, Identity, Skills
 from domain.errors import NotFound
 from domain.limits import LIMITS
@@ -58,7 +58,7 @@ class IdentityIn(Body):
     show_contact: bool = Field(False, description="是否同意公开联系电话")
 
 
-class CommitmentIn(Body):
+class MemberCommitmentIn(Body):
     text: str = Field(description="承诺内容")
     hours_per_year: int | None = Field(
         None, description="每年承诺服务时长（小时），默认 12", json_schema_extra=within(1, 8760)
@@ -77,7 +77,7 @@ class AvailabilityIn(Body):
 
 class ProfileIn(Body):
     identity: IdentityIn | None = None
-    commitment: CommitmentIn | None = None
+    commitment: MemberCommitmentIn | None = None
     skills: SkillsIn | None = None
     availability: AvailabilityIn | None = None
 
@@ -125,7 +125,7 @@ def register(body: RegistrationIn, request: Request, idempotency_key: Idempotenc
 def list_registrations(
     community_id: UUID,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
     status: Literal["pending", "approved", "rejected"] | None = None,
     page: Page = 1,
     size: Annotated[int, Query(ge=1, le=200)] = 20,
@@ -147,7 +147,7 @@ def review(
     member_id: UUID,
     body: ReviewIn,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
 ) -> Any:
     result = services(request).app.review_member(
         actor,
@@ -161,14 +161,12 @@ def review(
 
 
 @router.get("/me", summary="本人报到信息（党员）")
-def me(request: Request, actor: Annotated[Actor, Depends(signed_in)]) -> Any:
+def me(request: Request, actor: SignedIn) -> Any:
     return members.member_view(_member_or_404(request, access.member_scope(actor)), actor.role)
 
 
 @router.get("/members/{member_id}", summary="党员报到信息")
-def get_member(
-    member_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]
-) -> Any:
+def get_member(member_id: UUID, request: Request, actor: SignedIn) -> Any:
     return members.member_view(member_for_reader(request, member_id, actor), actor.role)
 
 
@@ -181,7 +179,7 @@ def update_profile(
     member_id: UUID,
     body: ProfileIn,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
 ) -> Any:
     result = services(request).app.update_member_profile(
         actor,
@@ -208,7 +206,7 @@ def update_profile(
 def talent_pool(
     community_id: UUID,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
     skill: Annotated[str | None, Query(description="擅长领域编码")] = None,
     tag: Annotated[str | None, Query(description="特长标签（包含）")] = None,
     grid: Annotated[str | None, Query(description="网格编码")] = None,

@@ -12,16 +12,17 @@ from pydantic import Field
 from api import tokens
 from api.context import (
     IdempotencyKey,
+    SignedIn,
     command_response,
     community_for_reader,
     current_actor,
     read_consistency,
     services,
-    signed_in,
 )
 from api.exports import export_response
 from api.guard import GuardedRoute
 from api.inputs import Body, Number, Page, YearQuery, within
+from api.photos import PHOTO_MEDIA_TYPES
 from domain import access
 from domain.actors import Actor, Role
 from domain.application import NeedInput
@@ -63,7 +64,7 @@ class NoteIn(Body):
     note: str = ""
 
 
-class ReasonIn(Body):
+class OrderReasonIn(Body):
     reason: str = ""
 
 
@@ -171,7 +172,7 @@ def register_resident(
 
 
 @router.post("/photos", status_code=201, summary="上传照片（请求体为图片本身）")
-async def upload_photo(request: Request, actor: Annotated[Actor, Depends(signed_in)]) -> Any:
+async def upload_photo(request: Request, actor: SignedIn) -> Any:
     svc = services(request)
     policy = svc.app.policy(svc.app.county_of(actor))
     data = await request.body()
@@ -182,9 +183,19 @@ async def upload_photo(request: Request, actor: Annotated[Actor, Depends(signed_
 @router.get(
     "/photos/{sha256}",
     summary="查看照片",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "照片原文件",
+            "content": {
+                media: {"schema": {"type": "string", "format": "binary"}}
+                for media in PHOTO_MEDIA_TYPES
+            },
+        }
+    },
     description="只给能查看用到这张照片的需求（或抽查结果）的人；知道哈希值不够。",
 )
-def get_photo(sha256: str, request: Request, actor: Annotated[Actor, Depends(signed_in)]) -> Any:
+def get_photo(sha256: str, request: Request, actor: SignedIn) -> Any:
     svc = services(request)
     digest = sha256.lower()
     if not _may_see_photo(request, digest, actor):
@@ -219,7 +230,7 @@ def _may_see_photo(request: Request, digest: str, actor: Actor) -> bool:
 def post_need(
     body: NeedIn,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
     svc = services(request)
@@ -233,14 +244,12 @@ def post_need(
 
 
 @router.get("/needs/{order_id}", summary="需求详情与全过程记录")
-def get_need(order_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]) -> Any:
+def get_need(order_id: UUID, request: Request, actor: SignedIn) -> Any:
     return _order_or_404(request, order_id, actor)
 
 
 @router.get("/needs/{order_id}/suggestions", summary="派单推荐（含排序理由）")
-def suggestions(
-    order_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]
-) -> Any:
+def suggestions(order_id: UUID, request: Request, actor: SignedIn) -> Any:
     row = _order_or_404(request, order_id, actor)
     access.require_community_staff(actor, UUID(row["community_id"]))
     return needs.suggest_members(services(request).read.store, str(order_id))
@@ -250,9 +259,7 @@ def suggestions(
 
 
 @router.post("/needs/{order_id}/applications", summary="接单申请（党员）")
-def apply(
-    order_id: UUID, body: NoteIn, request: Request, actor: Annotated[Actor, Depends(signed_in)]
-) -> Any:
+def apply(order_id: UUID, body: NoteIn, request: Request, actor: SignedIn) -> Any:
     return _ok(request, services(request).app.request_take(actor, order_id, body.note), order_id)
 
 
@@ -261,7 +268,7 @@ def dispatch(
     order_id: UUID,
     body: DispatchIn,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
 ) -> Any:
     result = services(request).app.dispatch(actor, order_id, body.member_id)
     return _ok(request, result, order_id)
@@ -272,7 +279,7 @@ def joint_meeting(
     order_id: UUID,
     body: JointMeetingIn,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
 ) -> Any:
     result = services(request).app.record_joint_meeting(
         actor,
@@ -286,14 +293,12 @@ def joint_meeting(
 
 
 @router.post("/needs/{order_id}/accept", summary="确认接单（党员）")
-def accept(order_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]) -> Any:
+def accept(order_id: UUID, request: Request, actor: SignedIn) -> Any:
     return _ok(request, services(request).app.accept(actor, order_id), order_id)
 
 
 @router.post("/needs/{order_id}/decline", summary="拒单（党员）")
-def decline(
-    order_id: UUID, body: ReasonIn, request: Request, actor: Annotated[Actor, Depends(signed_in)]
-) -> Any:
+def decline(order_id: UUID, body: OrderReasonIn, request: Request, actor: SignedIn) -> Any:
     return _ok(request, services(request).app.decline(actor, order_id, body.reason), order_id)
 
 
@@ -306,7 +311,7 @@ def check_in(
     order_id: UUID,
     body: CheckInIn,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
     result = services(request).app.check_in(
@@ -316,9 +321,7 @@ def check_in(
 
 
 @router.post("/needs/{order_id}/photos", summary="添加服务照片（服务前/后）")
-def attach_photo(
-    order_id: UUID, body: PhotoIn, request: Request, actor: Annotated[Actor, Depends(signed_in)]
-) -> Any:
+def attach_photo(order_id: UUID, body: PhotoIn, request: Request, actor: SignedIn) -> Any:
     svc = services(request)
     if not svc.photos.exists(body.sha256.lower()):
         raise NotFound("unknown_photo", "照片未上传或不存在", "upload the photo first")
@@ -327,17 +330,13 @@ def attach_photo(
 
 
 @router.post("/needs/{order_id}/claim", summary="申请结单（填写服务时长）")
-def claim(
-    order_id: UUID, body: ClaimIn, request: Request, actor: Annotated[Actor, Depends(signed_in)]
-) -> Any:
+def claim_completion(order_id: UUID, body: ClaimIn, request: Request, actor: SignedIn) -> Any:
     result = services(request).app.claim_completion(actor, order_id, body.hours, body.note)
     return _ok(request, result, order_id)
 
 
 @router.post("/needs/{order_id}/rating", summary="评价（居民或网格员代评）")
-def rate(
-    order_id: UUID, body: RatingIn, request: Request, actor: Annotated[Actor, Depends(signed_in)]
-) -> Any:
+def rate(order_id: UUID, body: RatingIn, request: Request, actor: SignedIn) -> Any:
     result = services(request).app.rate(
         actor, order_id, stars=body.stars, comment=body.comment, solved=body.solved
     )
@@ -349,7 +348,7 @@ def low_rating(
     order_id: UUID,
     body: LowRatingIn,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
 ) -> Any:
     result = services(request).app.decide_low_rating(
         actor, order_id, decision=body.decision, reason=body.reason, credit_hours=body.credit_hours
@@ -358,9 +357,7 @@ def low_rating(
 
 
 @router.post("/needs/{order_id}/follow-ups", summary="超期跟进（社区）")
-def follow_up(
-    order_id: UUID, body: FollowUpIn, request: Request, actor: Annotated[Actor, Depends(signed_in)]
-) -> Any:
+def follow_up(order_id: UUID, body: FollowUpIn, request: Request, actor: SignedIn) -> Any:
     result = services(request).app.follow_up(
         actor, order_id, method=body.method, outcome=body.outcome
     )
@@ -368,16 +365,12 @@ def follow_up(
 
 
 @router.post("/needs/{order_id}/cancel", summary="撤销需求（接单前）")
-def cancel(
-    order_id: UUID, body: ReasonIn, request: Request, actor: Annotated[Actor, Depends(signed_in)]
-) -> Any:
+def cancel_need(order_id: UUID, body: OrderReasonIn, request: Request, actor: SignedIn) -> Any:
     return _ok(request, services(request).app.cancel_need(actor, order_id, body.reason), order_id)
 
 
 @router.post("/needs/{order_id}/reject", summary="驳回不当需求（社区）")
-def reject(
-    order_id: UUID, body: ReasonIn, request: Request, actor: Annotated[Actor, Depends(signed_in)]
-) -> Any:
+def reject(order_id: UUID, body: OrderReasonIn, request: Request, actor: SignedIn) -> Any:
     return _ok(request, services(request).app.reject_need(actor, order_id, body.reason), order_id)
 
 
@@ -391,7 +384,7 @@ def reject(
 def ledger(
     community_id: UUID,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
     status: str | None = Query(None, description="状态编码，或 open 表示未办结"),
     category: str | None = None,
     urgency: str | None = None,
@@ -441,7 +434,7 @@ def ledger(
 def figures(
     community_id: UUID,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
     year: YearQuery = None,
 ) -> Any:
     community_for_reader(request, community_id, actor)
@@ -449,14 +442,14 @@ def figures(
 
 
 @router.get("/me/open-needs", summary="可接的需求（党员：擅长与网格优先）")
-def open_needs(request: Request, actor: Annotated[Actor, Depends(signed_in)]) -> Any:
+def open_needs(request: Request, actor: SignedIn) -> Any:
     svc = services(request)
     member_id = access.member_scope(actor)
     return needs.open_needs_for_member(svc.read.store, str(member_id), svc.clock.now())
 
 
 @router.get("/me/orders", summary="我的需求（居民）或我的服务记录（党员）")
-def my_orders(request: Request, actor: Annotated[Actor, Depends(signed_in)]) -> Any:
+def my_orders(request: Request, actor: SignedIn) -> Any:
     svc = services(request)
     now = svc.clock.now()
     if actor.role is Role.MEMBER:

@@ -11,13 +11,13 @@ from pydantic import Field
 
 from api.context import (
     IdempotencyKey,
+    SignedIn,
     command_response,
     community_for_reader,
     for_reader,
     member_for_reader,
     read_consistency,
     services,
-    signed_in,
 )
 from api.exports import export_response
 from api.guard import GuardedRoute
@@ -81,7 +81,7 @@ class RedeemIn(Body):
     quantity: int = Field(1, description="数量", json_schema_extra=within(1, 1000))
 
 
-class ReasonIn(Body):
+class RedemptionCancelIn(Body):
     reason: str = ""
 
 
@@ -101,7 +101,7 @@ def set_points_rules(
     community_id: UUID,
     body: PointsRulesIn,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
 ) -> Any:
     result = services(request).app.set_points_rules(
         actor, community_id, body.overrides, body.reason
@@ -110,9 +110,7 @@ def set_points_rules(
 
 
 @router.get("/communities/{community_id}/points-rules", summary="本社区现行积分规则")
-def get_points_rules(
-    community_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]
-) -> Any:
+def get_points_rules(community_id: UUID, request: Request, actor: SignedIn) -> Any:
     _community_or_member(request, community_id, actor)
     policy = services(request).app.points_policy(community_id)
     return {name: getattr(policy, name) for name in sorted(COMMUNITY_POLICY)}
@@ -140,7 +138,7 @@ def register_partner(
     community_id: UUID,
     body: PartnerIn,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
     result = services(request).app.register_partner(
@@ -155,9 +153,7 @@ def register_partner(
 
 
 @router.get("/communities/{community_id}/partners", summary="合作商家列表")
-def list_partners(
-    community_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]
-) -> Any:
+def list_partners(community_id: UUID, request: Request, actor: SignedIn) -> Any:
     community_for_reader(request, community_id, actor)
     return points.partners_of(services(request).read.store, str(community_id))
 
@@ -167,7 +163,7 @@ def list_item(
     community_id: UUID,
     body: ItemIn,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
     result = services(request).app.list_item(
@@ -188,7 +184,7 @@ def list_item(
 def get_catalogue(
     community_id: UUID,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
     include_withdrawn: bool = False,
 ) -> Any:
     _community_or_member(request, community_id, actor)
@@ -202,7 +198,7 @@ def change_item(
     item_id: UUID,
     body: ItemChangeIn,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
 ) -> Any:
     result = services(request).app.change_item(
         actor,
@@ -227,7 +223,7 @@ def redeem(
     member_id: UUID,
     body: RedeemIn,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
     result = services(request).app.redeem(
@@ -239,9 +235,7 @@ def redeem(
 
 
 @router.get("/members/{member_id}/redemptions", summary="党员的兑换记录")
-def list_redemptions(
-    member_id: UUID, request: Request, actor: Annotated[Actor, Depends(signed_in)]
-) -> Any:
+def list_redemptions(member_id: UUID, request: Request, actor: SignedIn) -> Any:
     member_for_reader(request, member_id, actor)
     rows = points.redemptions_of(services(request).read.store, str(member_id))
     if actor.role is not Role.MEMBER:  # the code is the member's to show, nobody else's
@@ -253,20 +247,20 @@ def list_redemptions(
 @router.post("/redemptions/{redemption_id}/cancel", summary="取消兑换（党员本人或社区），积分退回")
 def cancel_redemption(
     redemption_id: UUID,
-    body: ReasonIn,
+    body: RedemptionCancelIn,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
 ) -> Any:
     result = services(request).app.cancel_redemption(actor, redemption_id, body.reason)
     return command_response(request, result, {"redemption_id": str(redemption_id)})
 
 
 @router.post("/partners/{partner_id}/confirmations", summary="合作商家凭兑换码核销")
-def confirm(
+def confirm_redemption(
     partner_id: UUID,
     body: CodeIn,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
 ) -> Any:
     svc = services(request)
     result = svc.app.confirm_redemption(actor, partner_id, body.code)
@@ -306,7 +300,7 @@ def _partner_for_reader(request: Request, partner_id: UUID, actor: Actor) -> dic
 def settlement(
     partner_id: UUID,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
     status: Literal["requested", "confirmed", "cancelled", "expired"] | None = "confirmed",
     start: Annotated[Day | None, Query(alias="from")] = None,
     end: Annotated[Day | None, Query(alias="to")] = None,
@@ -343,7 +337,7 @@ def settlement(
 def statement(
     member_id: UUID,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
     year: YearQuery = None,
     fmt: Format = "json",
 ) -> Any:
@@ -370,7 +364,7 @@ def found_false(
     order_id: UUID,
     body: FoundFalseIn,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
 ) -> Any:
     found_by = "inspection" if actor.role is Role.INSPECTOR else "community"
     result = services(request).app.find_order_false(actor, order_id, body.reason, found_by=found_by)

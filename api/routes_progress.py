@@ -9,11 +9,16 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import Field
 
-from api.context import IdempotencyKey, command_response, read_consistency, services, signed_in
+from api.context import (
+    IdempotencyKey,
+    SignedIn,
+    command_response,
+    read_consistency,
+    services,
+)
 from api.guard import GuardedRoute
 from api.inputs import Body, Page
 from domain import access
-from domain.actors import Actor
 from projections import members
 
 router = APIRouter(
@@ -33,7 +38,7 @@ class RemindIn(Body):
 def progress(
     county_id: UUID,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
     by: Literal["unit", "community"] = "unit",
 ) -> Any:
     access.require_county_reader(actor, county_id)
@@ -70,7 +75,7 @@ def progress(
 def not_reported(
     county_id: UUID,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
     unit_id: UUID | None = None,
     community_id: UUID | None = None,
     page: Page = 1,
@@ -92,7 +97,7 @@ def not_reported(
 def send_reminders(
     body: RemindIn,
     request: Request,
-    actor: Annotated[Actor, Depends(signed_in)],
+    actor: SignedIn,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
     result = services(request).app.send_reminders(

@@ -11,6 +11,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -29,6 +30,30 @@ PG_PORT = int(os.environ.get("SISHUANG_TEST_PG_PORT", "5432"))
 PG_USER = os.environ.get("SISHUANG_TEST_PG_USER", "postgres")
 PG_PASSWORD = os.environ.get("SISHUANG_TEST_PG_PASSWORD", "")
 IN_CI = os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Every answer a test receives through a TestClient is checked against the
+    published OpenAPI document (tests/contract_check.py); a breach fails that test."""
+    from tests import contract_check
+
+    original = TestClient.request
+
+    def checked(self: TestClient, method: str, url: Any, *args: Any, **kwargs: Any) -> Any:
+        response = original(self, method, url, *args, **kwargs)
+        if kwargs.get("stream") or not hasattr(response, "content"):
+            return response
+        problems = contract_check.check(
+            method,
+            response.request.url.path,
+            response.status_code,
+            response.headers.get("content-type", ""),
+            response.content,
+        )
+        assert not problems, "the answer breaks the OpenAPI contract: " + "; ".join(problems)
+        return response
+
+    TestClient.request = checked  # type: ignore[method-assign]
 
 
 def _connect(dbname: str = "postgres") -> psycopg.Connection:

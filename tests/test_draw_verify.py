@@ -168,9 +168,7 @@ TAMPERS: dict[str, tuple[Callable[[Scene], None], set[str], set[str]]] = {
 
 
 @pytest.mark.parametrize("case", list(TAMPERS))
-def test_an_event_changed_in_the_store_fails_the_check_it_concerns(
-    scene: Scene, case: str
-) -> None:
+def test_an_event_changed_in_the_store_fails_the_check_it_concerns(scene: Scene, case: str) -> None:
     scene.follow_through()
     tamper, failing, passing = TAMPERS[case]
     tamper(scene)

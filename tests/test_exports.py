@@ -71,9 +71,7 @@ def test_characters_a_workbook_cannot_hold_are_dropped_not_fatal() -> None:
 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.text(max_size=40), min_size=1, max_size=4), st.text(max_size=40))
-def test_any_text_makes_a_workbook_and_a_csv_without_formulas(
-    texts: list[str], title: str
-) -> None:
+def test_any_text_makes_a_workbook_and_a_csv_without_formulas(texts: list[str], title: str) -> None:
     rows = [{"text": t, "n": i} for i, t in enumerate(texts)]
     data = to_xlsx(rows, COLUMNS, title)
     assert no_formula_in(data)

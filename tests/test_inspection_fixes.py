@@ -43,9 +43,7 @@ def sup(world: World, clock: ManualClock) -> Supervision:
     return Supervision(world, clock)
 
 
-def _committed(
-    sup: Supervision, salts: tuple[str, str], values: tuple[str, str] = VALUES
-) -> UUID:
+def _committed(sup: Supervision, salts: tuple[str, str], values: tuple[str, str] = VALUES) -> UUID:
     app, org = sup.app, sup.org
     sup.clock.set(datetime(2026, 4, 1, 2, tzinfo=UTC))
     plan_id = sup.plan()

@@ -80,9 +80,7 @@ def graph() -> dict[str, set[str]]:
     for name, path in known.items():
         tree = ast.parse(path.read_text(encoding="utf-8"))
         edges[name] = {
-            target
-            for target in _imports(tree, name, known)
-            if target in known and target != name
+            target for target in _imports(tree, name, known) if target in known and target != name
         }
     return edges
 

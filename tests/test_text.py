@@ -180,8 +180,6 @@ def test_a_public_value_format_that_could_run_for_ever_is_refused(pattern: str) 
 def test_a_matching_month_is_a_real_month(store_api: Api, month: str) -> None:
     ids = setup_county(store_api)
     staff = store_api.token(Role.COMMUNITY_ADMIN, __import__("uuid").UUID(ids["community"]))
-    r = post_json(
-        store_api, f"/communities/{ids['community']}/matching", {"month": month}, staff
-    )
+    r = post_json(store_api, f"/communities/{ids['community']}/matching", {"month": month}, staff)
     assert r.status_code == 422, r.text
     assert r.json()["code"] in ("invalid_month", "date_out_of_range", "invalid_text")
