@@ -21,7 +21,7 @@ from urllib.parse import parse_qsl
 
 import orjson
 from fastapi import HTTPException, Path, Query
-from pydantic import AfterValidator, BaseModel, Field, ValidationInfo, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
 from domain import text
 from domain.errors import InvalidInput
@@ -285,6 +285,12 @@ YearQuery = Annotated[
 ]
 BodyYear = Annotated[int, Field(ge=LIMITS.earliest_year, le=LIMITS.latest_year, description="年度")]
 YearPath = Annotated[int, Path(ge=LIMITS.earliest_year, le=LIMITS.latest_year, description="年度")]
+
+
+def example(value: dict[str, Any]) -> ConfigDict:
+    """A body model's example in the contract: Swagger UI fills its form with it, and
+    tests/test_contract.py checks every example is a body the model accepts."""
+    return ConfigDict(json_schema_extra={"examples": [value]})
 
 
 def within(low: int, high: int) -> dict[str, Any]:

@@ -9,6 +9,17 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Request
 from pydantic import Field
 
+from api.answers.activities import (
+    ActivityAnswer,
+    ActivityRow,
+    ActivityView,
+    MatchingAnswer,
+    MatchingSuggestions,
+    MyActivity,
+    ResourceRow,
+    ServiceRecord,
+)
+from api.answers.common import answer
 from api.context import (
     IdempotencyKey,
     SignedIn,
@@ -22,20 +33,32 @@ from api.context import (
 )
 from api.exports import export_response
 from api.guard import GuardedRoute
-from api.inputs import Body, Moment, Number, YearQuery
+from api.inputs import Body, Moment, Number, YearQuery, example
 from domain import access
 from domain.actors import Role
 from domain.errors import Forbidden, NotFound
 from projections import activities, needs, resources
 
 router = APIRouter(
-    tags=["activities 活动与对接"],
+    tags=["activities"],
     dependencies=[Depends(read_consistency)],
     route_class=GuardedRoute,
 )
 
 
 class ActivityIn(Body):
+    model_config = example(
+        {
+            "kind": "red_service_day",
+            "title": "红色服务日·义务理发",
+            "place": "社区广场",
+            "starts_at": "2026-12-12T09:00:00+08:00",
+            "ends_at": "2026-12-12T11:30:00+08:00",
+            "lat": "35.4901",
+            "lon": "112.8512",
+        }
+    )
+
     kind: Literal["red_service_day", "theme_month", "task_force"]
     title: str = Field(description="活动名称")
     place: str = Field(description="活动地点")
@@ -46,15 +69,21 @@ class ActivityIn(Body):
 
 
 class PointIn(Body):
+    model_config = example({"lat": "35.4901", "lon": "112.8512"})
+
     lat: Number
     lon: Number
 
 
 class ConfirmIn(Body):
+    model_config = example({"excluded": []})
+
     excluded: list[UUID] = Field([], description="不计入的签到党员")
 
 
 class CancelActivityIn(Body):
+    model_config = example({"reason": "雨雪天气，改期举行"})
+
     reason: str
 
 
@@ -64,11 +93,18 @@ class MatchIn(Body):
 
 
 class MatchingIn(Body):
+    model_config = example({"month": "2026-12", "adopted": []})
+
     month: str = Field(description="月份 YYYY-MM")
     adopted: list[MatchIn] = Field([])
 
 
-@router.post("/communities/{community_id}/activities", status_code=201, summary="计划活动（社区）")
+@router.post(
+    "/communities/{community_id}/activities",
+    status_code=201,
+    summary="计划活动（社区）",
+    responses=answer(ActivityAnswer, 201),
+)
 def plan(
     community_id: UUID,
     body: ActivityIn,
@@ -91,13 +127,19 @@ def plan(
     return command_response(request, result, {"activity_id": str(result.id)}, created=True)
 
 
-@router.get("/communities/{community_id}/activities", summary="社区活动列表")
+@router.get(
+    "/communities/{community_id}/activities",
+    summary="社区活动列表",
+    responses=answer(list[ActivityRow]),
+)
 def list_activities(community_id: UUID, request: Request, actor: SignedIn) -> Any:
     community_for_reader(request, community_id, actor)
     return activities.list_activities(services(request).read.store, str(community_id))
 
 
-@router.get("/activities/{activity_id}", summary="活动详情与签到名单")
+@router.get(
+    "/activities/{activity_id}", summary="活动详情与签到名单", responses=answer(ActivityView)
+)
 def get_activity(activity_id: UUID, request: Request, actor: SignedIn) -> Any:
     svc = services(request)
     row = activities.get_activity(svc.read.store, str(activity_id))
@@ -116,7 +158,9 @@ def get_activity(activity_id: UUID, request: Request, actor: SignedIn) -> Any:
 
 
 @router.post(
-    "/activities/{activity_id}/sign-in", summary="活动签到（党员，定位；可带 Idempotency-Key）"
+    "/activities/{activity_id}/sign-in",
+    summary="活动签到（党员，定位；可带 Idempotency-Key）",
+    responses=answer(ActivityAnswer),
 )
 def sign_in(
     activity_id: UUID,
@@ -132,7 +176,9 @@ def sign_in(
 
 
 @router.post(
-    "/activities/{activity_id}/sign-out", summary="活动签退（党员，定位；可带 Idempotency-Key）"
+    "/activities/{activity_id}/sign-out",
+    summary="活动签退（党员，定位；可带 Idempotency-Key）",
+    responses=answer(ActivityAnswer),
 )
 def sign_out(
     activity_id: UUID,
@@ -147,7 +193,11 @@ def sign_out(
     return command_response(request, result, {"activity_id": str(activity_id)})
 
 
-@router.post("/activities/{activity_id}/confirm", summary="确认名单并计入时长（组织者）")
+@router.post(
+    "/activities/{activity_id}/confirm",
+    summary="确认名单并计入时长（组织者）",
+    responses=answer(ActivityAnswer),
+)
 def confirm_activity(
     activity_id: UUID,
     body: ConfirmIn,
@@ -158,7 +208,9 @@ def confirm_activity(
     return command_response(request, result, {"activity_id": str(activity_id)})
 
 
-@router.post("/activities/{activity_id}/cancel", summary="取消活动")
+@router.post(
+    "/activities/{activity_id}/cancel", summary="取消活动", responses=answer(ActivityAnswer)
+)
 def cancel_activity(
     activity_id: UUID, body: CancelActivityIn, request: Request, actor: SignedIn
 ) -> Any:
@@ -166,7 +218,11 @@ def cancel_activity(
     return command_response(request, result, {"activity_id": str(activity_id)})
 
 
-@router.get("/communities/{community_id}/matching", summary="供需对接：每个待办需求的推荐党员")
+@router.get(
+    "/communities/{community_id}/matching",
+    summary="供需对接：每个待办需求的推荐党员",
+    responses=answer(MatchingSuggestions),
+)
 def matching_suggestions(community_id: UUID, request: Request, actor: SignedIn) -> Any:
     access.require_community_staff(actor, community_id)
     svc = services(request)
@@ -190,7 +246,12 @@ def matching_suggestions(community_id: UUID, request: Request, actor: SignedIn) 
     }
 
 
-@router.post("/communities/{community_id}/matching", status_code=201, summary="记录供需对接结果")
+@router.post(
+    "/communities/{community_id}/matching",
+    status_code=201,
+    summary="记录供需对接结果",
+    responses=answer(MatchingAnswer, 201),
+)
 def record_matching(
     community_id: UUID,
     body: MatchingIn,
@@ -217,6 +278,7 @@ def record_matching(
 @router.get(
     "/communities/{community_id}/resources",
     summary="党员资源台账（format=xlsx/csv 导出）",
+    responses=answer(list[ResourceRow]),
 )
 def resource_ledger(
     community_id: UUID,
@@ -235,13 +297,17 @@ def resource_ledger(
     )
 
 
-@router.get("/me/activities", summary="我参加的活动（党员）")
+@router.get("/me/activities", summary="我参加的活动（党员）", responses=answer(list[MyActivity]))
 def my_activities(request: Request, actor: SignedIn) -> Any:
     member_id = access.member_scope(actor)
     return activities.activities_of(services(request).read.store, str(member_id))
 
 
-@router.get("/members/{member_id}/service-record", summary="党员服务记录（需求、活动、时长、评价）")
+@router.get(
+    "/members/{member_id}/service-record",
+    summary="党员服务记录（需求、活动、时长、评价）",
+    responses=answer(ServiceRecord),
+)
 def service_record(
     member_id: UUID,
     request: Request,

@@ -9,6 +9,8 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
 
+from api.answers.audit import CheckpointView, Consistency, Inclusion, PublishedAnswer
+from api.answers.common import answer
 from api.context import SignedIn, command_response, read_consistency, services
 from api.guard import GuardedRoute
 from api.sweeper import publish_checkpoints
@@ -21,7 +23,7 @@ from projections import directory, sealer
 from replay.merkle import MerkleTree
 
 router = APIRouter(
-    tags=["audit 审计"],
+    tags=["audit"],
     dependencies=[Depends(read_consistency)],
     route_class=GuardedRoute,
 )
@@ -70,6 +72,7 @@ def _checkpoint(request: Request, log_id: str, size: int | None) -> dict[str, An
     "/audit/{kind}/{subject}/checkpoint",
     summary="日志最新签名检查点（审计）",
     description="C2SP tlog-checkpoint 签名文本（note）及其树大小、根哈希；用带外获得的公钥核验。",
+    responses=answer(CheckpointView),
 )
 def checkpoint(
     kind: LogKind,
@@ -97,6 +100,7 @@ def checkpoint(
     summary="某事件在日志中的包含证明（审计）",
     description="按日志位置（notification_id）查找事件的叶子，给出其在检查点（默认最新）中的"
     "RFC 9162 包含证明。",
+    responses=answer(Inclusion),
 )
 def inclusion(
     kind: LogKind,
@@ -137,6 +141,7 @@ def inclusion(
     "/audit/{kind}/{subject}/consistency",
     summary="两个树大小之间的一致性证明（审计）",
     description="证明大小为 to 的日志是大小为 from 的日志的延续（只追加、未改写）。",
+    responses=answer(Consistency),
 )
 def consistency(
     kind: LogKind,
@@ -168,6 +173,7 @@ def consistency(
 @router.post(
     "/audit/checkpoints",
     summary="立即为所有增长的日志签发检查点（审计、组织部）",
+    responses=answer(PublishedAnswer),
 )
 def publish_now(request: Request, actor: SignedIn) -> Any:
     access.require_role(actor, Role.AUDITOR, Role.ORG_DEPT, Role.OPERATOR)

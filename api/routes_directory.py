@@ -8,6 +8,20 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Request
 from pydantic import Field
 
+from api.answers.common import answer
+from api.answers.directory import (
+    CommunityAnswer,
+    CommunityRow,
+    CommunityView,
+    CountyAnswer,
+    GridAnswer,
+    PairingAnswer,
+    PolicyView,
+    RegistrationForm,
+    UnitAnswer,
+    UnitRow,
+    UnitView,
+)
 from api.context import (
     IdempotencyKey,
     SignedIn,
@@ -17,7 +31,7 @@ from api.context import (
     services,
 )
 from api.guard import GuardedRoute
-from api.inputs import Body, within
+from api.inputs import Body, example, within
 from domain import access
 from domain.actors import Role
 from domain.errors import NotFound
@@ -26,18 +40,29 @@ from domain.unit import MAX_UNIT_MEMBERS
 from projections import directory
 
 router = APIRouter(
-    tags=["directory 名录"],
+    tags=["directory"],
     dependencies=[Depends(read_consistency)],
     route_class=GuardedRoute,
 )
 
 
 class GridIn(Body):
+    model_config = example({"code": "G03", "name": "第三网格"})
+
     code: str = Field(description="网格编码，如 G01")
     name: str = Field(description="网格名称，如 第一网格")
 
 
 class CommunityIn(Body):
+    model_config = example(
+        {
+            "name": "锦绣社区",
+            "code": "JX",
+            "address": "泽州县锦绣路1号",
+            "grids": [{"code": "G01", "name": "第一网格"}],
+        }
+    )
+
     name: str = Field(description="社区名称")
     code: str = Field(description="社区编码")
     address: str = ""
@@ -45,6 +70,8 @@ class CommunityIn(Body):
 
 
 class UnitIn(Body):
+    model_config = example({"name": "泽州县财政局党组", "member_count": 42})
+
     name: str = Field(description="单位党组织名称")
     member_count: int = Field(
         description="在职党员人数（报到覆盖率的分母）",
@@ -53,25 +80,45 @@ class UnitIn(Body):
 
 
 class MemberCountIn(Body):
+    model_config = example({"member_count": 45})
+
     member_count: int = Field(
         description="在职党员人数", json_schema_extra=within(0, MAX_UNIT_MEMBERS)
     )
 
 
 class PairingIn(Body):
+    model_config = example({"community_id": "5f3c2a9e-8d41-4b7a-9c2e-1a6b3d4e5f60"})
+
     community_id: UUID
 
 
 class EndPairingIn(Body):
+    model_config = example({"reason": "单位搬迁，改与新址所在社区结对"})
+
     reason: str
 
 
 class UnitReportIn(Body):
+    model_config = example(
+        {
+            "community_id": "5f3c2a9e-8d41-4b7a-9c2e-1a6b3d4e5f60",
+            "note": "单位党组织到社区报到，认领楼道照明项目",
+        }
+    )
+
     community_id: UUID
     note: str = ""
 
 
 class PolicyIn(Body):
+    model_config = example(
+        {
+            "overrides": {"take_window_days": 5},
+            "reason": "县委组织部 2026 年 3 号文：接单期延长至 5 天",
+        }
+    )
+
     overrides: dict[str, Any]
     reason: str
 
@@ -90,7 +137,12 @@ def _unit_or_404(request: Request, unit_id: UUID) -> dict[str, Any]:
     return row
 
 
-@router.post("/communities", status_code=201, summary="登记社区（组织部）")
+@router.post(
+    "/communities",
+    status_code=201,
+    summary="登记社区（组织部）",
+    responses=answer(CommunityAnswer, 201),
+)
 def register_community(
     body: CommunityIn,
     request: Request,
@@ -109,18 +161,27 @@ def register_community(
     return command_response(request, result, {"community_id": str(result.id)}, created=True)
 
 
-@router.get("/communities", summary="本县社区列表")
+@router.get("/communities", summary="本县社区列表", responses=answer(list[CommunityRow]))
 def list_communities(request: Request, actor: SignedIn) -> Any:
     county_id = access.county_reader_scope(actor)
     return directory.list_communities(services(request).read.store, str(county_id))
 
 
-@router.get("/communities/{community_id}", summary="社区详情（网格、结对单位）")
+@router.get(
+    "/communities/{community_id}",
+    summary="社区详情（网格、结对单位）",
+    responses=answer(CommunityView),
+)
 def get_community(community_id: UUID, request: Request, actor: SignedIn) -> Any:
     return community_for_reader(request, community_id, actor)
 
 
-@router.post("/communities/{community_id}/grids", status_code=201, summary="增加网格")
+@router.post(
+    "/communities/{community_id}/grids",
+    status_code=201,
+    summary="增加网格",
+    responses=answer(GridAnswer, 201),
+)
 def add_grid(
     community_id: UUID,
     body: GridIn,
@@ -140,6 +201,7 @@ def add_grid(
     "/registration-form/{community_id}",
     summary="报到二维码落地页所需信息（公开）",
     description="扫码报到页面：社区名称、网格、本县单位及其中与本社区结对的单位。",
+    responses=answer(RegistrationForm),
 )
 def registration_form(community_id: UUID, request: Request) -> Any:
     store = services(request).read.store
@@ -157,7 +219,9 @@ def registration_form(community_id: UUID, request: Request) -> Any:
     }
 
 
-@router.post("/units", status_code=201, summary="登记单位党组织（组织部）")
+@router.post(
+    "/units", status_code=201, summary="登记单位党组织（组织部）", responses=answer(UnitAnswer, 201)
+)
 def register_unit(
     body: UnitIn,
     request: Request,
@@ -170,20 +234,24 @@ def register_unit(
     return command_response(request, result, {"unit_id": str(result.id)}, created=True)
 
 
-@router.get("/units", summary="本县单位列表")
+@router.get("/units", summary="本县单位列表", responses=answer(list[UnitRow]))
 def list_units(request: Request, actor: SignedIn) -> Any:
     county_id = access.county_reader_scope(actor)
     return directory.list_units(services(request).read.store, str(county_id))
 
 
-@router.get("/units/{unit_id}", summary="单位详情（结对社区、报到情况）")
+@router.get(
+    "/units/{unit_id}", summary="单位详情（结对社区、报到情况）", responses=answer(UnitView)
+)
 def get_unit(unit_id: UUID, request: Request, actor: SignedIn) -> Any:
     row = _unit_or_404(request, unit_id)
     access.require_read_unit(actor, unit_id=unit_id, county_id=UUID(row["county_id"]))
     return row
 
 
-@router.put("/units/{unit_id}/member-count", summary="申报在职党员人数")
+@router.put(
+    "/units/{unit_id}/member-count", summary="申报在职党员人数", responses=answer(UnitAnswer)
+)
 def declare_member_count(
     unit_id: UUID,
     body: MemberCountIn,
@@ -194,7 +262,12 @@ def declare_member_count(
     return command_response(request, result, {"unit_id": str(unit_id)})
 
 
-@router.post("/units/{unit_id}/pairings", status_code=201, summary="单位与社区结对（包联）")
+@router.post(
+    "/units/{unit_id}/pairings",
+    status_code=201,
+    summary="单位与社区结对（包联）",
+    responses=answer(PairingAnswer, 201),
+)
 def pair_unit(
     unit_id: UUID,
     body: PairingIn,
@@ -209,7 +282,11 @@ def pair_unit(
     return command_response(request, result, body_out, created=True)
 
 
-@router.post("/units/{unit_id}/pairings/{community_id}/end", summary="解除结对")
+@router.post(
+    "/units/{unit_id}/pairings/{community_id}/end",
+    summary="解除结对",
+    responses=answer(PairingAnswer),
+)
 def end_pairing(
     unit_id: UUID,
     community_id: UUID,
@@ -223,7 +300,12 @@ def end_pairing(
     )
 
 
-@router.post("/units/{unit_id}/reports", status_code=201, summary="单位报到")
+@router.post(
+    "/units/{unit_id}/reports",
+    status_code=201,
+    summary="单位报到",
+    responses=answer(PairingAnswer, 201),
+)
 def report_unit(
     unit_id: UUID,
     body: UnitReportIn,
@@ -242,7 +324,9 @@ def report_unit(
     )
 
 
-@router.get("/counties/{county_id}/policy", summary="政策参数（含来源）")
+@router.get(
+    "/counties/{county_id}/policy", summary="政策参数（含来源）", responses=answer(PolicyView)
+)
 def get_policy(county_id: UUID, request: Request, actor: SignedIn) -> Any:
     svc = services(request)
     county = None if actor.role is Role.OPERATOR else svc.app.county_of(actor)
@@ -257,7 +341,11 @@ def get_policy(county_id: UUID, request: Request, actor: SignedIn) -> Any:
     }
 
 
-@router.put("/counties/{county_id}/policy", summary="调整政策参数（组织部，记录为事件）")
+@router.put(
+    "/counties/{county_id}/policy",
+    summary="调整政策参数（组织部，记录为事件）",
+    responses=answer(CountyAnswer),
+)
 def change_policy(
     county_id: UUID,
     body: PolicyIn,

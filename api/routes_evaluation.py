@@ -10,6 +10,20 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import Field
 
+from api.answers.common import answer
+from api.answers.evaluation import (
+    AwardAnswer,
+    CommunityEvaluation,
+    CountyEvaluation,
+    EvaluationAnswer,
+    MemberEvaluation,
+    MemberSources,
+    PublicCommunityResults,
+    PublicUnitResults,
+    StandardsChecked,
+    UnitEvaluation,
+    WarningAnswer,
+)
 from api.context import (
     IdempotencyKey,
     SignedIn,
@@ -23,13 +37,13 @@ from api.context import (
 )
 from api.exports import export_response
 from api.guard import GuardedRoute
-from api.inputs import Body, BodyYear, YearPath, YearQuery, within
+from api.inputs import Body, BodyYear, YearPath, YearQuery, example, within
 from domain import access
 from domain.errors import NotFound
 from projections import directory, evaluation
 
 router = APIRouter(
-    tags=["evaluation 双评价"],
+    tags=["evaluation"],
     dependencies=[Depends(read_consistency)],
     route_class=GuardedRoute,
 )
@@ -39,6 +53,19 @@ Format = Annotated[Literal["json", "xlsx", "csv"], Query(alias="format")]
 
 
 class CommunityEvaluationIn(Body):
+    model_config = example(
+        {
+            "year": 2026,
+            "quarter": 4,
+            "results": 90,
+            "feedback": 95,
+            "assessment": 88,
+            "comment": "本季度服务积极",
+            "corrects": None,
+            "reason": "",
+        }
+    )
+
     year: BodyYear
     quarter: int = Field(description="季度 1–4", json_schema_extra=within(1, 4))
     results: int = Field(
@@ -58,6 +85,10 @@ class CommunityEvaluationIn(Body):
 
 
 class UnitEvaluationIn(Body):
+    model_config = example(
+        {"year": 2026, "score": 92, "comment": "完成年度包联任务", "corrects": None, "reason": ""}
+    )
+
     year: BodyYear
     score: int = Field(description="单位党组织评分，0–满分", json_schema_extra=within(0, 1000))
     comment: str = ""
@@ -66,15 +97,21 @@ class UnitEvaluationIn(Body):
 
 
 class CheckIn(Body):
+    model_config = example({"year": 2026, "quarter": 4})
+
     year: BodyYear
     quarter: int = Field(description="季度 1–4", json_schema_extra=within(1, 4))
 
 
 class ReportIn(Body):
+    model_config = example({"content": "本季度因单位集中加班未完成服务，下季度补足 4 小时"})
+
     content: str = Field(description="书面报告内容")
 
 
 class StarIn(Body):
+    model_config = example({"star": "pioneer", "year": 2026})
+
     star: Literal["pioneer", "caring", "tackling", "community_service"]
     year: BodyYear
 
@@ -91,6 +128,7 @@ def _year(request: Request, year: int | None) -> int:
     status_code=201,
     summary="社区季度评价（社区）",
     description="每名已向本社区报到的党员每季度一次；更正时注明 corrects（被更正的评价）与理由。",
+    responses=answer(EvaluationAnswer, 201),
 )
 def evaluate(
     member_id: UUID,
@@ -117,6 +155,7 @@ def evaluate(
     "/members/{member_id}/unit-evaluations",
     status_code=201,
     summary="单位年度评价（单位党组织）",
+    responses=answer(EvaluationAnswer, 201),
 )
 def evaluate_by_unit(
     member_id: UUID,
@@ -141,6 +180,7 @@ def evaluate_by_unit(
     summary="季度服务标准检查（组织部）",
     description="季度结束后运行：低于按季折算标准的党员，本年首次黄灯，再次红灯（须书面报告）。"
     "同一季度重复运行只检查尚未检查的党员。",
+    responses=answer(StandardsChecked),
 )
 def check_standards(
     county_id: UUID,
@@ -161,6 +201,7 @@ def check_standards(
 @router.post(
     "/members/{member_id}/warnings/{warning_id}/report",
     summary="红灯书面报告（党员本人提交，或组织部登记）",
+    responses=answer(WarningAnswer),
 )
 def file_report(
     member_id: UUID,
@@ -179,6 +220,7 @@ def file_report(
     summary="评星（社区）",
     description="先锋示范星、群众贴心星、民生攻坚星、社区服务星，按公布的标准（政策参数）核对；"
     "记录所依据的数据，并计入奖励积分。",
+    responses=answer(AwardAnswer, 201),
 )
 def award_star(
     member_id: UUID,
@@ -196,7 +238,11 @@ def award_star(
 # -- views ------------------------------------------------------------------------------------
 
 
-@router.get("/members/{member_id}/evaluation", summary="党员年度评价（逐季度与全年）")
+@router.get(
+    "/members/{member_id}/evaluation",
+    summary="党员年度评价（逐季度与全年）",
+    responses=answer(MemberEvaluation),
+)
 def member_evaluation(
     member_id: UUID,
     request: Request,
@@ -215,6 +261,7 @@ def member_evaluation(
     summary="数据来源：构成某项数字的每一条事件",
     description="figure 为 services、hours、orders_solved、ratings、satisfied、urgent_solved、"
     "activities、task_force 之一；每行给出日志位置（position）与事件类型，撤销行为负数。",
+    responses=answer(MemberSources),
 )
 def member_sources(
     member_id: UUID,
@@ -242,7 +289,11 @@ def member_sources(
     return for_reader(request, actor, answer)
 
 
-@router.get("/units/{unit_id}/evaluation", summary="单位年度评价视图（单位、组织部）")
+@router.get(
+    "/units/{unit_id}/evaluation",
+    summary="单位年度评价视图（单位、组织部）",
+    responses=answer(UnitEvaluation),
+)
 def unit_evaluation(
     unit_id: UUID,
     request: Request,
@@ -264,7 +315,11 @@ def unit_evaluation(
     return view
 
 
-@router.get("/communities/{community_id}/evaluation", summary="社区年度评价视图")
+@router.get(
+    "/communities/{community_id}/evaluation",
+    summary="社区年度评价视图",
+    responses=answer(CommunityEvaluation),
+)
 def community_evaluation(
     community_id: UUID,
     request: Request,
@@ -283,7 +338,11 @@ def community_evaluation(
     return view
 
 
-@router.get("/counties/{county_id}/evaluation", summary="全县评价汇总与预警（组织部）")
+@router.get(
+    "/counties/{county_id}/evaluation",
+    summary="全县评价汇总与预警（组织部）",
+    responses=answer(CountyEvaluation),
+)
 def county_evaluation(
     county_id: UUID,
     request: Request,
@@ -306,6 +365,7 @@ def county_evaluation(
     "/public/communities/{community_id}/results",
     summary="公示：社区党员年度服务与评价结果（无需登录）",
     description="只列党员姓名、单位与服务结果；不含居民信息、电话与评语。",
+    responses=answer(PublicCommunityResults),
 )
 def public_community_results(
     community_id: UUID, request: Request, year: Year = None, fmt: Format = "json"
@@ -326,7 +386,9 @@ def public_community_results(
 
 
 @router.get(
-    "/public/units/{unit_id}/results", summary="公示：单位党员年度服务与评价结果（无需登录）"
+    "/public/units/{unit_id}/results",
+    summary="公示：单位党员年度服务与评价结果（无需登录）",
+    responses=answer(PublicUnitResults),
 )
 def public_unit_results(
     unit_id: UUID, request: Request, year: Year = None, fmt: Format = "json"

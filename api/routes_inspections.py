@@ -14,6 +14,21 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import Field
 
+from api.answers.common import answer
+from api.answers.inspections import (
+    InspectorAnswer,
+    InspectorAssignments,
+    InspectorRow,
+    MeetingAnswer,
+    MeetingRow,
+    MemberInspections,
+    PlanAnswer,
+    PlanRow,
+    PlanView,
+    PublicDetail,
+    PublicList,
+    UnitInspections,
+)
 from api.context import (
     IdempotencyKey,
     SignedIn,
@@ -25,7 +40,7 @@ from api.context import (
     today,
 )
 from api.guard import GuardedRoute
-from api.inputs import Body, Day, Moment, Number, within
+from api.inputs import Body, Day, Moment, Number, example, within
 from domain import access
 from domain.actors import Role
 from domain.errors import NotFound
@@ -33,19 +48,28 @@ from domain.masking import REASON_LABELS, REASONS_FOR
 from projections import directory, inspections
 
 router = APIRouter(
-    tags=["inspections 两随机一公开"],
+    tags=["inspections"],
     dependencies=[Depends(read_consistency)],
     route_class=GuardedRoute,
 )
 # Pages are opened from shared links (WeChat adds ?from=…&isappinstalled=…): a page
 # ignores parameters it does not take; the JSON API refuses them (api.guard.CheckedRoute).
-pages = APIRouter(tags=["inspections 两随机一公开"], include_in_schema=True)
+pages = APIRouter(tags=["inspections"], include_in_schema=True)
 
 
 # -- requests -----------------------------------------------------------------------------
 
 
 class InspectorIn(Body):
+    model_config = example(
+        {
+            "name": "冯建国",
+            "unit_id": None,
+            "unit_name": "县纪委监委",
+            "home_community_id": "5f3c2a9e-8d41-4b7a-9c2e-1a6b3d4e5f60",
+        }
+    )
+
     name: str = Field(description="检查人员姓名")
     unit_id: UUID | None = Field(None, description="所在单位（本县已登记的单位党组织）")
     unit_name: str = Field("", description="所在单位名称（未登记的单位，如县纪委，填写名称）")
@@ -53,16 +77,37 @@ class InspectorIn(Body):
 
 
 class InspectionReasonIn(Body):
+    model_config = example({"reason": "调离督查岗位"})
+
     reason: str = Field(description="理由")
 
 
 class MeetingIn(Body):
+    model_config = example(
+        {
+            "held_on": "2026-12-20",
+            "topic": "四季度党建联席会议：冬季供暖问题",
+            "place": "社区党群服务中心",
+        }
+    )
+
     held_on: Day = Field(description="会议日期 YYYY-MM-DD（今天或以后）")
     topic: str = Field(description="会议议题")
     place: str = Field(description="会议地点")
 
 
 class PlanIn(Body):
+    model_config = example(
+        {
+            "title": "2026年四季度回访抽查",
+            "item": "revisit",
+            "period_start": "2026-10-01",
+            "period_end": "2026-12-31",
+            "seed_method": "commit_reveal",
+            "parties": ["org_dept:组织部-王", "inspector:4e5f6a7b-8c9d-4e0f-9a1b-2c3d4e5f6a7b"],
+        }
+    )
+
     title: str = Field(description="抽查名称，如“2026年一季度回访抽查”")
     item: str = Field(
         description="检查事项：sit_in 随机列席党建联席会议、revisit 随机回访已办结需求、"
@@ -124,11 +169,22 @@ class PlanIn(Body):
 
 
 class SeedCommitmentIn(Body):
+    model_config = example(
+        {
+            "party": "org_dept:组织部-王",
+            "commitment": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        }
+    )
+
     party: str = Field("", description="种子提供方：即本人登录身份（可不填；填写须与本人一致）")
     commitment: str = Field(description="承诺值：SHA-256(数值 ‖ 盐) 的 64 位十六进制")
 
 
 class RevealIn(Body):
+    model_config = example(
+        {"party": "org_dept:组织部-王", "contribution": "20261207", "salt": "b3f1c2a4d5e6"}
+    )
+
     party: str = Field("", description="种子提供方：即本人登录身份（可不填；填写须与本人一致）")
     contribution: str = Field(description="揭示的数值（或公开数值）")
     salt: str = Field("", description="承诺时使用的盐")
@@ -139,12 +195,29 @@ def _codes(kind: str) -> str:
 
 
 class ReplacementIn(Body):
+    model_config = example(
+        {
+            "target": "ORD:JX:6d7e8f90-1a2b-4c3d-8e4f-5a6b7c8d9e0f",
+            "reason_code": "moved_away",
+            "reason": "对象已迁出本县",
+        }
+    )
+
     target: str = Field(description="被替换的检查对象编号，如 ORD:JX:…")
     reason_code: str = Field("other", description=f"公开的理由类别：{_codes('replace')}")
     reason: str = Field(description="替换理由（如对象已不存在；公开时隐去个人信息）")
 
 
 class RecusalIn(Body):
+    model_config = example(
+        {
+            "target": "ORD:JX:6d7e8f90-1a2b-4c3d-8e4f-5a6b7c8d9e0f",
+            "inspector_id": "4e5f6a7b-8c9d-4e0f-9a1b-2c3d4e5f6a7b",
+            "reason_code": "conflict_of_interest",
+            "reason": "检查人员与对象系同一单位",
+        }
+    )
+
     target: str = Field(description="检查对象编号")
     inspector_id: UUID = Field(description="回避的检查人员")
     reason_code: str = Field("other", description=f"公开的理由类别：{_codes('recuse')}")
@@ -152,11 +225,28 @@ class RecusalIn(Body):
 
 
 class VoidIn(Body):
+    model_config = example(
+        {"reason_code": "wrong_parameters", "reason": "抽查期间填写有误，重新发布"}
+    )
+
     reason_code: str = Field("other", description=f"公开的理由类别：{_codes('void')}")
     reason: str = Field(description="作废理由（永久公开，隐去个人信息）")
 
 
 class FindingIn(Body):
+    model_config = example(
+        {
+            "target": "ORD:JX:6d7e8f90-1a2b-4c3d-8e4f-5a6b7c8d9e0f",
+            "conclusion": "pass",
+            "confirmed": True,
+            "stars": 5,
+            "attendance": None,
+            "discussed": "",
+            "photos": [],
+            "note": "居民确认楼道灯已修好",
+        }
+    )
+
     target: str = Field(description="检查对象编号")
     conclusion: str = Field(description="检查结论：pass 合格、rectify 限期整改、admonish 诫勉谈话")
     confirmed: bool | None = Field(None, description="回访：群众是否确认服务已完成")
@@ -173,6 +263,8 @@ class FindingIn(Body):
 
 
 class SummaryIn(Body):
+    model_config = example({"summary": "本次回访抽查 12 件需求，均确认已办结"})
+
     summary: str = Field("", description="结果说明")
 
 
@@ -193,7 +285,12 @@ def _plan_body(plan_id: UUID) -> dict[str, Any]:
 # -- 执法检查人员名录库 -------------------------------------------------------------------------
 
 
-@router.post("/inspectors", status_code=201, summary="登记检查人员（组织部）")
+@router.post(
+    "/inspectors",
+    status_code=201,
+    summary="登记检查人员（组织部）",
+    responses=answer(InspectorAnswer, 201),
+)
 def register_inspector(
     body: InspectorIn,
     request: Request,
@@ -211,7 +308,11 @@ def register_inspector(
     return command_response(request, result, {"inspector_id": str(result.id)}, created=True)
 
 
-@router.post("/inspectors/{inspector_id}/retire", summary="检查人员退出名录（组织部）")
+@router.post(
+    "/inspectors/{inspector_id}/retire",
+    summary="检查人员退出名录（组织部）",
+    responses=answer(InspectorAnswer),
+)
 def retire_inspector(
     inspector_id: UUID,
     body: InspectionReasonIn,
@@ -222,7 +323,11 @@ def retire_inspector(
     return command_response(request, result, {"inspector_id": str(inspector_id)})
 
 
-@router.get("/counties/{county_id}/inspectors", summary="执法检查人员名录库")
+@router.get(
+    "/counties/{county_id}/inspectors",
+    summary="执法检查人员名录库",
+    responses=answer(list[InspectorRow]),
+)
 def list_inspectors(county_id: UUID, request: Request, actor: SignedIn) -> Any:
     access.require_county_reader(actor, county_id)
     return inspections.list_inspectors(services(request).read.store, str(county_id))
@@ -233,6 +338,7 @@ def list_inspectors(county_id: UUID, request: Request, actor: SignedIn) -> Any:
     summary="检查人员本人的检查任务",
     description="本人（督查凭证的 subject 为检查人员编号）或本县组织部、审计可查看。"
     "回访对象的群众联系方式请从需求详情 GET /needs/{order_id} 查看。",
+    responses=answer(InspectorAssignments),
 )
 def inspector_assignments(inspector_id: UUID, request: Request, actor: SignedIn) -> Any:
     store = services(request).read.store
@@ -249,7 +355,10 @@ def inspector_assignments(inspector_id: UUID, request: Request, actor: SignedIn)
 
 
 @router.post(
-    "/communities/{community_id}/meetings", status_code=201, summary="登记党建联席会议（社区）"
+    "/communities/{community_id}/meetings",
+    status_code=201,
+    summary="登记党建联席会议（社区）",
+    responses=answer(MeetingAnswer, 201),
 )
 def schedule_meeting(
     community_id: UUID,
@@ -270,7 +379,9 @@ def schedule_meeting(
 
 
 @router.post(
-    "/communities/{community_id}/meetings/{meeting_id}/cancel", summary="取消党建联席会议（社区）"
+    "/communities/{community_id}/meetings/{meeting_id}/cancel",
+    summary="取消党建联席会议（社区）",
+    responses=answer(MeetingAnswer),
 )
 def cancel_meeting(
     community_id: UUID,
@@ -283,7 +394,11 @@ def cancel_meeting(
     return command_response(request, result, {"meeting_id": str(meeting_id)})
 
 
-@router.get("/communities/{community_id}/meetings", summary="社区党建联席会议")
+@router.get(
+    "/communities/{community_id}/meetings",
+    summary="社区党建联席会议",
+    responses=answer(list[MeetingRow]),
+)
 def list_meetings(community_id: UUID, request: Request, actor: SignedIn) -> Any:
     community_for_reader(request, community_id, actor)
     return inspections.list_meetings(services(request).read.store, str(community_id))
@@ -298,6 +413,7 @@ def list_meetings(community_id: UUID, request: Request, actor: SignedIn) -> Any:
     summary="发布抽查方案（组织部）",
     description="一单两库一细则：检查事项、期间、分层抽样规则 n = min(N, max(m, ⌈r·N⌉))、"
     "每对象检查人员数、任务上限、冷却期、公开期限与种子生成方式；方案全文及其哈希公开。",
+    responses=answer(PlanAnswer, 201),
 )
 def publish_plan(
     body: PlanIn,
@@ -311,7 +427,11 @@ def publish_plan(
     return command_response(request, result, _plan_body(result.id), created=True)
 
 
-@router.get("/counties/{county_id}/inspection-plans", summary="本县抽查方案（组织部、督查、审计）")
+@router.get(
+    "/counties/{county_id}/inspection-plans",
+    summary="本县抽查方案（组织部、督查、审计）",
+    responses=answer(list[PlanRow]),
+)
 def list_plans(county_id: UUID, request: Request, actor: SignedIn) -> Any:
     access.require_county_reader(actor, county_id)
     return inspections.list_plans(services(request).read.store, str(county_id), today(request))
@@ -322,6 +442,7 @@ def list_plans(county_id: UUID, request: Request, actor: SignedIn) -> Any:
     summary="抽查方案全过程（组织部、督查、审计）",
     description="方案、冻结的对象与人员名录哈希、承诺与揭示、种子、抽中对象与备选、"
     "检查人员分配与每次跳过的原因、替换、回避、检查结果及更正。",
+    responses=answer(PlanView),
 )
 def get_plan(plan_id: UUID, request: Request, actor: SignedIn) -> Any:
     access.require_county_reader(actor, UUID(_plan_county(request, plan_id)))
@@ -344,19 +465,28 @@ def get_plan(plan_id: UUID, request: Request, actor: SignedIn) -> Any:
     "/inspection-plans/{plan_id}/freeze-population",
     summary="冻结检查对象名录（组织部）",
     description="从事件日志按方案条件生成检查对象名录库，记录日志位置与哈希。",
+    responses=answer(PlanAnswer),
 )
 def freeze_population(plan_id: UUID, request: Request, actor: SignedIn) -> Any:
     result = services(request).app.freeze_population(actor, plan_id)
     return command_response(request, result, _plan_body(plan_id))
 
 
-@router.post("/inspection-plans/{plan_id}/freeze-roster", summary="冻结检查人员名录（组织部）")
+@router.post(
+    "/inspection-plans/{plan_id}/freeze-roster",
+    summary="冻结检查人员名录（组织部）",
+    responses=answer(PlanAnswer),
+)
 def freeze_roster(plan_id: UUID, request: Request, actor: SignedIn) -> Any:
     result = services(request).app.freeze_roster(actor, plan_id)
     return command_response(request, result, _plan_body(plan_id))
 
 
-@router.post("/inspection-plans/{plan_id}/commitments", summary="提交种子承诺（种子提供方）")
+@router.post(
+    "/inspection-plans/{plan_id}/commitments",
+    summary="提交种子承诺（种子提供方）",
+    responses=answer(PlanAnswer),
+)
 def commit_seed(
     plan_id: UUID,
     body: SeedCommitmentIn,
@@ -374,6 +504,7 @@ def commit_seed(
     summary="揭示种子数值（种子提供方）；最后一方揭示时即完成抽取",
     description="各方承诺齐全后揭示数值与盐，须与承诺一致；公开数值方式在其产生后按规定格式填写。"
     "最后一个数值揭示的同一次写入中完成抽取，没有人能在已知种子后再决定是否抽取。",
+    responses=answer(PlanAnswer),
 )
 def reveal_seed(
     plan_id: UUID,
@@ -392,6 +523,7 @@ def reveal_seed(
     summary="抽取（组织部，每个方案只能一次）",
     description="算法 cs-sha256-v1：各层按票号取最小的 n 个对象并记录备选；"
     "检查人员按各自票号分配，跳过利害关系与满额人员并记录原因。",
+    responses=answer(PlanAnswer),
 )
 def draw(plan_id: UUID, request: Request, actor: SignedIn) -> Any:
     result = services(request).app.draw(actor, plan_id)
@@ -402,6 +534,7 @@ def draw(plan_id: UUID, request: Request, actor: SignedIn) -> Any:
     "/inspection-plans/{plan_id}/replacements",
     summary="替换检查对象（组织部）",
     description="对象已不存在等情形，按票号顺序由本层下一个备选对象替换。",
+    responses=answer(PlanAnswer),
 )
 def replace_target(
     plan_id: UUID,
@@ -419,6 +552,7 @@ def replace_target(
     "/inspection-plans/{plan_id}/recusals",
     summary="检查人员回避（本人或组织部）",
     description="由该对象票号顺序中下一名无利害关系且未满额的检查人员递补。",
+    responses=answer(PlanAnswer),
 )
 def recuse_inspector(
     plan_id: UUID,
@@ -438,6 +572,7 @@ def recuse_inspector(
     summary="记录检查结果（被分配的检查人员）",
     description="回访须记录群众是否确认服务完成；群众否认的，该需求核定为虚假，"
     "服务时长与积分随即撤销。已有结果或结果公开后再记录即为更正，须说明理由。",
+    responses=answer(PlanAnswer, 201),
 )
 def record_finding(
     plan_id: UUID,
@@ -468,13 +603,18 @@ def record_finding(
 @router.post(
     "/inspection-plans/{plan_id}/visits-completed",
     summary="确认不打招呼检查已完成（公开抽样结果）",
+    responses=answer(PlanAnswer),
 )
 def complete_visits(plan_id: UUID, request: Request, actor: SignedIn) -> Any:
     result = services(request).app.complete_visits(actor, plan_id)
     return command_response(request, result, _plan_body(plan_id))
 
 
-@router.post("/inspection-plans/{plan_id}/publish-results", summary="公开检查结果（组织部）")
+@router.post(
+    "/inspection-plans/{plan_id}/publish-results",
+    summary="公开检查结果（组织部）",
+    responses=answer(PlanAnswer),
+)
 def publish_results(
     plan_id: UUID,
     body: SummaryIn,
@@ -488,6 +628,7 @@ def publish_results(
 @router.post(
     "/inspection-plans/{plan_id}/void",
     summary="作废抽查（组织部；理由类别与隐去个人信息的理由永久公开）",
+    responses=answer(PlanAnswer),
 )
 def void_plan(
     plan_id: UUID,
@@ -505,6 +646,7 @@ def void_plan(
 @router.get(
     "/members/{member_id}/inspections",
     summary="与本人有关的抽查结果（党员本人、所在单位、社区、组织部）",
+    responses=answer(MemberInspections),
 )
 def member_inspections(member_id: UUID, request: Request, actor: SignedIn) -> Any:
     member_for_reader(request, member_id, actor)
@@ -515,7 +657,9 @@ def member_inspections(member_id: UUID, request: Request, actor: SignedIn) -> An
 
 
 @router.get(
-    "/units/{unit_id}/inspections", summary="与本单位及其党员有关的抽查结果（单位、组织部）"
+    "/units/{unit_id}/inspections",
+    summary="与本单位及其党员有关的抽查结果（单位、组织部）",
+    responses=answer(UnitInspections),
 )
 def unit_inspections(unit_id: UUID, request: Request, actor: SignedIn) -> Any:
     store = services(request).read.store
@@ -538,6 +682,7 @@ CountyFilter = Annotated[UUID | None, Query(description="只看某县（区）")
     summary="公开：随机抽查一览（无需登录）",
     description="每个抽查方案的规则与哈希、种子承诺、抽取情况、公开期限与是否逾期、作废理由。"
     "不含任何群众姓名、电话与住址；检查对象以编号表示，单位与社区另写明名称。",
+    responses=answer(PublicList),
 )
 def public_list(request: Request, county_id: CountyFilter = None) -> Any:
     store = services(request).read.store
@@ -553,6 +698,7 @@ def public_list(request: Request, county_id: CountyFilter = None) -> Any:
     "群众与党员本人不公开）、"
     "备选、检查人员姓名与单位、跳过与回避、替换、检查结论与后续处理。"
     "不打招呼检查在列席完成前只公开抽样结果的承诺值。",
+    responses=answer(PublicDetail),
 )
 def public_detail(plan_id: UUID, request: Request) -> Any:
     view = inspections.public_plan(services(request).read.store, str(plan_id), today(request))

@@ -11,6 +11,16 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import Field
 
 from api import tokens
+from api.answers.common import answer
+from api.answers.members import (
+    Me,
+    MemberAnswer,
+    MemberView,
+    RegistrationAnswer,
+    RegistrationPage,
+    ReviewAnswer,
+    TalentPool,
+)
 from api.context import (
     IdempotencyKey,
     SignedIn,
@@ -22,7 +32,7 @@ from api.context import (
     services,
 )
 from api.guard import GuardedRoute
-from api.inputs import Body, Number, Page, within
+from api.inputs import Body, Number, Page, example, within
 from domain import access
 from domain.actors import Role
 from domain.application import Availability, Commitment, Identity, Skills
@@ -31,13 +41,25 @@ from domain.limits import LIMITS
 from projections import members
 
 router = APIRouter(
-    tags=["members 党员报到"],
+    tags=["members"],
     dependencies=[Depends(read_consistency)],
     route_class=GuardedRoute,
 )
 
 
 class RegistrationIn(Body):
+    model_config = example(
+        {
+            "unit_id": "7a1d9b2c-3e4f-4a5b-8c6d-9e0f1a2b3c4d",
+            "community_id": "5f3c2a9e-8d41-4b7a-9c2e-1a6b3d4e5f60",
+            "basis": "residence",
+            "name": "张伟",
+            "phone": "13800001234",
+            "post": "科员",
+            "grid_code": "G01",
+        }
+    )
+
     unit_id: UUID = Field(description="所在单位")
     community_id: UUID = Field(description="报到社区")
     basis: Literal["residence", "paired"] = Field(description="居住地社区 / 单位结对社区")
@@ -48,6 +70,8 @@ class RegistrationIn(Body):
 
 
 class ReviewIn(Body):
+    model_config = example({"decision": "approve", "reason": "", "grid_code": "G01"})
+
     decision: Literal["approve", "reject"]
     reason: str = Field("", description="审核意见；驳回时必填")
     grid_code: str | None = Field(None, description="分配网格（可选）")
@@ -76,6 +100,15 @@ class AvailabilityIn(Body):
 
 
 class ProfileIn(Body):
+    model_config = example(
+        {
+            "identity": {"post": "科员", "show_contact": True},
+            "commitment": {"text": "每月参加一次社区志愿服务", "hours_per_year": 12},
+            "skills": {"categories": ["plumbing_electrical"], "tags": ["电工证"]},
+            "availability": {"service_radius_km": "3", "time_slots": ["weekend"]},
+        }
+    )
+
     identity: IdentityIn | None = None
     commitment: MemberCommitmentIn | None = None
     skills: SkillsIn | None = None
@@ -94,6 +127,7 @@ def _member_or_404(request: Request, member_id: UUID) -> dict[str, Any]:
     status_code=201,
     summary="党员线上报到注册（扫码，公开）",
     description="返回 member_id 与本人登录凭证（仅能查看、修改本人信息）。",
+    responses=answer(RegistrationAnswer, 201),
 )
 def register(body: RegistrationIn, request: Request, idempotency_key: IdempotencyKey = None) -> Any:
     svc = services(request)
@@ -121,7 +155,11 @@ def register(body: RegistrationIn, request: Request, idempotency_key: Idempotenc
     return command_response(request, result, body_out, created=True)
 
 
-@router.get("/communities/{community_id}/registrations", summary="报到申请列表（社区审核）")
+@router.get(
+    "/communities/{community_id}/registrations",
+    summary="报到申请列表（社区审核）",
+    responses=answer(RegistrationPage),
+)
 def list_registrations(
     community_id: UUID,
     request: Request,
@@ -142,7 +180,9 @@ def list_registrations(
     }
 
 
-@router.post("/members/{member_id}/review", summary="审核报到申请（社区）")
+@router.post(
+    "/members/{member_id}/review", summary="审核报到申请（社区）", responses=answer(ReviewAnswer)
+)
 def review(
     member_id: UUID,
     body: ReviewIn,
@@ -160,12 +200,12 @@ def review(
     return command_response(request, result, {"member_id": str(member_id), "status": status})
 
 
-@router.get("/me", summary="本人报到信息（党员）")
+@router.get("/me", summary="本人报到信息（党员）", responses=answer(Me))
 def me(request: Request, actor: SignedIn) -> Any:
     return members.member_view(_member_or_404(request, access.member_scope(actor)), actor.role)
 
 
-@router.get("/members/{member_id}", summary="党员报到信息")
+@router.get("/members/{member_id}", summary="党员报到信息", responses=answer(MemberView))
 def get_member(member_id: UUID, request: Request, actor: SignedIn) -> Any:
     return members.member_view(member_for_reader(request, member_id, actor), actor.role)
 
@@ -174,6 +214,7 @@ def get_member(member_id: UUID, request: Request, actor: SignedIn) -> Any:
     "/members/{member_id}/profile",
     summary="亮身份、亮承诺、亮特长与可服务时间（本人）",
     description="只提交要修改的部分；每一处改动记录为一个事件，未改动的不记录。",
+    responses=answer(MemberAnswer),
 )
 def update_profile(
     member_id: UUID,
@@ -202,7 +243,11 @@ def update_profile(
     return command_response(request, result, {"member_id": str(member_id)})
 
 
-@router.get("/communities/{community_id}/talent-pool", summary="人才库检索（社区）")
+@router.get(
+    "/communities/{community_id}/talent-pool",
+    summary="人才库检索（社区）",
+    responses=answer(TalentPool),
+)
 def talent_pool(
     community_id: UUID,
     request: Request,

@@ -10,6 +10,18 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import Field
 
 from api import tokens
+from api.answers.activities import Suggestion
+from api.answers.common import answer
+from api.answers.orders import (
+    Figures,
+    LedgerPage,
+    MyOrder,
+    OpenNeed,
+    OrderAnswer,
+    OrderView,
+    PhotoStored,
+    ResidentAnswer,
+)
 from api.context import (
     IdempotencyKey,
     SignedIn,
@@ -21,7 +33,7 @@ from api.context import (
 )
 from api.exports import export_response
 from api.guard import GuardedRoute
-from api.inputs import Body, Number, Page, YearQuery, within
+from api.inputs import Body, Number, Page, YearQuery, example, within
 from api.photos import PHOTO_MEDIA_TYPES
 from domain import access
 from domain.actors import Actor, Role
@@ -31,13 +43,23 @@ from domain.limits import LIMITS
 from projections import inspections, needs
 
 router = APIRouter(
-    tags=["orders 点单派单接单评单"],
+    tags=["orders"],
     dependencies=[Depends(read_consistency)],
     route_class=GuardedRoute,
 )
 
 
 class ResidentIn(Body):
+    model_config = example(
+        {
+            "community_id": "5f3c2a9e-8d41-4b7a-9c2e-1a6b3d4e5f60",
+            "name": "王秀英",
+            "phone": "13900005678",
+            "address": "锦绣小区 3 号楼 2 单元 501",
+            "grid_code": "G01",
+        }
+    )
+
     community_id: UUID
     name: str = Field(description="姓名")
     phone: str = Field("", description="手机号码（网格员代为登记时可空）")
@@ -46,6 +68,23 @@ class ResidentIn(Body):
 
 
 class NeedIn(Body):
+    model_config = example(
+        {
+            "content": "楼道灯坏了，晚上上下楼看不见",
+            "category": "plumbing_electrical",
+            "urgency": "urgent",
+            "people_affected": 12,
+            "grid_code": "G01",
+            "lat": "35.4901",
+            "lon": "112.8512",
+            "preferred_time": "周六上午",
+            "photos": ["3f2b7c1d9e8a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c"],
+            "source": None,
+            "resident_id": None,
+            "requester_name": "",
+        }
+    )
+
     content: str = Field(description="需求内容")
     category: str = Field(description="类别（擅长领域编码，见 /meta/skill-categories）")
     urgency: Literal["normal", "urgent", "critical"] = Field("normal", description="紧急程度")
@@ -61,18 +100,33 @@ class NeedIn(Body):
 
 
 class NoteIn(Body):
+    model_config = example({"note": "我是电工，周六上午可以去"})
+
     note: str = ""
 
 
 class OrderReasonIn(Body):
+    model_config = example({"reason": "居民已自行解决"})
+
     reason: str = ""
 
 
 class DispatchIn(Body):
+    model_config = example({"member_id": "2b8e4c6a-1d3f-4e5a-9b7c-0d2e4f6a8b1c"})
+
     member_id: UUID
 
 
 class JointMeetingIn(Body):
+    model_config = example(
+        {
+            "assignee_kind": "unit",
+            "assignee_id": "7a1d9b2c-3e4f-4a5b-8c6d-9e0f1a2b3c4d",
+            "assignee_name": "",
+            "note": "大党委会议议定由结对单位承办",
+        }
+    )
+
     assignee_kind: Literal["member", "unit", "team"]
     assignee_id: UUID | None = None
     assignee_name: str = ""
@@ -80,33 +134,52 @@ class JointMeetingIn(Body):
 
 
 class CheckInIn(Body):
+    model_config = example({"lat": "35.4902", "lon": "112.8513"})
+
     lat: Number
     lon: Number
 
 
 class PhotoIn(Body):
+    model_config = example(
+        {
+            "sha256": "3f2b7c1d9e8a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c",
+            "kind": "after",
+        }
+    )
+
     sha256: str
     kind: Literal["before", "after", "other"]
 
 
 class ClaimIn(Body):
+    model_config = example({"hours": "1.5", "note": "已更换楼道灯 3 盏"})
+
     hours: Number = Field(description="服务时长（小时）")
     note: str = ""
 
 
 class RatingIn(Body):
+    model_config = example({"stars": 5, "comment": "来得快，修得好", "solved": "yes"})
+
     stars: int = Field(description="1–5 星", json_schema_extra=within(1, 5))
     comment: str = ""
     solved: Literal["yes", "partly", "no"]
 
 
 class LowRatingIn(Body):
+    model_config = example(
+        {"decision": "return_to_member", "reason": "居民反映仍有一盏灯不亮", "credit_hours": False}
+    )
+
     decision: Literal["return_to_member", "return_to_pool", "close"]
     reason: str
     credit_hours: bool = False
 
 
 class FollowUpIn(Body):
+    model_config = example({"method": "phone", "outcome": "已电话督促，党员承诺本周五前完成"})
+
     method: Literal["phone", "joint_meeting"]
     outcome: str
 
@@ -143,7 +216,12 @@ def _ok(request: Request, result: Any, order_id: UUID) -> Any:
 # -- residents and needs ----------------------------------------------------------------
 
 
-@router.post("/residents", status_code=201, summary="居民登记（本人，或网格员代为登记）")
+@router.post(
+    "/residents",
+    status_code=201,
+    summary="居民登记（本人，或网格员代为登记）",
+    responses=answer(ResidentAnswer, 201),
+)
 def register_resident(
     body: ResidentIn, request: Request, idempotency_key: IdempotencyKey = None
 ) -> Any:
@@ -171,7 +249,12 @@ def register_resident(
     return command_response(request, result, out, created=True)
 
 
-@router.post("/photos", status_code=201, summary="上传照片（请求体为图片本身）")
+@router.post(
+    "/photos",
+    status_code=201,
+    summary="上传照片（请求体为图片本身）",
+    responses=answer(PhotoStored, 201),
+)
 async def upload_photo(request: Request, actor: SignedIn) -> Any:
     svc = services(request)
     policy = svc.app.policy(svc.app.county_of(actor))
@@ -226,7 +309,9 @@ def _may_see_photo(request: Request, digest: str, actor: Actor) -> bool:
     return actor.role is Role.OPERATOR
 
 
-@router.post("/needs", status_code=201, summary="群众点单 / 网格员代发")
+@router.post(
+    "/needs", status_code=201, summary="群众点单 / 网格员代发", responses=answer(OrderAnswer, 201)
+)
 def post_need(
     body: NeedIn,
     request: Request,
@@ -243,12 +328,16 @@ def post_need(
     return command_response(request, result, {"order_id": str(result.id)}, created=True)
 
 
-@router.get("/needs/{order_id}", summary="需求详情与全过程记录")
+@router.get("/needs/{order_id}", summary="需求详情与全过程记录", responses=answer(OrderView))
 def get_need(order_id: UUID, request: Request, actor: SignedIn) -> Any:
     return _order_or_404(request, order_id, actor)
 
 
-@router.get("/needs/{order_id}/suggestions", summary="派单推荐（含排序理由）")
+@router.get(
+    "/needs/{order_id}/suggestions",
+    summary="派单推荐（含排序理由）",
+    responses=answer(list[Suggestion]),
+)
 def suggestions(order_id: UUID, request: Request, actor: SignedIn) -> Any:
     row = _order_or_404(request, order_id, actor)
     access.require_community_staff(actor, UUID(row["community_id"]))
@@ -258,12 +347,18 @@ def suggestions(order_id: UUID, request: Request, actor: SignedIn) -> Any:
 # -- the steps --------------------------------------------------------------------------
 
 
-@router.post("/needs/{order_id}/applications", summary="接单申请（党员）")
+@router.post(
+    "/needs/{order_id}/applications", summary="接单申请（党员）", responses=answer(OrderAnswer)
+)
 def apply(order_id: UUID, body: NoteIn, request: Request, actor: SignedIn) -> Any:
     return _ok(request, services(request).app.request_take(actor, order_id, body.note), order_id)
 
 
-@router.post("/needs/{order_id}/dispatch", summary="派单（社区；交办单位的由单位派给本单位党员）")
+@router.post(
+    "/needs/{order_id}/dispatch",
+    summary="派单（社区；交办单位的由单位派给本单位党员）",
+    responses=answer(OrderAnswer),
+)
 def dispatch(
     order_id: UUID,
     body: DispatchIn,
@@ -274,7 +369,9 @@ def dispatch(
     return _ok(request, result, order_id)
 
 
-@router.post("/needs/{order_id}/joint-meeting", summary="记录大党委交办决定")
+@router.post(
+    "/needs/{order_id}/joint-meeting", summary="记录大党委交办决定", responses=answer(OrderAnswer)
+)
 def joint_meeting(
     order_id: UUID,
     body: JointMeetingIn,
@@ -292,12 +389,12 @@ def joint_meeting(
     return _ok(request, result, order_id)
 
 
-@router.post("/needs/{order_id}/accept", summary="确认接单（党员）")
+@router.post("/needs/{order_id}/accept", summary="确认接单（党员）", responses=answer(OrderAnswer))
 def accept(order_id: UUID, request: Request, actor: SignedIn) -> Any:
     return _ok(request, services(request).app.accept(actor, order_id), order_id)
 
 
-@router.post("/needs/{order_id}/decline", summary="拒单（党员）")
+@router.post("/needs/{order_id}/decline", summary="拒单（党员）", responses=answer(OrderAnswer))
 def decline(order_id: UUID, body: OrderReasonIn, request: Request, actor: SignedIn) -> Any:
     return _ok(request, services(request).app.decline(actor, order_id, body.reason), order_id)
 
@@ -306,6 +403,7 @@ def decline(order_id: UUID, body: OrderReasonIn, request: Request, actor: Signed
     "/needs/{order_id}/check-in",
     summary="到场签到（定位）",
     description="可带 Idempotency-Key：网络不好重发时不会重复签到，返回第一次的结果。",
+    responses=answer(OrderAnswer),
 )
 def check_in(
     order_id: UUID,
@@ -320,7 +418,9 @@ def check_in(
     return _ok(request, result, order_id)
 
 
-@router.post("/needs/{order_id}/photos", summary="添加服务照片（服务前/后）")
+@router.post(
+    "/needs/{order_id}/photos", summary="添加服务照片（服务前/后）", responses=answer(OrderAnswer)
+)
 def attach_photo(order_id: UUID, body: PhotoIn, request: Request, actor: SignedIn) -> Any:
     svc = services(request)
     if not svc.photos.exists(body.sha256.lower()):
@@ -329,13 +429,17 @@ def attach_photo(order_id: UUID, body: PhotoIn, request: Request, actor: SignedI
     return _ok(request, result, order_id)
 
 
-@router.post("/needs/{order_id}/claim", summary="申请结单（填写服务时长）")
+@router.post(
+    "/needs/{order_id}/claim", summary="申请结单（填写服务时长）", responses=answer(OrderAnswer)
+)
 def claim_completion(order_id: UUID, body: ClaimIn, request: Request, actor: SignedIn) -> Any:
     result = services(request).app.claim_completion(actor, order_id, body.hours, body.note)
     return _ok(request, result, order_id)
 
 
-@router.post("/needs/{order_id}/rating", summary="评价（居民或网格员代评）")
+@router.post(
+    "/needs/{order_id}/rating", summary="评价（居民或网格员代评）", responses=answer(OrderAnswer)
+)
 def rate(order_id: UUID, body: RatingIn, request: Request, actor: SignedIn) -> Any:
     result = services(request).app.rate(
         actor, order_id, stars=body.stars, comment=body.comment, solved=body.solved
@@ -343,7 +447,11 @@ def rate(order_id: UUID, body: RatingIn, request: Request, actor: SignedIn) -> A
     return _ok(request, result, order_id)
 
 
-@router.post("/needs/{order_id}/low-rating-decision", summary="差评处理：返单或结单（社区）")
+@router.post(
+    "/needs/{order_id}/low-rating-decision",
+    summary="差评处理：返单或结单（社区）",
+    responses=answer(OrderAnswer),
+)
 def low_rating(
     order_id: UUID,
     body: LowRatingIn,
@@ -356,7 +464,9 @@ def low_rating(
     return _ok(request, result, order_id)
 
 
-@router.post("/needs/{order_id}/follow-ups", summary="超期跟进（社区）")
+@router.post(
+    "/needs/{order_id}/follow-ups", summary="超期跟进（社区）", responses=answer(OrderAnswer)
+)
 def follow_up(order_id: UUID, body: FollowUpIn, request: Request, actor: SignedIn) -> Any:
     result = services(request).app.follow_up(
         actor, order_id, method=body.method, outcome=body.outcome
@@ -364,12 +474,16 @@ def follow_up(order_id: UUID, body: FollowUpIn, request: Request, actor: SignedI
     return _ok(request, result, order_id)
 
 
-@router.post("/needs/{order_id}/cancel", summary="撤销需求（接单前）")
+@router.post(
+    "/needs/{order_id}/cancel", summary="撤销需求（接单前）", responses=answer(OrderAnswer)
+)
 def cancel_need(order_id: UUID, body: OrderReasonIn, request: Request, actor: SignedIn) -> Any:
     return _ok(request, services(request).app.cancel_need(actor, order_id, body.reason), order_id)
 
 
-@router.post("/needs/{order_id}/reject", summary="驳回不当需求（社区）")
+@router.post(
+    "/needs/{order_id}/reject", summary="驳回不当需求（社区）", responses=answer(OrderAnswer)
+)
 def reject(order_id: UUID, body: OrderReasonIn, request: Request, actor: SignedIn) -> Any:
     return _ok(request, services(request).app.reject_need(actor, order_id, body.reason), order_id)
 
@@ -380,6 +494,7 @@ def reject(order_id: UUID, body: OrderReasonIn, request: Request, actor: SignedI
 @router.get(
     "/communities/{community_id}/needs",
     summary="民生需求台账（筛选、排序、分页；format=xlsx/csv 导出）",
+    responses=answer(LedgerPage),
 )
 def ledger(
     community_id: UUID,
@@ -430,6 +545,7 @@ def ledger(
     "/communities/{community_id}/figures",
     summary="社区需求办理指标",
     description="`year`：只计该年（北京时间）登记的需求；不填为全部。",
+    responses=answer(Figures),
 )
 def figures(
     community_id: UUID,
@@ -441,14 +557,18 @@ def figures(
     return needs.community_figures(services(request).read.store, str(community_id), year)
 
 
-@router.get("/me/open-needs", summary="可接的需求（党员：擅长与网格优先）")
+@router.get(
+    "/me/open-needs", summary="可接的需求（党员：擅长与网格优先）", responses=answer(list[OpenNeed])
+)
 def open_needs(request: Request, actor: SignedIn) -> Any:
     svc = services(request)
     member_id = access.member_scope(actor)
     return needs.open_needs_for_member(svc.read.store, str(member_id), svc.clock.now())
 
 
-@router.get("/me/orders", summary="我的需求（居民）或我的服务记录（党员）")
+@router.get(
+    "/me/orders", summary="我的需求（居民）或我的服务记录（党员）", responses=answer(list[MyOrder])
+)
 def my_orders(request: Request, actor: SignedIn) -> Any:
     svc = services(request)
     now = svc.clock.now()

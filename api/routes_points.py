@@ -9,6 +9,22 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import Field
 
+from api.answers.common import answer
+from api.answers.directory import CommunityAnswer
+from api.answers.orders import OrderAnswer
+from api.answers.points import (
+    CatalogueItem,
+    ItemAnswer,
+    PartnerAnswer,
+    PartnerRow,
+    PointsRules,
+    RedemptionAnswer,
+    RedemptionConfirmed,
+    RedemptionIssued,
+    RedemptionRow,
+    Settlement,
+    Statement,
+)
 from api.context import (
     IdempotencyKey,
     SignedIn,
@@ -21,7 +37,7 @@ from api.context import (
 )
 from api.exports import export_response
 from api.guard import GuardedRoute
-from api.inputs import Body, Day, YearQuery, within
+from api.inputs import Body, Day, YearQuery, example, within
 from domain import access
 from domain.actors import Actor, Role
 from domain.calendar import days_span, stored_span
@@ -31,7 +47,7 @@ from domain.policies import COMMUNITY_POLICY
 from projections import directory, points
 
 router = APIRouter(
-    tags=["points 积分"],
+    tags=["points"],
     dependencies=[Depends(read_consistency)],
     route_class=GuardedRoute,
 )
@@ -40,6 +56,8 @@ Format = Annotated[Literal["json", "xlsx", "csv"], Query(alias="format")]
 
 
 class PointsRulesIn(Body):
+    model_config = example({"overrides": {"points_per_hour": 50}, "reason": "社区两委会议通过"})
+
     overrides: dict[str, Any] = Field(
         description="要修改的积分规则：points_per_hour、five_star_bonus_points、"
         "star_award_bonus_points、redemption_confirm_days"
@@ -48,12 +66,27 @@ class PointsRulesIn(Body):
 
 
 class PartnerIn(Body):
+    model_config = example(
+        {"name": "锦绣物业", "kind": "property_company", "contact": "0356-1234567"}
+    )
+
     name: str = Field(description="合作商家名称")
     kind: Literal["property_company", "canteen", "shop", "community"]
     contact: str = ""
 
 
 class ItemIn(Body):
+    model_config = example(
+        {
+            "partner_id": "9c0d1e2f-3a4b-4c5d-8e6f-7a8b9c0d1e2f",
+            "kind": "property_fee",
+            "name": "物业费抵扣 50 元",
+            "description": "抵扣当年物业费",
+            "price": 500,
+            "stock": None,
+        }
+    )
+
     partner_id: UUID
     kind: Literal["property_fee", "canteen", "shop", "gift"]
     name: str = Field(description="兑换项目名称，如“物业费抵扣 50 元”")
@@ -69,6 +102,8 @@ class ItemIn(Body):
 
 
 class ItemChangeIn(Body):
+    model_config = example({"price": None, "restock": 20, "withdraw_reason": None})
+
     price: int | None = Field(None, json_schema_extra=within(1, LIMITS.max_item_points))
     restock: int | None = Field(
         None, description="补货数量", json_schema_extra=within(1, LIMITS.max_item_stock)
@@ -77,26 +112,38 @@ class ItemChangeIn(Body):
 
 
 class RedeemIn(Body):
+    model_config = example({"item_id": "4e5f6a7b-8c9d-4e0f-9a1b-2c3d4e5f6a7b", "quantity": 1})
+
     item_id: UUID
     quantity: int = Field(1, description="数量", json_schema_extra=within(1, 1000))
 
 
 class RedemptionCancelIn(Body):
+    model_config = example({"reason": "换成超市商品"})
+
     reason: str = ""
 
 
 class CodeIn(Body):
+    model_config = example({"code": "40718263"})
+
     code: str = Field(description="党员出示的兑换码（8 位数字）")
 
 
 class FoundFalseIn(Body):
+    model_config = example({"reason": "回访居民否认接受过服务"})
+
     reason: str = Field(description="核定为虚假的依据")
 
 
 # -- rules, partners, catalogue ---------------------------------------------------------------
 
 
-@router.put("/communities/{community_id}/points-rules", summary="设置本社区积分规则（社区）")
+@router.put(
+    "/communities/{community_id}/points-rules",
+    summary="设置本社区积分规则（社区）",
+    responses=answer(CommunityAnswer),
+)
 def set_points_rules(
     community_id: UUID,
     body: PointsRulesIn,
@@ -109,7 +156,11 @@ def set_points_rules(
     return command_response(request, result, {"community_id": str(community_id)})
 
 
-@router.get("/communities/{community_id}/points-rules", summary="本社区现行积分规则")
+@router.get(
+    "/communities/{community_id}/points-rules",
+    summary="本社区现行积分规则",
+    responses=answer(PointsRules),
+)
 def get_points_rules(community_id: UUID, request: Request, actor: SignedIn) -> Any:
     _community_or_member(request, community_id, actor)
     policy = services(request).app.points_policy(community_id)
@@ -133,7 +184,12 @@ def _community_or_member(request: Request, community_id: UUID, actor: Actor) -> 
     return community_for_reader(request, community_id, actor)
 
 
-@router.post("/communities/{community_id}/partners", status_code=201, summary="登记合作商家")
+@router.post(
+    "/communities/{community_id}/partners",
+    status_code=201,
+    summary="登记合作商家",
+    responses=answer(PartnerAnswer, 201),
+)
 def register_partner(
     community_id: UUID,
     body: PartnerIn,
@@ -152,13 +208,22 @@ def register_partner(
     return command_response(request, result, {"partner_id": str(result.id)}, created=True)
 
 
-@router.get("/communities/{community_id}/partners", summary="合作商家列表")
+@router.get(
+    "/communities/{community_id}/partners",
+    summary="合作商家列表",
+    responses=answer(list[PartnerRow]),
+)
 def list_partners(community_id: UUID, request: Request, actor: SignedIn) -> Any:
     community_for_reader(request, community_id, actor)
     return points.partners_of(services(request).read.store, str(community_id))
 
 
-@router.post("/communities/{community_id}/catalogue", status_code=201, summary="上架兑换项目")
+@router.post(
+    "/communities/{community_id}/catalogue",
+    status_code=201,
+    summary="上架兑换项目",
+    responses=answer(ItemAnswer, 201),
+)
 def list_item(
     community_id: UUID,
     body: ItemIn,
@@ -180,7 +245,11 @@ def list_item(
     return command_response(request, result, {"item_id": str(result.id)}, created=True)
 
 
-@router.get("/communities/{community_id}/catalogue", summary="积分兑换目录")
+@router.get(
+    "/communities/{community_id}/catalogue",
+    summary="积分兑换目录",
+    responses=answer(list[CatalogueItem]),
+)
 def get_catalogue(
     community_id: UUID,
     request: Request,
@@ -193,7 +262,9 @@ def get_catalogue(
     )
 
 
-@router.patch("/catalogue/{item_id}", summary="改价、补货或下架（社区）")
+@router.patch(
+    "/catalogue/{item_id}", summary="改价、补货或下架（社区）", responses=answer(ItemAnswer)
+)
 def change_item(
     item_id: UUID,
     body: ItemChangeIn,
@@ -218,6 +289,7 @@ def change_item(
     status_code=201,
     summary="积分兑换（党员本人）",
     description="扣减服务积分并生成兑换码；合作商家凭兑换码核销。积分不足或库存不足时拒绝，不记录任何事件。",
+    responses=answer(RedemptionIssued, 201),
 )
 def redeem(
     member_id: UUID,
@@ -234,7 +306,11 @@ def redeem(
     )
 
 
-@router.get("/members/{member_id}/redemptions", summary="党员的兑换记录")
+@router.get(
+    "/members/{member_id}/redemptions",
+    summary="党员的兑换记录",
+    responses=answer(list[RedemptionRow]),
+)
 def list_redemptions(member_id: UUID, request: Request, actor: SignedIn) -> Any:
     member_for_reader(request, member_id, actor)
     rows = points.redemptions_of(services(request).read.store, str(member_id))
@@ -244,7 +320,11 @@ def list_redemptions(member_id: UUID, request: Request, actor: SignedIn) -> Any:
     return for_reader(request, actor, rows)
 
 
-@router.post("/redemptions/{redemption_id}/cancel", summary="取消兑换（党员本人或社区），积分退回")
+@router.post(
+    "/redemptions/{redemption_id}/cancel",
+    summary="取消兑换（党员本人或社区），积分退回",
+    responses=answer(RedemptionAnswer),
+)
 def cancel_redemption(
     redemption_id: UUID,
     body: RedemptionCancelIn,
@@ -255,7 +335,11 @@ def cancel_redemption(
     return command_response(request, result, {"redemption_id": str(redemption_id)})
 
 
-@router.post("/partners/{partner_id}/confirmations", summary="合作商家凭兑换码核销")
+@router.post(
+    "/partners/{partner_id}/confirmations",
+    summary="合作商家凭兑换码核销",
+    responses=answer(RedemptionConfirmed),
+)
 def confirm_redemption(
     partner_id: UUID,
     body: CodeIn,
@@ -296,6 +380,7 @@ def _partner_for_reader(request: Request, partner_id: UUID, actor: Actor) -> dic
     summary="合作商家兑换结算清单",
     description="默认列出已核销的兑换，按核销时间；`from`/`to` 为日期（含 from，不含 to）；"
     "`format=xlsx|csv` 下载。",
+    responses=answer(Settlement),
 )
 def settlement(
     partner_id: UUID,
@@ -333,6 +418,7 @@ def settlement(
     summary="党员积分账户与明细",
     description="服务积分（可兑换）与考核积分（不兑换）分开记；明细逐笔列出计分、兑换、退回、撤销及"
     "每笔后的余额。`year` 限定年度；`format=xlsx|csv` 下载。",
+    responses=answer(Statement),
 )
 def statement(
     member_id: UUID,
@@ -359,6 +445,7 @@ def statement(
 @router.post(
     "/orders/{order_id}/found-false",
     summary="核定需求为虚假（社区更正或督查），撤销时长与积分",
+    responses=answer(OrderAnswer),
 )
 def found_false(
     order_id: UUID,

@@ -9,6 +9,8 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import Field
 
+from api.answers.common import answer
+from api.answers.progress import NotReported, Progress, RemindersSent
 from api.context import (
     IdempotencyKey,
     SignedIn,
@@ -17,24 +19,34 @@ from api.context import (
     services,
 )
 from api.guard import GuardedRoute
-from api.inputs import Body, Page
+from api.inputs import Body, Page, example
 from domain import access
 from projections import members
 
 router = APIRouter(
-    tags=["progress 报到进度"],
+    tags=["progress"],
     dependencies=[Depends(read_consistency)],
     route_class=GuardedRoute,
 )
 
 
 class RemindIn(Body):
+    model_config = example(
+        {
+            "member_ids": ["2b8e4c6a-1d3f-4e5a-9b7c-0d2e4f6a8b1c"],
+            "unit_ids": [],
+            "message": "请于本月底前完成到社区报到",
+        }
+    )
+
     member_ids: list[UUID] = Field([], description="要提醒的党员")
     unit_ids: list[UUID] = Field([], description="要提醒的单位（尚有党员未注册）")
     message: str = Field(description="提醒内容")
 
 
-@router.get("/counties/{county_id}/progress", summary="报到进度（按单位或社区）")
+@router.get(
+    "/counties/{county_id}/progress", summary="报到进度（按单位或社区）", responses=answer(Progress)
+)
 def progress(
     county_id: UUID,
     request: Request,
@@ -71,7 +83,11 @@ def progress(
     }
 
 
-@router.get("/counties/{county_id}/not-reported", summary="未完成报到的党员名单")
+@router.get(
+    "/counties/{county_id}/not-reported",
+    summary="未完成报到的党员名单",
+    responses=answer(NotReported),
+)
 def not_reported(
     county_id: UUID,
     request: Request,
@@ -93,7 +109,12 @@ def not_reported(
     return {"total": total, "page": page, "size": size, "items": rows}
 
 
-@router.post("/reminders", status_code=201, summary="发送报到提醒（每条提醒均记录）")
+@router.post(
+    "/reminders",
+    status_code=201,
+    summary="发送报到提醒（每条提醒均记录）",
+    responses=answer(RemindersSent, 201),
+)
 def send_reminders(
     body: RemindIn,
     request: Request,

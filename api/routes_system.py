@@ -6,6 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
+from api.answers.common import answer
+from api.answers.system import CodeLabel, Health
 from api.context import OrjsonResponse, current_actor, services
 from api.guard import CheckedRoute
 from domain.actors import Role
@@ -13,7 +15,7 @@ from domain.errors import DomainError
 from domain.values import SkillCategory, TimeSlot
 from projections.base import recent
 
-router = APIRouter(tags=["system 系统"], route_class=CheckedRoute)
+router = APIRouter(tags=["system"], route_class=CheckedRoute)
 
 
 @router.get(
@@ -23,6 +25,7 @@ router = APIRouter(tags=["system 系统"], route_class=CheckedRoute)
     "某个投影停在无法处理的事件上、一分钟内出过错、没有一个投影进程在运行）。"
     "本进程的投影线程已停止时返回 503。"
     "错误内容与进程名只给运维、组织部与审计的登录凭证。",
+    responses=answer(Health),
 )
 def health(request: Request) -> Any:
     svc = services(request)
@@ -62,11 +65,11 @@ def _may_see_details(request: Request) -> bool:
     return actor.role in (Role.OPERATOR, Role.ORG_DEPT, Role.AUDITOR)
 
 
-@router.get("/meta/skill-categories", summary="擅长领域列表")
+@router.get("/meta/skill-categories", summary="擅长领域列表", responses=answer(list[CodeLabel]))
 def skill_categories() -> list[dict[str, str]]:
     return [{"code": s.code, "label": s.label} for s in SkillCategory]
 
 
-@router.get("/meta/time-slots", summary="可服务时间列表")
+@router.get("/meta/time-slots", summary="可服务时间列表", responses=answer(list[CodeLabel]))
 def time_slots() -> list[dict[str, str]]:
     return [{"code": s.code, "label": s.label} for s in TimeSlot]

@@ -11,123 +11,168 @@ import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from domain.errors import InvalidInput
 from domain.limits import LIMITS
+
+T = TypeVar("T")
+
+
+def rule(
+    default: T, source: str, *, maximum: int | Decimal | None = None, positive: bool = False
+) -> T:
+    """A policy value's one declaration: its default, where it comes from (DESIGN.md §2:
+    a county's document, or "sishuang" for our own), the highest value it may take (past
+    it the rule stops meaning anything; unnamed: DEFAULT_MAXIMUM) and whether it must be
+    above zero. POLICY_SOURCES, POLICY_MAXIMA and POSITIVE are read off these."""
+    meta = {"source": source, "maximum": maximum, "positive": positive}
+    return cast(T, dataclasses.field(default=default, metadata=meta))
 
 
 @dataclass(frozen=True)
 class Policy:
     # Member's annual standard: at least 4 services and 12 hours (泽州).
-    member_annual_min_services: int = 4
-    member_annual_min_hours: int = 12
+    member_annual_min_services: int = rule(4, "泽州", maximum=1000)
+    member_annual_min_hours: int = rule(12, "泽州", maximum=8760)
     # 亮承诺: committed hours a year, default 12 (泽州: 每年服务不少于12小时).
-    default_committed_hours: int = 12
+    default_committed_hours: int = rule(12, "泽州", maximum=8760)
     # Upper bound of a credible commitment: 8 hours on each of 250 days (our bound).
-    max_committed_hours: int = 2000
+    max_committed_hours: int = rule(2000, "sishuang (8 h x 250 days)", maximum=8760)
     # Member's reports to the community a year: at least 6 (田家庵).
-    member_min_reports_per_year: int = 6
+    member_min_reports_per_year: int = rule(6, "田家庵", maximum=366)
     # Unit's annual standard: at least 2 livelihood issues solved (泽州).
-    unit_min_livelihood_issues: int = 2
+    unit_min_livelihood_issues: int = rule(2, "泽州")
     # Take window after a need is posted, then unclaimed -> 大党委 (田家庵).
-    take_window_days: int = 3
+    take_window_days: int = rule(3, "田家庵", maximum=365, positive=True)
     # Rating window after completion is claimed (田家庵).
-    rating_window_hours: int = 24
+    rating_window_hours: int = rule(24, "田家庵", maximum=720, positive=True)
     # Overdue: not done this many days after dispatch (田家庵).
-    overdue_days: int = 14
+    overdue_days: int = rule(14, "田家庵", maximum=365, positive=True)
     # Points per service hour (锦绣社区).
-    points_per_hour: int = 50
+    points_per_hour: int = rule(50, "锦绣社区", maximum=10_000, positive=True)
     # How hours become points (锦绣社区: "累计满1小时积50分"; docs/evaluation.md): both read
     # the member's accumulated live hours, so a total never depends on how hours were split
     # across orders. "pro_rata": ⌊accumulated hours × rate⌋; "full_hour": ⌊accumulated
     # hours⌋ × rate (only full hours earn; the rest waits for the next service).
-    points_rule: str = "pro_rata"
+    points_rule: str = rule(
+        "pro_rata", "锦绣社区 (累计满1小时积50分: full_hour; pro_rata sishuang default)"
+    )
     # Service hours are claimed and credited in steps of this many hours (sishuang: a
     # quarter of an hour); a claim finer than this is refused, activity time is rounded
     # to it. Hours are shown with two decimals everywhere (domain.values.hours_text).
-    hours_step: Decimal = Decimal("0.25")
+    hours_step: Decimal = rule(Decimal("0.25"), "sishuang (15 minutes)")
     # Monthly matching meeting before this day of the month (泽州).
-    matching_meeting_before_day: int = 5
+    matching_meeting_before_day: int = rule(5, "泽州", maximum=28)
     # Reporting coverage target: share of members reported (泽州, 田家庵).
-    reporting_coverage_target: Decimal = Decimal("0.95")
+    reporting_coverage_target: Decimal = rule(Decimal("0.95"), "泽州, 田家庵")
     # 服务半径 a member may declare, in km (our bounds: a walk to a county town).
-    min_service_radius_km: Decimal = Decimal("0.1")
-    max_service_radius_km: Decimal = Decimal("50")
+    min_service_radius_km: Decimal = rule(Decimal("0.1"), "sishuang", maximum=Decimal(1000))
+    max_service_radius_km: Decimal = rule(Decimal("50"), "sishuang", maximum=Decimal(1000))
 
     # Check-in farther than this from the need's location is flagged (our default).
-    checkin_radius_m: int = 500
+    checkin_radius_m: int = rule(500, "sishuang", maximum=100_000)
     # A photo larger than this is refused (our default: a phone photo, compressed).
-    photo_max_bytes: int = 10 * 1024 * 1024
+    photo_max_bytes: int = rule(
+        10 * 1024 * 1024, "sishuang", maximum=LIMITS.max_photo_bytes, positive=True
+    )
     # Rated at least this many stars: the order closes; below: the community decides (田家庵).
-    satisfied_min_stars: int = 3
+    satisfied_min_stars: int = rule(3, "田家庵")
     # Hours a single order may credit at most, whatever the check-in/claim span (our bound).
-    max_hours_per_order: int = 24
+    max_hours_per_order: int = rule(24, "sishuang", maximum=168)
 
     # -- 积分 (points); the values in COMMUNITY_POLICY may be set per community ----------
     # Bonus service points for an order rated 5 stars (sishuang default).
-    five_star_bonus_points: int = 10
+    five_star_bonus_points: int = rule(10, "sishuang")
     # Bonus points for a star the community awards: its recommendation (sishuang default).
-    star_award_bonus_points: int = 100
+    star_award_bonus_points: int = rule(100, "sishuang (社区推荐)")
     # A redemption the partner has not confirmed within this many days returns its points.
-    redemption_confirm_days: int = 7
+    redemption_confirm_days: int = rule(7, "sishuang", maximum=365, positive=True)
     # Most pieces of one catalogue item in one redemption (our bound).
-    max_redemption_quantity: int = 20
+    max_redemption_quantity: int = rule(20, "sishuang", maximum=1000, positive=True)
 
     # -- 三级联评 (evaluation) ------------------------------------------------------------
     # Scores the community and the unit record run from 0 to this (our scale).
-    evaluation_max_score: int = 100
+    evaluation_max_score: int = rule(100, "sishuang", maximum=1000, positive=True)
     # The community's quarterly score: weights of its three dimensions (泽州's dimensions).
-    eval_weight_results: Decimal = Decimal("0.4")  # 服务成效
-    eval_weight_feedback: Decimal = Decimal("0.3")  # 群众反馈
-    eval_weight_assessment: Decimal = Decimal("0.3")  # 社区评价
+    eval_weight_results: Decimal = rule(
+        Decimal("0.4"), "泽州 (dimension); weight sishuang"
+    )  # 服务成效
+    eval_weight_feedback: Decimal = rule(
+        Decimal("0.3"), "泽州 (dimension); weight sishuang"
+    )  # 群众反馈
+    eval_weight_assessment: Decimal = rule(
+        Decimal("0.3"), "泽州 (dimension); weight sishuang"
+    )  # 社区评价
     # The overall score: weights of the three levels (三级联评; weights ours).
-    eval_weight_residents: Decimal = Decimal("0.3")
-    eval_weight_community: Decimal = Decimal("0.4")
-    eval_weight_unit: Decimal = Decimal("0.3")
+    eval_weight_residents: Decimal = rule(Decimal("0.3"), "三级联评 (level); weight sishuang")
+    eval_weight_community: Decimal = rule(Decimal("0.4"), "三级联评 (level); weight sishuang")
+    eval_weight_unit: Decimal = rule(Decimal("0.3"), "三级联评 (level); weight sishuang")
     # Grades from the overall score (优秀 / 良好 / 合格, below: 不合格).
-    grade_excellent_min: int = 90
-    grade_good_min: int = 75
-    grade_pass_min: int = 60
+    grade_excellent_min: int = rule(90, "sishuang")
+    grade_good_min: int = rule(75, "sishuang")
+    grade_pass_min: int = rule(60, "sishuang")
 
     # -- stars (泽州 four stars, 田家庵 五星志愿星); criteria are published values --------
-    star_pioneer_min_hours: int = 24  # 先锋示范星: hours this year
-    star_pioneer_min_services: int = 8  # ... and services this year
-    star_caring_min_ratings: int = 5  # 群众贴心星: ratings this year
-    star_caring_min_average: Decimal = Decimal("4.5")  # ... at this average
-    star_tackling_min_services: int = 3  # 民生攻坚星: urgent orders solved + 攻坚组 activities
-    star_service_min_activities: int = 4  # 社区服务星: group activities attended
+    star_pioneer_min_hours: int = rule(
+        24, "泽州 (star); threshold sishuang"
+    )  # 先锋示范星: hours this year
+    star_pioneer_min_services: int = rule(
+        8, "泽州 (star); threshold sishuang"
+    )  # ... and services this year
+    star_caring_min_ratings: int = rule(
+        5, "泽州 (star); threshold sishuang"
+    )  # 群众贴心星: ratings this year
+    star_caring_min_average: Decimal = rule(
+        Decimal("4.5"), "泽州 (star); threshold sishuang"
+    )  # ... at this average
+    star_tackling_min_services: int = rule(
+        3, "泽州 (star); threshold sishuang"
+    )  # 民生攻坚星: urgent orders solved + 攻坚组 activities
+    star_service_min_activities: int = rule(
+        4, "泽州 (star); threshold sishuang"
+    )  # 社区服务星: group activities attended
     # 五星志愿星: hours in total (all years) for 1 to 5 stars.
-    volunteer_star1_hours: int = 12
-    volunteer_star2_hours: int = 30
-    volunteer_star3_hours: int = 60
-    volunteer_star4_hours: int = 100
-    volunteer_star5_hours: int = 150
+    volunteer_star1_hours: int = rule(12, "田家庵 (五星志愿星); threshold sishuang")
+    volunteer_star2_hours: int = rule(30, "田家庵 (五星志愿星); threshold sishuang")
+    volunteer_star3_hours: int = rule(60, "田家庵 (五星志愿星); threshold sishuang")
+    volunteer_star4_hours: int = rule(100, "田家庵 (五星志愿星); threshold sishuang")
+    volunteer_star5_hours: int = rule(150, "田家庵 (五星志愿星); threshold sishuang")
     # From 3 stars up, the average rating must reach this (when rated at all).
-    volunteer_star_min_average: Decimal = Decimal("4.0")
+    volunteer_star_min_average: Decimal = rule(Decimal("4.0"), "sishuang")
 
     # -- 两随机一公开 (random inspection); a plan may set its own, these are the defaults --
     # Sample size per stratum n = min(N, max(m, ceil(r·N))): r and m (sishuang defaults).
-    inspection_sample_ratio: Decimal = Decimal("0.05")
-    inspection_sample_min: int = 2
+    inspection_sample_ratio: Decimal = rule(
+        Decimal("0.05"), "两随机一公开 (抽查细则); value sishuang"
+    )
+    inspection_sample_min: int = rule(2, "两随机一公开 (抽查细则); value sishuang", maximum=10_000)
     # Low-rated orders (a rating below satisfied_min_stars) form their own stratum per
     # community with a higher ratio (两随机一公开: 重点对象提高抽查比例).
-    inspection_low_rated_ratio: Decimal = Decimal("0.5")
-    inspection_low_rated_min: int = 1
+    inspection_low_rated_ratio: Decimal = rule(
+        Decimal("0.5"), "两随机一公开 (重点对象); value sishuang"
+    )
+    inspection_low_rated_min: int = rule(
+        1, "两随机一公开 (重点对象); value sishuang", maximum=10_000
+    )
     # Inspectors per target: at least two (执法检查 两人以上).
-    inspection_inspectors_per_target: int = 2
+    inspection_inspectors_per_target: int = rule(
+        2, "两随机一公开 (两名以上检查人员)", maximum=10, positive=True
+    )
     # Most targets one inspector carries in one plan (sishuang default).
-    inspection_load_cap: int = 20
+    inspection_load_cap: int = rule(20, "sishuang", maximum=100_000, positive=True)
     # A target inspected within this many days is not eligible again (issue 6: 6 months).
-    inspection_cooldown_days: int = 183
+    inspection_cooldown_days: int = rule(183, "issue 6 (6 个月内已回访不再抽取)", maximum=3650)
     # Seed commitments and reveals are due within this many hours of the roster freeze
     # (or of the public value's moment); past it the sweep voids the plan (sishuang).
-    inspection_reveal_hours: int = 72
+    inspection_reveal_hours: int = rule(72, "sishuang (承诺—揭示期限)", maximum=720, positive=True)
     # Alternates drawn per stratum for replacements (sishuang default).
-    inspection_alternates: int = 3
+    inspection_alternates: int = rule(3, "sishuang", maximum=1000)
     # Results published within this many working days of the draw (市场监管 两随机一公开:
     # 抽查结果 20 个工作日内公示).
-    inspection_disclosure_working_days: int = 20
+    inspection_disclosure_working_days: int = rule(
+        20, "两随机一公开 (20 个工作日内公示, 市场监管)", maximum=250, positive=True
+    )
 
     @property
     def volunteer_star_hours(self) -> tuple[int, int, int, int, int]:
@@ -255,20 +300,7 @@ class Policy:
                 f"照片大小上限 photo_max_bytes 不能超过 {LIMITS.max_photo_bytes} 字节",
                 f"photo_max_bytes is at most {LIMITS.max_photo_bytes}",
             )
-        for name in (
-            "take_window_days",
-            "rating_window_hours",
-            "overdue_days",
-            "photo_max_bytes",
-            "points_per_hour",
-            "redemption_confirm_days",
-            "max_redemption_quantity",
-            "evaluation_max_score",
-            "inspection_inspectors_per_target",
-            "inspection_load_cap",
-            "inspection_disclosure_working_days",
-            "inspection_reveal_hours",
-        ):
+        for name in POSITIVE:
             if getattr(self, name) <= 0:
                 raise InvalidInput(
                     "invalid_policy_value", f"政策参数 {name} 应大于 0", f"{name} must be > 0"
@@ -314,39 +346,11 @@ def _parse(name: str, raw: Any, *, as_decimal: bool) -> Any:
     return int(value)
 
 
-# The highest value each policy may take (our bounds: past them the rule stops meaning
-# anything, and dates computed from them leave the calendar). Values not named here are
-# at most DEFAULT_MAXIMUM; shares and averages have their own checks in Policy.check.
+# The highest value a policy may take when its `rule` names none (our bound: past it
+# the rule stops meaning anything, and dates computed from it leave the calendar);
+# shares and averages have their own checks in Policy.check.
 DEFAULT_MAXIMUM = 1_000_000
 MAX_PARSED = Decimal(10) ** 12
-POLICY_MAXIMA: dict[str, int | Decimal] = {
-    "member_annual_min_services": 1000,
-    "member_annual_min_hours": 8760,
-    "default_committed_hours": 8760,
-    "max_committed_hours": 8760,  # the hours of a year
-    "member_min_reports_per_year": 366,
-    "take_window_days": 365,
-    "rating_window_hours": 720,
-    "overdue_days": 365,
-    "points_per_hour": 10_000,
-    "matching_meeting_before_day": 28,
-    "min_service_radius_km": Decimal(1000),
-    "max_service_radius_km": Decimal(1000),
-    "checkin_radius_m": 100_000,
-    "photo_max_bytes": LIMITS.max_photo_bytes,
-    "max_hours_per_order": 168,
-    "redemption_confirm_days": 365,
-    "max_redemption_quantity": 1000,
-    "evaluation_max_score": 1000,
-    "inspection_sample_min": 10_000,
-    "inspection_low_rated_min": 10_000,
-    "inspection_inspectors_per_target": 10,
-    "inspection_load_cap": 100_000,
-    "inspection_cooldown_days": 3650,
-    "inspection_reveal_hours": 720,
-    "inspection_alternates": 1000,
-    "inspection_disclosure_working_days": 250,
-}
 
 # Policy values that name a rule rather than a number: the codes allowed, with labels.
 POLICY_CHOICES: dict[str, dict[str, str]] = {
@@ -360,65 +364,17 @@ HOURS_STEPS = frozenset(Decimal(s) for s in ("0.01", "0.05", "0.1", "0.25", "0.5
 
 DEFAULT_POLICY = Policy()
 
-# Where each value comes from, for the configuration reference (docs/configuration.md).
-POLICY_SOURCES: dict[str, str] = {
-    "member_annual_min_services": "泽州",
-    "member_annual_min_hours": "泽州",
-    "default_committed_hours": "泽州",
-    "max_committed_hours": "sishuang (8 h x 250 days)",
-    "member_min_reports_per_year": "田家庵",
-    "unit_min_livelihood_issues": "泽州",
-    "take_window_days": "田家庵",
-    "rating_window_hours": "田家庵",
-    "overdue_days": "田家庵",
-    "points_per_hour": "锦绣社区",
-    "points_rule": "锦绣社区 (累计满1小时积50分: full_hour; pro_rata sishuang default)",
-    "hours_step": "sishuang (15 minutes)",
-    "matching_meeting_before_day": "泽州",
-    "reporting_coverage_target": "泽州, 田家庵",
-    "min_service_radius_km": "sishuang",
-    "max_service_radius_km": "sishuang",
-    "checkin_radius_m": "sishuang",
-    "photo_max_bytes": "sishuang",
-    "satisfied_min_stars": "田家庵",
-    "max_hours_per_order": "sishuang",
-    "five_star_bonus_points": "sishuang",
-    "star_award_bonus_points": "sishuang (社区推荐)",
-    "redemption_confirm_days": "sishuang",
-    "max_redemption_quantity": "sishuang",
-    "evaluation_max_score": "sishuang",
-    "eval_weight_results": "泽州 (dimension); weight sishuang",
-    "eval_weight_feedback": "泽州 (dimension); weight sishuang",
-    "eval_weight_assessment": "泽州 (dimension); weight sishuang",
-    "eval_weight_residents": "三级联评 (level); weight sishuang",
-    "eval_weight_community": "三级联评 (level); weight sishuang",
-    "eval_weight_unit": "三级联评 (level); weight sishuang",
-    "grade_excellent_min": "sishuang",
-    "grade_good_min": "sishuang",
-    "grade_pass_min": "sishuang",
-    "star_pioneer_min_hours": "泽州 (star); threshold sishuang",
-    "star_pioneer_min_services": "泽州 (star); threshold sishuang",
-    "star_caring_min_ratings": "泽州 (star); threshold sishuang",
-    "star_caring_min_average": "泽州 (star); threshold sishuang",
-    "star_tackling_min_services": "泽州 (star); threshold sishuang",
-    "star_service_min_activities": "泽州 (star); threshold sishuang",
-    "volunteer_star1_hours": "田家庵 (五星志愿星); threshold sishuang",
-    "volunteer_star2_hours": "田家庵 (五星志愿星); threshold sishuang",
-    "volunteer_star3_hours": "田家庵 (五星志愿星); threshold sishuang",
-    "volunteer_star4_hours": "田家庵 (五星志愿星); threshold sishuang",
-    "volunteer_star5_hours": "田家庵 (五星志愿星); threshold sishuang",
-    "volunteer_star_min_average": "sishuang",
-    "inspection_sample_ratio": "两随机一公开 (抽查细则); value sishuang",
-    "inspection_sample_min": "两随机一公开 (抽查细则); value sishuang",
-    "inspection_low_rated_ratio": "两随机一公开 (重点对象); value sishuang",
-    "inspection_low_rated_min": "两随机一公开 (重点对象); value sishuang",
-    "inspection_inspectors_per_target": "两随机一公开 (两名以上检查人员)",
-    "inspection_load_cap": "sishuang",
-    "inspection_cooldown_days": "issue 6 (6 个月内已回访不再抽取)",
-    "inspection_alternates": "sishuang",
-    "inspection_reveal_hours": "sishuang (承诺—揭示期限)",
-    "inspection_disclosure_working_days": "两随机一公开 (20 个工作日内公示, 市场监管)",
+# Each value's source and bounds, as its field declares them (`rule`): the configuration
+# reference (docs/configuration.md), the policy endpoint and the checks read these.
+POLICY_SOURCES: dict[str, str] = {f.name: f.metadata["source"] for f in dataclasses.fields(Policy)}
+POLICY_MAXIMA: dict[str, int | Decimal] = {
+    f.name: f.metadata["maximum"]
+    for f in dataclasses.fields(Policy)
+    if f.metadata.get("maximum") is not None
 }
+POSITIVE: tuple[str, ...] = tuple(
+    f.name for f in dataclasses.fields(Policy) if f.metadata.get("positive")
+)
 
 # Values a community may set for itself (积分 rules are per community: 锦绣社区); the
 # rest are the county's.
@@ -435,11 +391,14 @@ COMMUNITY_POLICY: frozenset[str] = frozenset(
 
 def markdown_table() -> str:
     """The policy table of docs/configuration.md (`python -m domain.policies`)."""
-    rows = ["| name | default | source |", "| --- | --- | --- |"]
-    rows += [
-        f"| `{name}` | {value} | {POLICY_SOURCES[name]} |"
-        for name, value in DEFAULT_POLICY.as_dict().items()
+    rows = [
+        "| name | default | highest | must be > 0 | source |",
+        "| --- | --- | --- | --- | --- |",
     ]
+    for name, value in DEFAULT_POLICY.as_dict().items():
+        highest = POLICY_MAXIMA.get(name, "" if name in POLICY_CHOICES else DEFAULT_MAXIMUM)
+        positive = "yes" if name in POSITIVE else ""
+        rows.append(f"| `{name}` | {value} | {highest} | {positive} | {POLICY_SOURCES[name]} |")
     return "\n".join(rows)
 
 

@@ -1,0 +1,1 @@
+"""The answer models: the 2xx bodies of the contract, one module per router (see common)."""

@@ -1,0 +1,199 @@
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from pydantic import Field
+
+from api.answers.common import (
+    Answer,
+    MemberStatusCode,
+    RegistrationBasisCode,
+    TimeSlotCode,
+    Written,
+)
+
+
+class MemberReminder(Answer):
+    batch: str = Field(description="提醒批次")
+    message: str = Field(description="提醒内容")
+    sent_by: str = Field(description="发送人")
+    sent_at: datetime = Field(description="发送时间")
+
+
+class MemberView(Answer):
+    member_id: UUID = Field(description="党员")
+    county_id: UUID = Field(description="县（区）")
+    unit_id: UUID = Field(description="单位")
+    community_id: UUID = Field(description="社区")
+    basis: RegistrationBasisCode = Field(description="报到方式")
+    grid_code: str = Field(description="网格")
+    name: str = Field(description="名称/姓名")
+    phone: str = Field(description="手机号码")
+    post: str = Field(description="职务")
+    status: MemberStatusCode = Field(description="状态")
+    review_note: str | None = None
+    reviewed_by: str | None = None
+    reviewed_at: datetime | None = None
+    registered_at: datetime
+    identity_stated: bool
+    show_contact: bool = Field(description="是否公开联系方式")
+    commitment_text: str | None = None
+    committed_hours: int | None = Field(None, description="承诺时长（小时/年）")
+    service_radius_km: str | None = Field(None, description="服务半径")
+    reported_at: datetime | None = None
+    reminder_count: int
+    last_reminded_at: datetime | None = None
+    superseded: int
+    base_lat: str | None = Field(None, description="常驻位置纬度")
+    base_lon: str | None = Field(None, description="常驻位置经度")
+    updated_at: datetime
+    unit_name: str = Field(description="所在单位")
+    community_name: str
+    skill_categories: list[str]
+    skill_tags: list[str] = Field(description="特长标签")
+    time_slots: list[TimeSlotCode] = Field(description="可服务时间")
+    reminders: list[MemberReminder]
+    status_label: str = Field(description="状态")
+    reported: bool
+    skill_labels: list[str] = Field(description="擅长领域")
+    time_slot_labels: list[str] = Field(description="可服务时间")
+
+
+class RegistrationPageItem(Answer):
+    member_id: UUID = Field(description="党员")
+    county_id: UUID = Field(description="县（区）")
+    unit_id: UUID = Field(description="单位")
+    community_id: UUID = Field(description="社区")
+    basis: RegistrationBasisCode = Field(description="报到方式")
+    grid_code: str | None = Field(None, description="网格")
+    name: str = Field(description="名称/姓名")
+    phone: str = Field(description="手机号码")
+    post: str = Field(description="职务")
+    status: MemberStatusCode = Field(description="状态")
+    review_note: str | None = None
+    reviewed_by: str | None = None
+    reviewed_at: datetime | None = None
+    registered_at: datetime
+    identity_stated: bool
+    show_contact: bool = Field(description="是否公开联系方式")
+    commitment_text: str | None = None
+    committed_hours: int | None = Field(None, description="承诺时长（小时/年）")
+    service_radius_km: str | None = Field(None, description="服务半径")
+    reported_at: datetime | None = None
+    reminder_count: int
+    last_reminded_at: datetime | None = None
+    superseded: int
+    base_lat: str | None = Field(None, description="常驻位置纬度")
+    base_lon: str | None = Field(None, description="常驻位置经度")
+    updated_at: datetime
+    unit_name: str = Field(description="所在单位")
+    community_name: str
+    status_label: str = Field(description="状态")
+    reported: bool
+
+
+class RegistrationPage(Answer):
+    total: int = Field(description="总条数（全部页）")
+    page: int = Field(description="页码")
+    size: int = Field(description="每页条数")
+    items: list[RegistrationPageItem]
+
+
+class Me(Answer):
+    member_id: UUID = Field(description="党员")
+    county_id: UUID = Field(description="县（区）")
+    unit_id: UUID = Field(description="单位")
+    community_id: UUID = Field(description="社区")
+    basis: RegistrationBasisCode = Field(description="报到方式")
+    grid_code: str = Field(description="网格")
+    name: str = Field(description="名称/姓名")
+    phone: str = Field(description="手机号码")
+    post: str = Field(description="职务")
+    status: MemberStatusCode = Field(description="状态")
+    review_note: str
+    reviewed_by: str
+    reviewed_at: datetime
+    registered_at: datetime
+    identity_stated: bool
+    show_contact: bool = Field(description="是否公开联系方式")
+    commitment_text: str
+    committed_hours: int = Field(description="承诺时长（小时/年）")
+    service_radius_km: str | None = Field(None, description="服务半径")
+    reported_at: datetime | None = None
+    reminder_count: int
+    last_reminded_at: datetime | None = None
+    superseded: int
+    base_lat: str | None = Field(None, description="常驻位置纬度")
+    base_lon: str | None = Field(None, description="常驻位置经度")
+    updated_at: datetime
+    unit_name: str = Field(description="所在单位")
+    community_name: str
+    skill_categories: list[str]
+    skill_tags: list[str] = Field(description="特长标签")
+    time_slots: list[TimeSlotCode] = Field(description="可服务时间")
+    reminders: list[MemberReminder]
+    status_label: str = Field(description="状态")
+    reported: bool
+    skill_labels: list[str] = Field(description="擅长领域")
+    time_slot_labels: list[str] = Field(description="可服务时间")
+
+
+class RegistrationAnswer(Written):
+    member_id: UUID = Field(description="党员")
+    status: MemberStatusCode = Field(description="状态")
+    token: str
+
+
+class ReviewAnswer(Written):
+    member_id: UUID = Field(description="党员")
+    status: MemberStatusCode = Field(description="状态")
+
+
+class TalentPoolItem(Answer):
+    member_id: UUID = Field(description="党员")
+    county_id: UUID = Field(description="县（区）")
+    unit_id: UUID = Field(description="单位")
+    community_id: UUID = Field(description="社区")
+    basis: RegistrationBasisCode = Field(description="报到方式")
+    grid_code: str = Field(description="网格")
+    name: str = Field(description="名称/姓名")
+    phone: str = Field(description="手机号码")
+    post: str = Field(description="职务")
+    status: MemberStatusCode = Field(description="状态")
+    review_note: str
+    reviewed_by: str
+    reviewed_at: datetime
+    registered_at: datetime
+    identity_stated: bool
+    show_contact: bool = Field(description="是否公开联系方式")
+    commitment_text: str
+    committed_hours: int = Field(description="承诺时长（小时/年）")
+    service_radius_km: str | None = Field(None, description="服务半径")
+    reported_at: datetime
+    reminder_count: int
+    last_reminded_at: datetime | None = None
+    superseded: int
+    base_lat: str | None = Field(None, description="常驻位置纬度")
+    base_lon: str | None = Field(None, description="常驻位置经度")
+    updated_at: datetime
+    unit_name: str = Field(description="所在单位")
+    community_name: str
+    skill_categories: list[str]
+    skill_tags: list[str] = Field(description="特长标签")
+    time_slots: list[TimeSlotCode] = Field(description="可服务时间")
+    status_label: str = Field(description="状态")
+    reported: bool
+    skill_labels: list[str] = Field(description="擅长领域")
+    time_slot_labels: list[str] = Field(description="可服务时间")
+
+
+class TalentPool(Answer):
+    total: int = Field(description="总条数（全部页）")
+    page: int = Field(description="页码")
+    size: int = Field(description="每页条数")
+    items: list[TalentPoolItem]
+
+
+class MemberAnswer(Written):
+    member_id: UUID = Field(description="党员")
