@@ -346,7 +346,7 @@ def cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
-    from api.demo import load_demo
+    from domain.demo import load_demo
 
     app = _app(settings)
     summary = load_demo(app)

@@ -13,9 +13,9 @@ from uuid import UUID
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.demo import load_demo
 from domain.actors import OPERATOR, Role
 from domain.clock import ManualClock
+from domain.demo import load_demo
 from domain.inspection import Inspector
 from domain.order import Order
 from domain.resident import Resident

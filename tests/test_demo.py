@@ -1,4 +1,4 @@
-"""The demo county (api.demo.load_demo): what it loads is what the log holds, it loads
+"""The demo county (domain.demo.load_demo): what it loads is what the log holds, it loads
 once, a seed always gives the same county, and its ten weeks of history (residents,
 needs with every kind of fate, activities, the monthly matching) keep the rules and
 end today, never later."""
@@ -15,9 +15,11 @@ from uuid import UUID
 
 import pytest
 
-from api.demo import STORY_DAYS, UNITS, load_demo
 from domain.application import Sishuang
 from domain.clock import ManualClock, SystemClock
+from domain.demo import load_demo
+from domain.demo.county import UNITS
+from domain.demo.schedule import STORY_DAYS
 from domain.order import OPEN_STATUSES, OrderStatus
 from domain.values import SkillCategory
 
