@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -19,17 +20,33 @@ from uuid import UUID
 import orjson
 import pytest
 
+from domain import draws, inspection
 from domain.application import Sishuang
 from domain.clock import ManualClock
+from domain.event_catalogue import events
 from domain.inspection import Conclusion, InspectionPlan, assign
+from domain.order import Order
 from projections import ReadModels
 from projections.settings import Settings
 from replay import bundle as bundles
 from replay import draw
 from replay.cli import main as replay_main
-from replay.drawverify import CHECKS, FAIL, OK, SKIP, BundleLog, Report, StoreLog, verify
+from replay.drawverify import (
+    CHECKS,
+    FAIL,
+    OK,
+    SKIP,
+    BundleLog,
+    Report,
+    StoreLog,
+    definition,
+    population,
+    verify,
+)
+from replay.drawverify.log import DIRECTORY_TOPIC, PLAN_TOPICS
 from replay.export import export_from
-from tests.conftest import World
+from tests import test_layers as layers
+from tests.conftest import World, sqlite_env
 from tests.test_inspection_domain import Supervision
 from tests.test_replay import Store
 
@@ -440,3 +457,234 @@ def test_the_command_exits_0_1_or_2_and_names_the_failing_check(
     assert "no such plan" in capsys.readouterr().err
     assert replay_main(["draw-verify", "--county", str(scene.world.unit_id)]) == 2
     assert replay_main(["draw-verify", "--bundle", str(Path(os.devnull))]) == 2
+
+
+# -- a service that decides wrongly: the verifier follows the definition, not the service --
+#
+# Each case replaces one of the service's own decisions (inside the functions the service
+# draws, derives and decides with) by a wrong one, lets the service write its log with it,
+# and verifies that log with the wrong decision still in place: a verifier that re-ran
+# the service's functions would agree with them and pass.
+
+
+def _teams_in_reverse(mp: pytest.MonkeyPatch) -> None:
+    """The draw's teams written highest ticket first."""
+    original = inspection.assign
+
+    def assign(*args: Any, **kwargs: Any) -> inspection.Assignment:
+        out = original(*args, **kwargs)
+        return replace(out, assigned={t: team[::-1] for t, team in out.assigned.items()})
+
+    mp.setattr(inspection, "assign", assign)
+
+
+def _low_stratum_by_the_normal_rule(mp: pytest.MonkeyPatch) -> None:
+    """Every stratum sized by the plan's normal rule, the low-rated ones too."""
+    mp.setattr(
+        inspection,
+        "rule_of",
+        lambda document, stratum: inspection.SampleRule(
+            document["strata"]["normal"]["ratio"], int(document["strata"]["normal"]["minimum"])
+        ),
+    )
+
+
+def _no_low_rated_orders(mp: pytest.MonkeyPatch) -> None:
+    """The directory derived as if no order had been rated (so none is low-rated)."""
+    original = draws._collect
+
+    def collect(county_id: UUID, events: Any) -> Any:
+        return original(county_id, (e for e in events if not isinstance(e, Order.Rated)))
+
+    mp.setattr(draws, "_collect", collect)
+
+
+def _roster_without_home_communities(mp: pytest.MonkeyPatch) -> None:
+    """The roster frozen without the inspectors' home communities (their conflict key)."""
+    mp.setattr(
+        draws, "inspector_keys", lambda unit_id, home: [f"unit:{unit_id}"] if unit_id else []
+    )
+
+
+def _deadline_in_calendar_days(mp: pytest.MonkeyPatch) -> None:
+    mp.setattr(inspection, "add_working_days", lambda start, days, *_: start + timedelta(days=days))
+
+
+def _recusal_to_the_second_eligible(mp: pytest.MonkeyPatch) -> None:
+    """One place to fill (a recusal's) goes to the second eligible inspector."""
+    original = inspection.assign
+
+    def assign(targets: list[str], roster: dict[str, list[str]], *rest: Any) -> Any:
+        out = original(targets, roster, *rest)
+        if rest[2] != 1:  # per_target
+            return out
+        first = out.assigned[targets[0]][0]
+        return original(targets, {i: k for i, k in roster.items() if i != first}, *rest)
+
+    mp.setattr(inspection, "assign", assign)
+
+
+def _alternates_from_the_end(mp: pytest.MonkeyPatch) -> None:
+    """The plan keeps its alternates last ticket first, so a replacement takes the last."""
+    original = InspectionPlan.Drawn.apply
+
+    def apply(self: Any, plan: InspectionPlan) -> None:
+        original(self, plan)
+        plan.alternates = {s: rows[::-1] for s, rows in plan.alternates.items()}
+
+    mp.setattr(InspectionPlan.Drawn, "apply", apply)
+
+
+WRONG: dict[str, tuple[Callable[[pytest.MonkeyPatch], None], bool, set[str], set[str]]] = {
+    # what the service gets wrong: (the patch, whether the plan is followed through after
+    # the draw, checks that fail, checks that still pass)
+    "teams written in another order than the inspectors' tickets": (
+        _teams_in_reverse,
+        False,
+        {"assignments", "sample_commitment"},
+        {"population", "directory", "roster", "seed", "sample", "alternates"},
+    ),
+    "a low-rated stratum sized by the normal rule": (
+        _low_stratum_by_the_normal_rule,
+        False,
+        {"sample", "alternates", "assignments", "sample_commitment"},
+        {"population", "directory", "roster", "seed"},
+    ),
+    "the directory derived without the low-rated strata": (
+        _no_low_rated_orders,
+        False,
+        {"population", "directory"},
+        {"events", "plan_hash", "roster", "seed_inputs", "drawn_once"},
+    ),
+    "the roster frozen without the inspectors' home communities": (
+        _roster_without_home_communities,
+        False,
+        {"roster", "seed"},
+        {"population", "directory", "seed_inputs", "drawn_once"},
+    ),
+    "the disclosure deadline counted in calendar days": (
+        _deadline_in_calendar_days,
+        True,
+        {"deadline"},
+        {"sample", "assignments", "replacements", "recusals", "findings"},
+    ),
+    "a recusal given to the second eligible inspector": (
+        _recusal_to_the_second_eligible,
+        True,
+        {"recusals"},
+        {"assignments", "replacements", "findings", "deadline"},
+    ),
+    "a replacement taken from the end of the alternates": (
+        _alternates_from_the_end,
+        True,
+        {"replacements"},
+        {"alternates", "recusals", "findings", "deadline"},
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(WRONG))
+def test_a_log_the_service_wrote_by_a_wrong_rule_fails_by_the_definition(
+    tmp_path: Path, clock: ManualClock, monkeypatch: pytest.MonkeyPatch, case: str
+) -> None:
+    patch, follow, failing, passing = WRONG[case]
+    patch(monkeypatch)
+    scene = Scene(sqlite_env(tmp_path / "events.sqlite3"), clock)
+    try:
+        if follow:
+            scene.follow_through()
+        report = scene.verify()  # the wrong rule still in place while verifying
+    finally:
+        scene.app.close()
+    seen = statuses(report)
+    assert {k for k in failing if seen[k] == FAIL} == failing, report.text()
+    assert {k for k in passing if seen[k] == OK} == passing, report.text()
+
+
+def test_the_definition_is_implemented_without_the_service() -> None:
+    """Only the log reader (the event classes that decode it) and the command (which
+    opens the store as `replay export` does) import the service; the re-derivations and
+    the checks import the kernel and each other only."""
+    edges = layers.graph()
+    package = [m for m in edges if m.startswith("replay.drawverify.")]
+    assert len(package) >= 7
+    for module in package:
+        ours = {t for t in edges[module] if layers.layer_of(t) not in ("kernel", "replay")}
+        if module == "replay.drawverify.log":
+            assert ours == {"domain.event_catalogue", "domain.transcoder"}, ours
+        elif module == "replay.drawverify.command":
+            assert {layers.layer_of(t) for t in ours} <= {"domain", "projections"}
+            assert not {t for t in ours if t.startswith("domain.")} - {
+                "domain.application",
+                "domain.clock",
+            }, ours
+        else:
+            assert ours == set(), (module, ours)
+
+
+def test_the_topics_the_verifier_reads_are_the_catalogue_s() -> None:
+    """The verifier names events by their stored topics: each is in the event catalogue
+    with the fields it reads, the plan's are all of them, and the directory is derived
+    from the same facts the service derives it from."""
+    catalogue = {info.topic: {name for name, _ in info.fields} for info in events()}
+    plan_topics = {info.topic for info in events() if info.aggregate == "InspectionPlan"}
+    assert set(PLAN_TOPICS) == plan_topics
+    assert set(population.POPULATION_TOPICS) == set(draws.POPULATION_TOPICS)
+    assert set(population.ROSTER_TOPICS) == set(draws.ROSTER_TOPICS)
+    read = {
+        population.COMMUNITY_REGISTERED: {"county_id", "code"},
+        population.MEETING_SCHEDULED: {"meeting_id", "held_on"},
+        population.MEETING_CANCELLED: {"meeting_id"},
+        population.UNIT_REGISTERED: {"county_id"},
+        population.UNIT_PAIRED: {"community_id"},
+        population.UNIT_UNPAIRED: {"community_id"},
+        population.MEMBER_REGISTERED: {"unit_id"},
+        population.MEMBER_REPORTED: {"community_id"},
+        population.ORDER_POSTED: {"county_id", "community_id"},
+        population.ORDER_RATED: {"stars"},
+        population.ORDER_CLOSED: {"member_id"},
+        population.ORDER_FOUND_FALSE: set(),
+        population.FINDING_RECORDED: {"target", "inspector_id", "co_inspectors"},
+        population.INSPECTOR_REGISTERED: {
+            "county_id",
+            "name",
+            "unit_id",
+            "unit_name",
+            "home_community_id",
+        },
+        population.INSPECTOR_RETIRED: set(),
+        DIRECTORY_TOPIC: {
+            "plan_id",
+            "county_id",
+            "log_position",
+            "strata",
+            "excluded",
+            "relations",
+            "population_hash",
+        },
+    }
+    for topic, fields in read.items():
+        assert fields <= catalogue[topic], topic
+
+
+def test_working_days_follow_the_plan_s_calendar() -> None:
+    """§9 by hand: 2026's National Day week (1–7 October off, Sunday 27 September and
+    Saturday 10 October worked)."""
+    document = {
+        "period": ["2026-07-01", "2026-09-30"],
+        "disclosure_working_days": 3,
+        "holidays": [f"2026-10-0{d}" for d in range(1, 8)],
+        "extra_workdays": ["2026-09-27", "2026-10-10"],
+    }
+    holidays, workdays = definition.calendar(document)
+    drawn_at = datetime(2026, 9, 25, 17, tzinfo=UTC)  # Saturday 26 September in Beijing
+    assert definition.disclosure_start(document, drawn_at) == date(2026, 9, 30)
+    # 30 Sep (Wed) + 3 working days: 8 Oct (Thu), 9 Oct (Fri), 10 Oct (Sat, worked)
+    assert definition.disclosure_deadline(document, drawn_at) == date(2026, 10, 10)
+    assert (
+        definition.working_days_after(date(2026, 9, 25), date(2026, 9, 28), holidays, workdays) == 2
+    )  # Sunday 27 worked, Monday 28
+    assert (
+        definition.working_days_after(date(2026, 10, 10), date(2026, 10, 10), holidays, workdays)
+        == 0
+    )
