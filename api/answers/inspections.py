@@ -175,35 +175,7 @@ class PlanViewTargetFinding(Answer):
     inspector: PlanViewTargetFindingInspector
 
 
-class PlanViewTarget(Answer):
-    plan_id: UUID
-    target: str = Field(description="检查对象")
-    stratum: str
-    ticket: str
-    seq: int
-    drawn: bool
-    active: bool
-    replaced_by: str | None = None
-    replaces: str | None = None
-    replace_reason: str | None = None
-    replace_reason_code: str | None = None
-    replaced_at: datetime | None = None
-    kind: str = Field(description="类型")
-    community_code: str | None = None
-    community_id: UUID | None = Field(None, description="社区")
-    order_id: UUID | None = Field(None, description="需求")
-    meeting_id: UUID | None = None
-    member_id: UUID | None = Field(None, description="党员")
-    unit_id: UUID | None = Field(None, description="单位")
-    found_by: str | None = None
-    found_at: datetime | None = None
-    community_name: str | None = None
-    unit_name: str | None = Field(None, description="所在单位")
-    target_label: str = Field(description="检查对象（中文）")
-    replace_reason_label: str | None = Field(None, description="replace_reason 的中文名称")
-    kind_label: str = Field(description="类型（中文）")
-    order_found_false: bool
-    meeting: PlanViewAlternateMeeting | None = None
+class PlanViewTarget(PlanViewAlternate):
     inspectors: list[PlanViewTargetInspector]
     former_inspectors: list[PlanViewTargetFormerInspector]
     findings: list[PlanViewTargetFinding]
@@ -638,15 +610,8 @@ class PublicDetailSkip(Answer):
     reason_label: str = Field(description="理由（中文）")
 
 
-class PublicDetailRecusal(Answer):
-    target: str = Field(description="检查对象")
-    target_label: str = Field(description="检查对象（中文）")
-    inspector_id: UUID = Field(description="检查人员")
-    name: str = Field(description="名称/姓名")
-    unit_name: str = Field(description="所在单位")
+class PublicDetailRecusal(PublicDetailSkip):
     reason_code: str = Field(description="理由类别")
-    reason_label: str = Field(description="理由（中文）")
-    reason: str = Field(description="理由")
     replaced_by: UUID
 
 

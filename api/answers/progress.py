@@ -43,17 +43,11 @@ class ProgressTotal(Answer):
     meets_target: bool
 
 
-class ProgressRow(Answer):
+class ProgressRow(ProgressTotal):
     unit_id: UUID = Field(description="单位")
     name: str = Field(description="名称/姓名")
-    expected: int
-    registered: int
-    approved: int
-    reported: int
     pending: int
     not_registered: int
-    coverage: float
-    meets_target: bool
 
 
 class Progress(Answer):
