@@ -11,9 +11,8 @@ from domain.activity import Activity
 from domain.errors import Conflict
 from domain.order import OrderStatus
 from projections import ReadModels, activities, resources
-from tests.conftest import World
-from tests.test_domain_orders import FAR, NEAR, PLACE, Loop
-from tests.test_domain_registration import refused
+from tests.builders.orders import FAR, NEAR, Loop, plan
+from tests.builders.world import World, refused
 
 
 @pytest.fixture
@@ -22,22 +21,6 @@ def loop(world: World, clock: object) -> Loop:
 
     assert isinstance(clock, ManualClock)
     return Loop(world, clock)
-
-
-def plan(loop: Loop, hours: int = 3) -> tuple[object, datetime]:
-    starts = loop.clock.now() + timedelta(days=1)
-    activity_id = loop.app.plan_activity(
-        loop.world.staff,
-        community_id=loop.world.community_id,
-        kind="red_service_day",
-        title="红色服务日·义诊",
-        place="社区党群服务中心",
-        starts_at=starts,
-        ends_at=starts + timedelta(hours=hours),
-        lat=PLACE[0],
-        lon=PLACE[1],
-    ).id
-    return activity_id, starts
 
 
 def test_activity_hours_are_credited_when_the_list_is_confirmed(loop: Loop) -> None:

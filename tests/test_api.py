@@ -6,7 +6,7 @@ from datetime import timedelta
 from uuid import UUID, uuid4
 
 from domain.actors import Role
-from tests.http import Api, registration, setup_county
+from tests.builders.http import Api, registration, setup_county
 
 
 def test_a_member_registers_is_approved_states_three_and_appears_in_the_pool(api: Api) -> None:

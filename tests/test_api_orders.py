@@ -5,47 +5,14 @@ from __future__ import annotations
 
 import io
 from datetime import timedelta
-from typing import Any
 from uuid import UUID
 
 from openpyxl import load_workbook
 
 from domain.actors import Role
-from tests.http import Api, registration, setup_county
+from tests.builders.http import JPEG, Api, bearer, ready_member, setup_county, upload
 
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00\x10JFIF" + bytes(range(256)) * 4
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(200)
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-def ready_member(api: Api, ids: dict[str, Any], phone: str, name: str) -> dict[str, str]:
-    reg = api.post("/registrations", registration(ids, phone=phone, name=name)).json()
-    staff = api.token(Role.COMMUNITY_ADMIN, UUID(ids["community"]))
-    assert (
-        api.post(f"/members/{reg['member_id']}/review", {"decision": "approve"}, staff).status_code
-        == 200
-    )
-    auth = bearer(reg["token"])
-    r = api.put(
-        f"/members/{reg['member_id']}/profile",
-        {
-            "identity": {"post": "电工"},
-            "commitment": {"text": "每月一次"},
-            "skills": {"categories": ["plumbing_electrical"]},
-        },
-        auth,
-    )
-    assert r.status_code == 200, r.text
-    return {"id": reg["member_id"], **auth}
-
-
-def upload(api: Api, auth: dict[str, str], data: bytes) -> Any:
-    return api.client.post(
-        "/api/v1/photos", content=data, headers={**auth, "Content-Type": "image/jpeg"}
-    )
 
 
 def test_a_need_from_posting_to_rating_over_http(api: Api) -> None:

@@ -5,78 +5,13 @@ the views with their sources, 公示 without login, and bad input that changes n
 from __future__ import annotations
 
 import io
-import itertools
 from datetime import UTC, datetime, timedelta
-from typing import Any
 from uuid import UUID
 
 from openpyxl import load_workbook
 
-from domain.actors import Actor, Role
-from domain.application import NeedInput, Sishuang
-from tests.http import Api, setup_county
-from tests.test_api_orders import ready_member
-
-NEAR = ("35.4905", "112.8515")
-PHONES = itertools.count(1)
-
-
-def domain_app(api: Api) -> Sishuang:
-    app: Sishuang = api.client.app.state.services.app  # type: ignore[attr-defined]
-    return app
-
-
-def close_order(
-    api: Api,
-    ids: dict[str, Any],
-    member: dict[str, str],
-    hours: str,
-    stars: int,
-    *,
-    resident_name: str = "王奶奶",
-    content: str = "楼道灯坏了",
-) -> str:
-    """A need posted, dispatched, done and rated, through the application service."""
-    app = domain_app(api)
-    community = UUID(ids["community"])
-    resident = app.register_resident(
-        Actor(Role.PUBLIC, "anonymous"),
-        community_id=community,
-        name=resident_name,
-        phone=f"139{next(PHONES):08d}",
-        grid_code="G01",
-    ).id
-    resident_actor = Actor(Role.RESIDENT, str(resident), community)
-    staff = Actor(Role.COMMUNITY_ADMIN, "社区-李", community)
-    me = Actor(Role.MEMBER, member["id"], UUID(member["id"]))
-    order = app.post_need(
-        resident_actor,
-        NeedInput(
-            content=content,
-            category="plumbing_electrical",
-            urgency="urgent",
-            grid_code="G01",
-            lat="35.4901",
-            lon="112.8512",
-        ),
-    ).id
-    app.request_take(me, order)
-    app.dispatch(staff, order, UUID(member["id"]))
-    app.accept(me, order)
-    app.check_in(me, order, *NEAR)
-    app.attach_photo(me, order, "a" * 63 + str(stars), "before")
-    app.attach_photo(me, order, "b" * 63 + str(stars), "after")
-    api.clock.advance(timedelta(hours=3))
-    app.claim_completion(me, order, hours)
-    app.rate(resident_actor, order, stars=stars, solved="yes")
-    read = api.client.app.state.services.read  # type: ignore[attr-defined]
-    read.follower.nudge()
-    assert read.wait_for(head(api), 5.0)  # commands sent past HTTP: wait for the read models
-    return str(order)
-
-
-def head(api: Api) -> int:
-    return domain_app(api).recorder.max_notification_id() or 0
+from domain.actors import Role
+from tests.builders.http import Api, close_order, head, ready_member, setup_county
 
 
 def test_points_earned_redeemed_confirmed_and_listed_over_http(api: Api) -> None:

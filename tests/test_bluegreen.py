@@ -13,8 +13,8 @@ from domain.application import Sishuang
 from domain.clock import ManualClock
 from projections import ReadModels, all_projections, bluegreen
 from projections.base import Follower
-from tests.conftest import World
-from tests.test_domain_orders import Loop
+from tests.builders.orders import Loop
+from tests.builders.world import World
 
 
 @pytest.fixture

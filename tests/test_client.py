@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from tests import contract_check
-from tests.http import Api, setup_county
+from tests.builders.http import Api, setup_county
 
 NOT_JSON = {"get_photo", "public_page", "public_plan_page"}
 PACKAGE = "sishuang_client"

@@ -10,7 +10,7 @@ import re
 
 from api.contract import ERRORS
 from tests import contract_check
-from tests.http import Api
+from tests.builders.http import Api
 
 
 def operations() -> list[dict]:

@@ -2,39 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from uuid import uuid4
 
 import pytest
 
 from domain.actors import PUBLIC, Actor, Role
-from domain.application import Availability, Commitment, Identity, Sishuang, Skills
-from domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from domain.application import Availability, Commitment, Identity, Skills
+from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from domain.member import Member
 from domain.values import MemberStatus, SkillCategory, TimeSlot
-from tests.conftest import World
-
-
-@contextmanager
-def refused(app: Sishuang, error: type[DomainError], code: str) -> Iterator[None]:
-    """The command raises `error` with `code` and the log does not move."""
-    before = app.recorder.max_notification_id()
-    with pytest.raises(error) as caught:
-        yield
-    assert caught.value.code == code
-    assert app.recorder.max_notification_id() == before
-
-
-def full_profile(world: World, member_id):  # type: ignore[no-untyped-def]
-    return world.app.update_member_profile(
-        world.member_actor(member_id),
-        member_id,
-        identity=Identity("科员", show_contact=True),
-        commitment=Commitment("每月到社区服务一次", 24),
-        skills=Skills(["medical", "legal"], ["量血压", " 量血压 "]),
-        availability=Availability("3.5", ["weekend_morning", "on_call"]),
-    )
+from tests.builders.world import World, full_profile, refused
 
 
 def test_registration_records_a_pending_member(world: World) -> None:

@@ -17,11 +17,9 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-import orjson
 import pytest
 
 from domain import draws, inspection
-from domain.application import Sishuang
 from domain.clock import ManualClock
 from domain.event_catalogue import events
 from domain.inspection import Conclusion, InspectionPlan, assign
@@ -37,7 +35,6 @@ from replay.drawverify import (
     OK,
     SKIP,
     BundleLog,
-    Report,
     StoreLog,
     definition,
     population,
@@ -45,67 +42,11 @@ from replay.drawverify import (
 )
 from replay.drawverify.log import DIRECTORY_TOPIC, PLAN_TOPICS
 from replay.export import export_from
-from tests import test_layers as layers
-from tests.conftest import World, sqlite_env
-from tests.test_inspection_domain import Supervision
-from tests.test_replay import Store
+from tests.builders import layers
+from tests.builders.replay import Scene, statuses
+from tests.builders.stores import sqlite_env
 
 PLAN_CHECKS = [k for k in CHECKS if k not in ("voided", "bundles")]
-
-
-class Scene:
-    """The Supervision county with a revisit plan drawn (three alternates a stratum),
-    and a sixth inspector free of conflicts, so that a recusal has two candidates."""
-
-    def __init__(self, store_env: dict[str, str], clock: ManualClock) -> None:
-        self.app = Sishuang(store_env, clock=clock)
-        self.clock = clock
-        self.world = World(self.app)
-        self.sup = Supervision(self.world, clock)
-        self.sup.inspectors.append(
-            self.app.register_inspector(self.world.org, name="冯督查", unit_name="县审计局").id
-        )
-        clock.set(datetime(2026, 4, 1, 2, tzinfo=UTC))
-        self.plan_id = self.sup.plan(alternates=3)
-        self.sup.to_drawn(self.plan_id)
-        self.drawn: InspectionPlan.Drawn = self.event(InspectionPlan.Drawn)
-        self.store = Store(self.app)
-
-    def event(self, cls: type) -> Any:
-        return next(e for e in self.app.events.get(self.plan_id) if isinstance(e, cls))
-
-    def actor(self, inspector_id: str) -> Any:
-        return self.sup.inspector([str(i) for i in self.sup.inspectors].index(inspector_id))
-
-    def follow_through(self) -> None:
-        """A replacement, a recusal, every finding, publication within the deadline."""
-        app, org, plan_id = self.app, self.world.org, self.plan_id
-        target = self.drawn.sample["JX"][0][0]
-        app.replace_target(org, plan_id, target, "群众已搬离")
-        new = app.plan(plan_id).replaced[target]
-        leaving = app.plan(plan_id).assignments[new][0]
-        app.recuse_inspector(self.actor(leaving), plan_id, new, UUID(leaving), "与群众系亲属")
-        for t, team in app.plan(plan_id).assignments.items():
-            app.record_finding(
-                self.actor(team[0]), plan_id, t, conclusion="pass", confirmed=True, stars=5
-            )
-        self.clock.advance(timedelta(days=3))
-        app.publish_results(org, plan_id, "回访 3 单，均属实")
-
-    def position(self, topic: str, originator: UUID | None = None, nth: int = 0) -> int:
-        rows = self.app.recorder.select_notifications(1, 100_000, topics=[topic])
-        if originator is not None:
-            rows = [n for n in rows if UUID(str(n.originator_id)) == originator]
-        return int(rows[nth].id)
-
-    def edit(self, position: int, change: Callable[[dict[str, Any]], None]) -> None:
-        """Change a stored event's JSON in the table itself, as one with the DB could."""
-        state = orjson.loads(self.store.row(position)[3])
-        change(state)
-        self.store.set_state(position, orjson.dumps(state))
-
-    def verify(self) -> Report:
-        return verify(StoreLog(self.app), [self.plan_id])
 
 
 @pytest.fixture
@@ -113,11 +54,6 @@ def scene(store_env: dict[str, str], clock: ManualClock) -> Iterator[Scene]:
     s = Scene(store_env, clock)
     yield s
     s.app.close()
-
-
-def statuses(report: Report) -> dict[str, str]:
-    (plan,) = report.plans
-    return {c.key: c.status for c in plan.checks}
 
 
 def test_a_plan_followed_through_to_publication_verifies_check_by_check(scene: Scene) -> None:

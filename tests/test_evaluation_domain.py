@@ -3,7 +3,7 @@ of the annual standard (yellow, red, written report), stars, and the formulas.""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
@@ -11,7 +11,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from domain.actors import OPERATOR, Actor, Role
-from domain.calendar import BEIJING, quarter_end
+from domain.calendar import quarter_end
 from domain.clock import ManualClock
 from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from domain.evaluation import (
@@ -29,13 +29,9 @@ from domain.evaluation import (
 from domain.member import Member
 from domain.points import PointsAccount, SourceKind, account_id
 from domain.policies import DEFAULT_POLICY
-from tests.conftest import World
-from tests.test_domain_registration import full_profile, refused
-from tests.test_points_domain import Points, of_type
-
-
-def beijing(year: int, month: int, day: int, hour: int = 10, minute: int = 0) -> datetime:
-    return datetime(year, month, day, hour, minute, tzinfo=BEIJING)
+from tests.builders.evaluation import beijing
+from tests.builders.points import Points, of_type
+from tests.builders.world import World, full_profile, refused
 
 
 class Evaluated(Points):
@@ -344,7 +340,7 @@ def test_reversed_hours_do_not_count_in_the_check(ev: Evaluated) -> None:
 
 
 def test_activities_count_in_the_check(ev: Evaluated) -> None:
-    from tests.test_domain_orders import NEAR
+    from tests.builders.orders import NEAR
 
     activity_id, starts = ev.plan(hours=3)
     ev.clock.set(starts)

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from projections.exports import to_csv, to_xlsx
-from tests.http import Api, setup_county
+from tests.builders.http import Api, setup_county
 
 COLUMNS = [("text", "内容"), ("n", "数量")]
 INJECTIONS = [
@@ -106,7 +106,7 @@ def test_a_need_stored_with_a_nul_before_the_text_rule_still_downloads(api: Api)
     """The SQLite half of the NUL finding: the event is there forever, the ledger's
     xlsx answered 500 forever; now the character is dropped from the download."""
     from domain.actors import Actor, Role
-    from tests.test_resilience import stored_need
+    from tests.builders.world import stored_need
 
     ids = setup_county(api)
     community_id = UUID(ids["community"])

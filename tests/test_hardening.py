@@ -17,8 +17,7 @@ from domain.errors import Conflict, Forbidden, InvalidInput
 from domain.policies import DEFAULT_POLICY
 from projections import ReadModels, members
 from projections.settings import Settings
-from tests.conftest import World
-from tests.test_domain_registration import refused
+from tests.builders.world import World, refused
 
 
 def test_idempotency_keys_belong_to_the_actor_and_its_scope(world: World) -> None:
@@ -135,7 +134,7 @@ def test_search_is_case_insensitive_and_takes_wildcards_literally(
 
 def test_an_api_process_without_projections_answers_before_the_worker(tmp_path: Path) -> None:
     from domain.clock import ManualClock
-    from tests.conftest import sqlite_env
+    from tests.builders.stores import sqlite_env
 
     app = Sishuang(sqlite_env(tmp_path / "e.sqlite3"), clock=ManualClock())
     read = ReadModels(app, run_projections=False)

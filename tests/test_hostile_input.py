@@ -22,8 +22,7 @@ import pytest
 from api.inputs import InputLimits
 from domain.actors import Role
 from domain.limits import LIMITS
-from tests.http import Api, setup_county
-from tests.test_api_orders import JPEG, ready_member, upload
+from tests.builders.http import JPEG, Api, ready_member, setup_county, upload
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -9,9 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.actors import Role
-from tests.http import Api, registration, setup_county
-from tests.test_api_orders import ready_member
-from tests.test_api_points import close_order, head
+from tests.builders.http import Api, close_order, head, ready_member, registration, setup_county
 
 HEADERS = ("content-type", "x-log-position", "x-read-model-consistent")
 
@@ -133,7 +131,7 @@ def test_a_claim_recorded_before_answers_were_kept_still_answers(api: Api) -> No
     from domain.reservation import Reservation
     from domain.service import Once
     from domain.values import RegistrationBasis
-    from tests.test_api_points import domain_app
+    from tests.builders.http import domain_app
 
     ids = setup_county(api)
     app = domain_app(api)

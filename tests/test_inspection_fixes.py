@@ -22,15 +22,14 @@ from domain.errors import InvalidInput
 from domain.inspection import InspectionPlan, PlanStatus
 from replay import draw
 from replay.drawverify import FAIL, OK
-from tests.conftest import World
-from tests.http import Api
-from tests.test_api_inspections import SALTS as HTTP_SALTS
-from tests.test_api_inspections import VALUES as HTTP_VALUES
-from tests.test_api_inspections import County
-from tests.test_api_inspections import refused as http_refused
-from tests.test_api_points import head
-from tests.test_draw_verify import Scene, statuses
-from tests.test_inspection_domain import SALTS, VALUES, Supervision, refused
+from tests.builders.http import Api, head
+from tests.builders.http_inspection import SALTS as HTTP_SALTS
+from tests.builders.http_inspection import VALUES as HTTP_VALUES
+from tests.builders.http_inspection import County
+from tests.builders.http_inspection import refused as http_refused
+from tests.builders.inspection import SALTS, VALUES, Supervision, refused
+from tests.builders.replay import Scene, statuses
+from tests.builders.world import World
 
 MIXED = "0123456789abcdef" * 4  # a salt with letters, as draw.new_salt() writes them
 

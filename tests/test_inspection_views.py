@@ -21,8 +21,8 @@ from projections import ReadModels
 from projections import inspections as views
 from projections.base import Follower
 from projections.inspections import Inspections
-from tests.conftest import World
-from tests.test_inspection_domain import Supervision
+from tests.builders.inspection import Supervision
+from tests.builders.world import World
 
 APRIL = datetime(2026, 4, 1, 2, tzinfo=UTC)  # a Wednesday, 10:00 in Beijing
 

@@ -21,11 +21,10 @@ from domain.evaluation import (
 )
 from domain.member import Member
 from domain.points import PointsAccount, RedemptionStatus, YearFigures
-from tests.conftest import World
-from tests.test_domain_orders import NEAR
-from tests.test_domain_registration import full_profile
-from tests.test_evaluation_domain import beijing
-from tests.test_points_domain import Points, assert_consistent, of_type
+from tests.builders.evaluation import beijing
+from tests.builders.orders import NEAR
+from tests.builders.points import Points, assert_consistent, of_type
+from tests.builders.world import World, full_profile
 
 
 def test_a_members_year(world: World, clock: ManualClock) -> None:

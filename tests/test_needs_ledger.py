@@ -13,8 +13,8 @@ from domain.application import NeedInput, Sishuang
 from domain.clock import ManualClock
 from projections import ReadModels, all_projections, needs
 from projections.base import Follower
-from tests.conftest import World
-from tests.test_domain_orders import NEAR, PHOTO_AFTER, PHOTO_BEFORE, Loop
+from tests.builders.orders import NEAR, PHOTO_AFTER, PHOTO_BEFORE, Loop
+from tests.builders.world import World
 
 
 @pytest.fixture

@@ -3,8 +3,7 @@ the other gets a conflict naming the current state; nothing is lost or doubled."
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from functools import partial
 from typing import Any
 from uuid import UUID
@@ -16,8 +15,10 @@ from domain.application import Sishuang
 from domain.clock import ManualClock
 from domain.errors import Conflict
 from domain.order import Order
-from tests.conftest import World, pg_env_for
-from tests.test_domain_orders import Loop
+from tests.builders.orders import Loop
+from tests.builders.races import race
+from tests.builders.stores import pg_env_for
+from tests.builders.world import World
 
 pytestmark = pytest.mark.postgres
 ROUNDS = 6
@@ -30,26 +31,6 @@ def loop(pg_database: str, pg_schema: str) -> Iterator[Loop]:
     app = Sishuang(env, clock=clock)
     yield Loop(World(app), clock)
     app.close()
-
-
-def race(*commands: Callable[[], Any]) -> list[Any]:
-    """Run the commands at the same moment; return each one's result or exception."""
-    barrier = threading.Barrier(len(commands))
-    outcomes: list[Any] = [None] * len(commands)
-
-    def run(i: int, command: Callable[[], Any]) -> None:
-        barrier.wait()
-        try:
-            outcomes[i] = command()
-        except Exception as e:  # the loser's conflict is what we look at
-            outcomes[i] = e
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(commands)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return outcomes
 
 
 def events_of(app: Sishuang, order_id: UUID, kind: type) -> list[Any]:
@@ -110,7 +91,7 @@ def test_accepting_while_the_resident_cancels_one_wins(loop: Loop) -> None:
 def test_a_claim_sent_twice_at_once_is_recorded_once(loop: Loop) -> None:
     from datetime import timedelta
 
-    from tests.test_domain_orders import NEAR, PHOTO_AFTER, PHOTO_BEFORE
+    from tests.builders.orders import NEAR, PHOTO_AFTER, PHOTO_BEFORE
 
     order_id = loop.post()
     loop.to_in_progress(order_id)

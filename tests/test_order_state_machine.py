@@ -20,8 +20,9 @@ from domain.clock import ManualClock
 from domain.errors import DomainError
 from domain.order import Order, OrderStatus
 from projections import ReadModels, needs
-from tests.conftest import World, sqlite_env
-from tests.test_domain_orders import FAR, NEAR, PHOTO_AFTER, PHOTO_BEFORE, Loop
+from tests.builders.orders import FAR, NEAR, PHOTO_AFTER, PHOTO_BEFORE, Loop
+from tests.builders.stores import sqlite_env
+from tests.builders.world import World
 
 
 def fold(events: list[Any]) -> dict[str, Any]:

@@ -27,8 +27,8 @@ from projections.points import (
     statement,
 )
 from projections.store import ReadStore
-from tests.conftest import World
-from tests.test_domain_orders import NEAR, PHOTO_AFTER, PHOTO_BEFORE, Loop
+from tests.builders.orders import NEAR, PHOTO_AFTER, PHOTO_BEFORE, Loop
+from tests.builders.world import World
 
 PHONES = ("13800001000", "13800001001")  # Loop's members' phone numbers
 

@@ -20,8 +20,9 @@ from domain.application import Sishuang
 from domain.clock import ManualClock
 from domain.errors import DomainError
 from domain.points import PointsAccount, RedemptionStatus, account_id
-from tests.conftest import World, sqlite_env
-from tests.test_points_domain import Points
+from tests.builders.points import Points
+from tests.builders.stores import sqlite_env
+from tests.builders.world import World
 
 PRICES = (20, 60)
 

@@ -21,7 +21,7 @@ from api.tokens import issue
 from domain.actors import OPERATOR, Role
 from domain.application import Sishuang
 from domain.clock import SystemClock
-from tests.conftest import pg_env_for, pg_url_for
+from tests.builders.stores import pg_env_for, pg_url_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 SECRET = "processes-test-secret"

@@ -12,7 +12,7 @@ from domain.application import Availability, Commitment, Identity, Sishuang, Ski
 from domain.clock import ManualClock
 from projections import ReadModels, all_projections, members
 from projections.base import Follower
-from tests.conftest import World
+from tests.builders.world import World
 
 
 @pytest.fixture

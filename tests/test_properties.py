@@ -22,7 +22,8 @@ from domain.member import Member
 from domain.transcoder import OrjsonTranscoder
 from domain.values import Grid, MemberStatus, RegistrationBasis, SkillCategory, TimeSlot
 from projections import ReadModels, members
-from tests.conftest import World, sqlite_env
+from tests.builders.stores import sqlite_env
+from tests.builders.world import World
 
 # -- the transcoder ----------------------------------------------------------------------
 

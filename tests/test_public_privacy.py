@@ -15,9 +15,8 @@ from typing import Any
 from uuid import UUID
 
 from domain.actors import Role
-from tests.http import Api
-from tests.test_api_inspections import County
-from tests.test_api_points import close_order
+from tests.builders.http import Api, close_order
+from tests.builders.http_inspection import County
 
 SENTENCE = "群众李彤（电话13072581077，身份证140525199001011234，住巴公大街3号2单元402）已搬走"
 SECRETS = ("李彤", "13072581077", "140525199001011234", "巴公大街", "2单元402", "1307258")
@@ -173,7 +172,7 @@ def unit_solves_a_need(county: County) -> None:
 
     from domain.actors import Actor
     from domain.application import NeedInput
-    from tests.test_api_points import NEAR, domain_app, head
+    from tests.builders.http import NEAR, domain_app, head
 
     api = county.api
     app = domain_app(api)

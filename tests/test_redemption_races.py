@@ -13,9 +13,10 @@ from domain.application import Sishuang
 from domain.clock import ManualClock
 from domain.errors import Conflict
 from domain.points import CatalogueItem, PointsAccount, RedemptionStatus, account_id
-from tests.conftest import World, pg_env_for
-from tests.test_order_races import race
-from tests.test_points_domain import Points, assert_consistent, of_type
+from tests.builders.points import Points, assert_consistent, of_type
+from tests.builders.races import race
+from tests.builders.stores import pg_env_for
+from tests.builders.world import World
 
 pytestmark = pytest.mark.postgres
 ROUNDS = 3

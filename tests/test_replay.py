@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from eventsourcing.postgres import PostgresApplicationRecorder
 
 from domain.application import Sishuang
 from domain.clock import ManualClock
@@ -22,69 +21,9 @@ from replay.cli import main as replay_main
 from replay.export import export_from
 from replay.rebuild import diff_ledgers, rebuild
 from replay.verify import verify_bundle
-from tests.conftest import World
-from tests.test_domain_orders import Loop
-
-
-class Store:
-    """Direct access to the event store's table, as an attacker with the DB would have."""
-
-    def __init__(self, app: Sishuang) -> None:
-        self.app = app
-        recorder: Any = app.recorder
-        self.table = recorder.events_table_name
-        self.postgres = isinstance(recorder, PostgresApplicationRecorder)
-        self.id = "notification_id" if self.postgres else "rowid"
-
-    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
-        recorder: Any = self.app.recorder
-        with recorder.datastore.transaction(commit=True) as cursor:
-            if self.postgres:
-                cursor.execute(f'SET LOCAL search_path TO "{recorder.datastore.schema}"')
-                sql = sql.replace("?", "%s")
-            cursor.execute(sql, params)
-            try:
-                return list(cursor.fetchall())
-            except Exception:
-                return []
-
-    def row(self, nid: int) -> tuple[Any, ...]:
-        rows = self.execute(
-            f"SELECT originator_id, originator_version, topic, state FROM {self.table}"
-            f" WHERE {self.id} = ?",
-            (nid,),
-        )
-        r = rows[0]
-        if isinstance(r, dict):
-            return (r["originator_id"], r["originator_version"], r["topic"], bytes(r["state"]))
-        return (r[0], r[1], r[2], bytes(r[3]))
-
-    def set_state(self, nid: int, state: bytes) -> None:
-        self.execute(f"UPDATE {self.table} SET state = ? WHERE {self.id} = ?", (state, nid))
-
-    def delete(self, nid: int) -> None:
-        self.execute(f"DELETE FROM {self.table} WHERE {self.id} = ?", (nid,))
-
-    def swap(self, a: int, b: int) -> None:
-        ra, rb = self.row(a), self.row(b)
-        self.execute(f"UPDATE {self.table} SET originator_version = -1 WHERE {self.id} = ?", (a,))
-        for nid, (oid, version, topic, state) in ((b, ra), (a, rb)):
-            self.execute(
-                f"UPDATE {self.table} SET originator_id = ?, originator_version = ?,"
-                f" topic = ?, state = ? WHERE {self.id} = ?",
-                (oid, version, topic, state, nid),
-            )
-
-    def insert_at(self, nid: int, row: tuple[Any, ...]) -> None:
-        """Make room at `nid` by moving every later event up one, then write `row` there."""
-        head = self.app.recorder.max_notification_id() or 0
-        for n in range(head, nid - 1, -1):
-            self.execute(f"UPDATE {self.table} SET {self.id} = ? WHERE {self.id} = ?", (n + 1, n))
-        self.execute(
-            f"INSERT INTO {self.table} ({self.id}, originator_id, originator_version, topic,"
-            " state) VALUES (?, ?, ?, ?, ?)",
-            (nid, *row),
-        )
+from tests.builders.orders import Loop
+from tests.builders.replay import Store
+from tests.builders.world import World
 
 
 class History:

@@ -32,9 +32,10 @@ from projections.settings import Settings
 from replay import bundle as bundles
 from replay.export import export_from
 from replay.rebuild import Ledgers, _ledgers, rebuild
-from tests.conftest import World, sqlite_env
-from tests.test_evaluation_property import STARTS, Story, casts, member, run, step
-from tests.test_evaluation_views import caught_up
+from tests.builders.evaluation import caught_up
+from tests.builders.stores import sqlite_env
+from tests.builders.stories import STARTS, Story, casts, member, run, step
+from tests.builders.world import World
 
 # Besides the evaluation property's steps: an order left open once posted, dispatched,
 # accepted or claimed (waiting for a rating), and, so many days on, a sweep of the open

@@ -27,11 +27,10 @@ from eventsourcing.persistence import StoredEvent
 from domain.application import Sishuang
 from domain.clock import ManualClock
 from domain.order import Order
-from domain.policies import DEFAULT_POLICY
-from domain.values import NeedSource, SkillCategory, Urgency
 from projections import ReadModels, all_projections, bluegreen, needs
 from projections.base import Follower, Projection, dead_letters, follower_rows, transient
-from tests.conftest import PG_HOST, PG_PASSWORD, PG_PORT, PG_USER, World
+from tests.builders.stores import PG_HOST, PG_PASSWORD, PG_PORT, PG_USER
+from tests.builders.world import World, stored_need
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,33 +42,6 @@ def live(store_env: dict[str, str], clock: ManualClock) -> Iterator[tuple[World,
     yield World(app), read
     read.stop()
     app.close()
-
-
-def stored_need(world: World, content: str) -> Any:
-    """A need recorded without the API's checks, as one was before the text rule: the
-    poison event of the NUL finding."""
-    now = world.app.clock.now()
-    order = Order.post(
-        uuid4(),
-        county_id=world.county_id,
-        community_id=world.community_id,
-        resident_id=None,
-        requester_name="李彤",
-        content=content,
-        category=SkillCategory.PLUMBING_ELECTRICAL,
-        urgency=Urgency.NORMAL,
-        people_affected=1,
-        grid_code="G01",
-        location=None,
-        preferred_time="",
-        photos=(),
-        source=NeedSource.VISIT,
-        policy=DEFAULT_POLICY,
-        by=world.staff.ref,
-        now=now,
-    )
-    world.app.save(order)
-    return order.id
 
 
 def post_need(world: World, content: str = "帮忙修水管") -> Any:
@@ -290,7 +262,7 @@ def wait_until(condition: Any, timeout: float = 30.0) -> bool:
 def test_the_follower_outlives_its_connections_and_resumes(
     pg_database: str, pg_schema: str, clock: ManualClock
 ) -> None:
-    from tests.conftest import pg_env_for
+    from tests.builders.stores import pg_env_for
 
     app = Sishuang(pg_env_for(pg_database, pg_schema), clock=clock)
     read = ReadModels(app, run_projections=True, poll_interval=0.05)
@@ -413,7 +385,7 @@ def test_a_worker_killed_and_cut_off_resumes_where_it_stood(
     terminated mid-stream (it carries on), then it is killed with SIGKILL and its
     backends terminated; a new worker resumes from the tracking positions and the read
     models equal a rebuild from the log."""
-    from tests.conftest import pg_env_for, pg_url_for
+    from tests.builders.stores import pg_env_for, pg_url_for
 
     env = {
         **os.environ,
@@ -489,8 +461,8 @@ def test_the_api_answers_again_after_its_database_connections_end(
     from api.app import create_app
     from domain.clock import ManualClock
     from projections.settings import Settings
-    from tests.conftest import pg_url_for
-    from tests.http import Api, setup_county
+    from tests.builders.http import Api, setup_county
+    from tests.builders.stores import pg_url_for
 
     settings = Settings(
         data_dir=tmp_path,
@@ -537,8 +509,8 @@ def test_a_service_starts_and_answers_on_a_store_holding_a_poison_event(
     from api.cli import main as cli
     from domain.actors import OPERATOR, Actor, Role
     from projections.settings import Settings
-    from tests.conftest import pg_env_for, pg_url_for
-    from tests.http import Api
+    from tests.builders.http import Api
+    from tests.builders.stores import pg_env_for, pg_url_for
 
     app = Sishuang(pg_env_for(pg_database, pg_schema), clock=ManualClock())
     county = app.register_county(OPERATOR, name="陵川县", code="LC").id
@@ -637,7 +609,7 @@ def test_a_worker_with_a_stopped_sealer_holds_no_command_up(tmp_path: Path) -> N
 
     from api.app import create_app
     from projections.settings import Settings
-    from tests.http import Api
+    from tests.builders.http import Api
 
     settings = Settings(
         data_dir=tmp_path, token_secret="t" * 24, run_projections=False, read_wait_seconds=2.0

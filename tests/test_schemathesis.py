@@ -46,8 +46,8 @@ from api.app import create_app
 from domain.actors import Role
 from domain.clock import ManualClock
 from projections.settings import Settings
-from tests.conftest import pg_url_for
-from tests.http import Api, registration, setup_county
+from tests.builders.http import Api, registration, setup_county
+from tests.builders.stores import pg_url_for
 
 # Hypothesis' seed for each operation and generation mode derives from SEED: every run
 # sends the same requests, so a failure here reproduces. Change it to explore.

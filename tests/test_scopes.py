@@ -16,8 +16,7 @@ from api.guard import AGGREGATES
 from domain.access import place_of_aggregate
 from domain.actors import Role
 from projections.places import place_of
-from tests.http import Api, registration, setup_county
-from tests.test_api_orders import ready_member
+from tests.builders.http import Api, ready_member, registration, setup_county
 
 
 def code(r: Any) -> tuple[int, str]:
@@ -258,7 +257,7 @@ def test_a_refusal_asks_the_log_when_the_read_models_lag(tmp_path: Any) -> None:
 def test_a_photo_is_shown_to_those_who_may_read_what_uses_it(
     store_api: Api, two_communities: dict[str, Any]
 ) -> None:
-    from tests.test_api_orders import JPEG, upload
+    from tests.builders.http import JPEG, upload
 
     api, ids = store_api, two_communities
     r = api.post(

@@ -22,11 +22,9 @@ from projections.settings import Settings, signing_key
 from replay.checkpoint import verify_checkpoint
 from replay.leaf import leaf, state_digest
 from replay.merkle import MerkleTree, leaf_hash, verify_consistency, verify_inclusion
-from tests.conftest import World
-from tests.http import Api, setup_county
-from tests.test_api_orders import ready_member
-from tests.test_api_points import close_order, head
-from tests.test_domain_orders import Loop
+from tests.builders.http import Api, close_order, head, ready_member, setup_county
+from tests.builders.orders import Loop
+from tests.builders.world import World
 
 
 @pytest.fixture

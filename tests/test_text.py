@@ -14,7 +14,7 @@ from domain import text
 from domain.actors import Role
 from domain.errors import InvalidInput
 from domain.values import check_text, clean_line, clean_name, clean_text
-from tests.http import Api, setup_county
+from tests.builders.http import Api, setup_county
 
 ANY_CHAR = st.characters(exclude_categories=())  # surrogates and controls included
 # Text a person could type (any script, symbols, format characters), often accepted.

@@ -20,9 +20,7 @@ from openpyxl import load_workbook
 from domain.actors import Actor, Role
 from domain.application import NeedInput
 from domain.calendar import BEIJING
-from tests.http import Api, setup_county
-from tests.test_api_orders import JPEG, ready_member, upload
-from tests.test_api_points import domain_app, head
+from tests.builders.http import JPEG, Api, domain_app, head, ready_member, setup_county, upload
 
 NEAR = ("35.4905", "112.8515")
 UUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
