@@ -52,7 +52,7 @@ class Points(Loop):
         ).id
 
     def plan(self, hours: int = 3) -> tuple[UUID, datetime]:
-        """A 红色服务日 tomorrow (tests.test_activities.plan), with its id typed."""
+        """A 红色服务日 tomorrow (tests.builders.orders.plan), with its id typed."""
         activity_id, starts = plan(self, hours=hours)
         assert isinstance(activity_id, UUID)
         return activity_id, starts

@@ -2,11 +2,12 @@
 as of the end equals the live ledgers now, and rebuilding it as of a moment T equals the
 live ledgers as they stood at T (captured during the history).
 
-The histories are those of tests/test_evaluation_property.py (orders closed rated, unrated
-or by the community, activities, evaluations and corrections, checks, false orders, the
-county's weights changed, the clock moved across quarters), plus orders left open at some
-stage (their days open count to "now") and the sweep that turns their passed deadlines
-into events (unclaimed, overdue, closed unrated).
+The histories are those of tests/projections/test_evaluation_property.py, built by
+tests/builders/stories.py (orders closed rated, unrated or by the community, activities,
+evaluations and corrections, checks, false orders, the county's weights changed, the
+clock moved across quarters), plus orders left open at some stage (their days open count
+to "now") and the sweep that turns their passed deadlines into events (unclaimed,
+overdue, closed unrated).
 
 At a few drawn moments the clock is moved on past the last event, the live read models
 are caught up and their ledgers taken with that moment T as "now", and the clock is moved

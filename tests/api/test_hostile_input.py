@@ -24,7 +24,7 @@ from domain.actors import Role
 from domain.limits import LIMITS
 from tests.builders.http import JPEG, Api, ready_member, setup_county, upload
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def head(api: Api) -> int:

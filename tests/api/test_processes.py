@@ -25,7 +25,7 @@ from tests.builders.stores import pg_env_for, pg_url_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 SECRET = "processes-test-secret"
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:

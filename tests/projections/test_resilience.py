@@ -32,7 +32,7 @@ from projections.base import Follower, Projection, dead_letters, follower_rows, 
 from tests.builders.stores import PG_HOST, PG_PASSWORD, PG_PORT, PG_USER
 from tests.builders.world import World, stored_need
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ rated low and closed by the community with or without hours; confirmed activitie
 every kind; community evaluations of a quarter and corrections of the one in force; unit
 evaluations; the clock moved on by days or weeks across quarters (within the year); the
 quarterly check of a finished quarter; closed orders found false; the county's weights
-changed. SQLite only: the fixed story of tests/test_evaluation_views.py runs on both
+changed. SQLite only: the fixed story of tests/projections/test_evaluation_views.py runs on both
 stores, and this test is about the histories, not the store."""
 
 from __future__ import annotations

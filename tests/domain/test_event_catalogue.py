@@ -39,7 +39,7 @@ def test_every_event_is_attributable_to_exactly_one_log() -> None:
 
 
 def test_docs_event_catalogue_matches_the_code() -> None:
-    path = Path(__file__).resolve().parent.parent / "docs" / "events.md"
+    path = Path(__file__).resolve().parents[2] / "docs" / "events.md"
     assert path.read_text(encoding="utf-8") == catalogue.markdown(), (
         "docs/events.md is stale: run `python -m domain.event_catalogue > docs/events.md`"
     )
@@ -48,7 +48,7 @@ def test_docs_event_catalogue_matches_the_code() -> None:
 def test_configuration_reference_lists_every_policy_value() -> None:
     from domain.policies import DEFAULT_POLICY, POLICY_SOURCES
 
-    text = (Path(__file__).resolve().parent.parent / "docs" / "configuration.md").read_text(
+    text = (Path(__file__).resolve().parents[2] / "docs" / "configuration.md").read_text(
         encoding="utf-8"
     )
     from domain.policies import markdown_table

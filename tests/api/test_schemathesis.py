@@ -54,11 +54,12 @@ from tests.builders.stores import pg_url_for
 SEED = int(os.environ.get("SISHUANG_SCHEMATHESIS_SEED", "20260401"))
 # Examples per operation (~119 of them): positive ones are valid per the schema and
 # reach the routes' logic; negative ones should be refused with a 4xx. More to explore:
-# SISHUANG_SCHEMATHESIS_EXAMPLES=50 SISHUANG_SCHEMATHESIS_SEED=7 pytest tests/test_schemathesis.py
+# SISHUANG_SCHEMATHESIS_EXAMPLES=50 SISHUANG_SCHEMATHESIS_SEED=7 \
+#     pytest tests/api/test_schemathesis.py
 POSITIVE = int(os.environ.get("SISHUANG_SCHEMATHESIS_EXAMPLES", "6"))
 NEGATIVE = max(1, POSITIVE // 3)
 BASE_URL = f"http://{asgi.HOST}"
-ROOT = str(Path(__file__).resolve().parents[1])
+ROOT = str(Path(__file__).resolve().parents[2])
 NEAR = ("35.4905", "112.8515")
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00\x10JFIF" + bytes(range(256)) * 4
 
