@@ -289,7 +289,7 @@ YearPath = Annotated[int, Path(ge=LIMITS.earliest_year, le=LIMITS.latest_year, d
 
 def example(value: dict[str, Any]) -> ConfigDict:
     """A body model's example in the contract: Swagger UI fills its form with it, and
-    tests/test_contract.py checks every example is a body the model accepts."""
+    tests/api/test_contract.py checks every example is a body the model accepts."""
     return ConfigDict(json_schema_extra={"examples": [value]})
 
 

@@ -7,7 +7,7 @@ pipeline mode. With psycopg 3.3.9, a pipelined save larger than the socket buffe
 (about 4 MB on this machine kind) is left half sent and waits forever while holding the
 events table's EXCLUSIVE lock — every other writer then waits too. The target directory
 a county's inspection plan freezes is such a save (about 18 MB for 100,000 orders).
-Found by `./dev bench draw`; `tests/test_large_saves.py` keeps it fixed.
+Found by `./dev bench draw`; `tests/projections/test_large_saves.py` keeps it fixed.
 
 Selected by `APPLICATION_RECORDER_TOPIC` (projections.settings.postgres_env).
 """

@@ -19,16 +19,21 @@ from fastapi.testclient import TestClient
 from psycopg import sql
 
 from api.app import create_app
-from domain.actors import OPERATOR, PUBLIC, Actor, Role
 from domain.application import Sishuang
 from domain.clock import ManualClock
-from projections.settings import PG_RECORDER_TOPIC, Settings
-from tests.http import Api
+from projections.settings import Settings
+from tests.builders.http import Api
+from tests.builders.stores import (
+    PG_HOST,
+    PG_PASSWORD,
+    PG_PORT,
+    PG_USER,
+    pg_env_for,
+    pg_url_for,
+    sqlite_env,
+)
+from tests.builders.world import World
 
-PG_HOST = os.environ.get("SISHUANG_TEST_PG_HOST", "127.0.0.1")
-PG_PORT = int(os.environ.get("SISHUANG_TEST_PG_PORT", "5432"))
-PG_USER = os.environ.get("SISHUANG_TEST_PG_USER", "postgres")
-PG_PASSWORD = os.environ.get("SISHUANG_TEST_PG_PASSWORD", "")
 IN_CI = os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
 
 
@@ -89,25 +94,6 @@ def pg_database() -> Iterator[str]:
             )
 
 
-def pg_env_for(database: str, schema: str) -> dict[str, str]:
-    return {
-        "PERSISTENCE_MODULE": "eventsourcing.postgres",
-        "POSTGRES_DBNAME": database,
-        "POSTGRES_HOST": PG_HOST,
-        "POSTGRES_PORT": str(PG_PORT),
-        "POSTGRES_USER": PG_USER,
-        "POSTGRES_PASSWORD": PG_PASSWORD,
-        "POSTGRES_SCHEMA": schema,
-        "POSTGRES_LOCK_TIMEOUT": "5",
-        "APPLICATION_RECORDER_TOPIC": PG_RECORDER_TOPIC,
-    }
-
-
-def pg_url_for(database: str, schema: str) -> str:
-    auth = PG_USER + (f":{PG_PASSWORD}" if PG_PASSWORD else "")
-    return f"postgresql://{auth}@{PG_HOST}:{PG_PORT}/{database}?schema={schema}"
-
-
 @pytest.fixture
 def pg_schema(pg_database: str) -> Iterator[str]:
     schema = f"t_{uuid.uuid4().hex[:12]}"
@@ -118,10 +104,6 @@ def pg_schema(pg_database: str) -> Iterator[str]:
     finally:
         with _connect(pg_database) as conn:
             conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
-
-
-def sqlite_env(path: Path) -> dict[str, str]:
-    return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(path)}
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -145,39 +127,6 @@ def app(tmp_path: Path, clock: ManualClock) -> Iterator[Sishuang]:
     application = Sishuang(sqlite_env(tmp_path / "events.sqlite3"), clock=clock)
     yield application
     application.close()
-
-
-class World:
-    """A small county to act in: one community with two grids, two units (one paired)."""
-
-    def __init__(self, app: Sishuang) -> None:
-        self.app = app
-        self.county_id = app.register_county(OPERATOR, name="泽州县", code="ZZ").id
-        self.org = Actor(Role.ORG_DEPT, "组织部-王", self.county_id)
-        self.community_id = app.register_community(
-            self.org, name="锦绣社区", code="JX", grids=[("G01", "第一网格"), ("G02", "第二网格")]
-        ).id
-        self.other_community_id = app.register_community(self.org, name="金村社区", code="JC").id
-        self.unit_id = app.register_unit(self.org, name="泽州县财政局", member_count=4).id
-        self.other_unit_id = app.register_unit(self.org, name="泽州县人民医院", member_count=2).id
-        app.pair_unit(self.org, self.unit_id, self.community_id)
-        self.staff = Actor(Role.COMMUNITY_ADMIN, "锦绣社区-李", self.community_id)
-        self.other_staff = Actor(Role.COMMUNITY_ADMIN, "金村社区-赵", self.other_community_id)
-
-    def register(self, name: str = "张伟", phone: str = "13800001234", **kw: object) -> uuid.UUID:
-        args: dict[str, object] = {
-            "unit_id": self.unit_id,
-            "community_id": self.community_id,
-            "basis": "paired",
-            "name": name,
-            "phone": phone,
-            "post": "科员",
-        }
-        args.update(kw)
-        return self.app.register_member(PUBLIC, **args).id  # type: ignore[arg-type]
-
-    def member_actor(self, member_id: uuid.UUID) -> Actor:
-        return Actor(Role.MEMBER, str(member_id), member_id)
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ one the operation declares, and a JSON body validates against the declared schem
 
 tests/conftest.py wraps TestClient.request with `check`, so a test whose answer breaks
 the contract fails where the request was made. `SEEN` records which (operation, status)
-pairs the suite exercised; tests/test_contract.py reports on them."""
+pairs the suite exercised; tests/api/test_contract.py reports on them."""
 
 from __future__ import annotations
 

@@ -3,124 +3,26 @@ sampling imports nothing of ours; domain uses the kernel; projections use the do
 the HTTP layer uses projections and the domain; the auditor's tools use the kernel, the
 domain and projections, never the HTTP layer; and no two files import each other,
 directly or round a circle. Every import counts, also one inside a function: a lazy
-import is still a dependency a reader has to follow."""
+import is still a dependency a reader has to follow.
+
+The tests keep a rule of their own (tests/README.md): a test module imports what it
+builds with from tests/builders/ (or the fixtures' tests/conftest.py and the contract's
+tests/contract_check.py), never from another test module."""
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("domain", "projections", "api", "replay", "bench")
-
-# The kernel: canonical JSON, the Merkle log, leaves, checkpoints, the cs-sha256-v1 sampler.
-KERNEL = frozenset(
-    {"replay.canonical", "replay.merkle", "replay.leaf", "replay.checkpoint", "replay.draw"}
+from tests.builders.layers import (
+    ALLOWED,
+    KERNEL,
+    ROOT,
+    cycles,
+    graph,
+    layer_of,
+    modules,
 )
-
-ALLOWED = {
-    "kernel": {"kernel"},
-    "domain": {"domain", "kernel"},
-    "projections": {"projections", "domain", "kernel"},
-    "api": {"api", "projections", "domain", "kernel"},
-    "replay": {"replay", "projections", "domain", "kernel"},
-    "bench": {"bench", "api", "replay", "projections", "domain", "kernel"},
-}
-
-
-def layer_of(module: str) -> str:
-    if module in KERNEL:
-        return "kernel"
-    return module.split(".", 1)[0]
-
-
-def modules() -> dict[str, Path]:
-    found: dict[str, Path] = {}
-    for package in PACKAGES:
-        for path in sorted((ROOT / package).rglob("*.py")):
-            parts = list(path.relative_to(ROOT).with_suffix("").parts)
-            if parts[-1] == "__init__":
-                parts.pop()
-            found[".".join(parts)] = path
-    return found
-
-
-def _type_checking_only(node: ast.If) -> bool:
-    test = node.test
-    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
-    )
-
-
-def _imports(tree: ast.AST, here: str, known: dict[str, Path]) -> Iterator[str]:
-    """The modules of ours `tree` imports: `from replay import draw` is replay.draw."""
-    for node in ast.walk(tree):
-        if isinstance(node, ast.If) and _type_checking_only(node):
-            node.body = []  # annotations only, never executed
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                yield alias.name
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                package = here.split(".")
-                if known[here].name != "__init__.py":
-                    package = package[:-1]
-                package = package[: len(package) - (node.level - 1)]
-                base = ".".join([*package, base] if base else package)
-            for alias in node.names:
-                sub = f"{base}.{alias.name}"
-                yield sub if sub in known else base
-
-
-def graph() -> dict[str, set[str]]:
-    known = modules()
-    edges: dict[str, set[str]] = {}
-    for name, path in known.items():
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        edges[name] = {
-            target for target in _imports(tree, name, known) if target in known and target != name
-        }
-    return edges
-
-
-def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
-    """Strongly connected components of more than one file (Tarjan)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    found: list[list[str]] = []
-    counter = 0
-
-    def visit(node: str) -> None:
-        nonlocal counter
-        index[node] = low[node] = counter
-        counter += 1
-        stack.append(node)
-        on_stack.add(node)
-        for target in sorted(edges[node]):
-            if target not in index:
-                visit(target)
-                low[node] = min(low[node], low[target])
-            elif target in on_stack:
-                low[node] = min(low[node], index[target])
-        if low[node] == index[node]:
-            component = []
-            while True:
-                top = stack.pop()
-                on_stack.discard(top)
-                component.append(top)
-                if top == node:
-                    break
-            if len(component) > 1:
-                found.append(sorted(component))
-
-    for node in sorted(edges):
-        if node not in index:
-            visit(node)
-    return found
 
 
 def test_every_import_points_down_the_layers() -> None:
@@ -152,3 +54,86 @@ def test_the_checker_sees_a_violation() -> None:
     edges = graph()
     assert edges.get("domain.application")
     assert layer_of("replay.draw") == "kernel" and "api" not in ALLOWED["replay"]
+
+
+# What a test module may import of tests/: the builders, the fixtures, the contract check.
+TEST_SUPPORT = ("tests.builders", "tests.conftest", "tests.contract_check")
+LEVELS = ("domain", "projections", "api", "replay")
+PACKAGES_OF_TESTS = ("tests", *(f"tests.{level}" for level in LEVELS))
+
+
+def imports_of_tests(module: str, source: str) -> list[str]:
+    """What `source` (the test module `module`) imports from tests/ and should not:
+    anything but the builders, conftest and contract_check. `from tests import test_x`
+    and `from . import test_x` name a module too."""
+    package = module.rsplit(".", 1)[0]
+    found: list[str] = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            targets = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")
+                parts = parts[: len(parts) - (node.level - 1)]
+                base = ".".join([*parts, base] if base else parts)
+            if base in PACKAGES_OF_TESTS:
+                targets = [f"{base}.{alias.name}" for alias in node.names]
+            else:
+                targets = [base]
+        else:
+            continue
+        for target in targets:
+            if not target.startswith("tests.") or target in PACKAGES_OF_TESTS:
+                continue
+            if not any(target == ok or target.startswith(ok + ".") for ok in TEST_SUPPORT):
+                found.append(f"{module} imports {target}")
+    return found
+
+
+def suite_modules() -> dict[str, Path]:
+    return {
+        ".".join(path.relative_to(ROOT).with_suffix("").parts): path
+        for path in sorted((ROOT / "tests").rglob("test_*.py"))
+    }
+
+
+def test_no_test_module_imports_another() -> None:
+    """Helpers one test module shares with another live in tests/builders/: a test
+    module imports no other test module, at its top or inside a function."""
+    found = suite_modules()
+    assert {module.rsplit(".", 1)[0] for module in found} == set(PACKAGES_OF_TESTS)
+    wrong = [
+        problem
+        for module, path in found.items()
+        for problem in imports_of_tests(module, path.read_text(encoding="utf-8"))
+    ]
+    assert wrong == []
+
+
+def test_the_test_import_rule_sees_a_violation() -> None:
+    """The rule is not vacuous: each way of naming another test module is found, and
+    the builders, conftest and contract_check are not."""
+    source = """
+from tests.domain.test_domain_orders import Loop
+from tests import test_layers as layers
+from . import test_points_domain
+from .test_activities import plan
+import tests.api.test_api_points
+from tests.builders.orders import NEAR
+from tests.builders import layers as graph
+from tests import contract_check
+from tests.conftest import IN_CI
+
+
+def later():
+    from tests.replay.test_replay import Store
+"""
+    assert imports_of_tests("tests.domain.test_x", source) == [
+        "tests.domain.test_x imports tests.domain.test_domain_orders",
+        "tests.domain.test_x imports tests.test_layers",
+        "tests.domain.test_x imports tests.domain.test_points_domain",
+        "tests.domain.test_x imports tests.domain.test_activities",
+        "tests.domain.test_x imports tests.api.test_api_points",
+        "tests.domain.test_x imports tests.replay.test_replay",
+    ]
