@@ -8,15 +8,12 @@ from pydantic import Field
 from api.answers.common import (
     ActivityKindCode,
     Answer,
-    NeedSourceCode,
-    OrderStatusCode,
     RedemptionStatusCode,
-    SkillCategoryCode,
     SolvedCode,
     TimeSlotCode,
-    UrgencyCode,
     Written,
 )
+from api.answers.orders import OrderCoreFields
 
 
 class ActivityAnswer(Written):
@@ -37,7 +34,7 @@ class ActivityViewAttendance(Answer):
     name: str = Field(description="名称/姓名")
 
 
-class ActivityView(Answer):
+class ActivityFields(Answer):
     activity_id: UUID
     county_id: UUID = Field(description="县（区）")
     community_id: UUID = Field(description="社区")
@@ -51,27 +48,16 @@ class ActivityView(Answer):
     confirmed_at: datetime | None = Field(None, description="核销时间")
     attendees: int
     hours_credited: str | None = Field(None, description="计入时长（小时）")
+    kind_label: str = Field(description="类型（中文）")
+    status_label: str = Field(description="状态")
+
+
+class ActivityView(ActivityFields):
     attendance: list[ActivityViewAttendance] = Field(description="到会人数")
-    kind_label: str = Field(description="类型（中文）")
-    status_label: str = Field(description="状态")
 
 
-class ActivityRow(Answer):
-    activity_id: UUID
-    county_id: UUID = Field(description="县（区）")
-    community_id: UUID = Field(description="社区")
-    kind: ActivityKindCode = Field(description="类型")
-    title: str = Field(description="名称")
-    place: str = Field(description="会议地点")
-    starts_at: datetime = Field(description="开始时间")
-    ends_at: datetime = Field(description="结束时间")
-    status: str = Field(description="状态")
-    planned_by: str
-    confirmed_at: datetime | None = Field(None, description="核销时间")
-    attendees: int
-    hours_credited: str | None = Field(None, description="计入时长（小时）")
-    kind_label: str = Field(description="类型（中文）")
-    status_label: str = Field(description="状态")
+class ActivityRow(ActivityFields):
+    pass
 
 
 class Suggestion(Answer):
@@ -102,20 +88,23 @@ class MatchingSuggestions(Answer):
     items: list[MatchingSuggestionsItem]
 
 
-class MyActivity(Answer):
+class AttendedActivityFields(Answer):
     activity_id: UUID
     kind: ActivityKindCode = Field(description="类型")
     title: str = Field(description="名称")
     place: str = Field(description="会议地点")
     starts_at: datetime = Field(description="开始时间")
     ends_at: datetime = Field(description="结束时间")
-    status: RedemptionStatusCode = Field(description="状态")
     signed_in_at: datetime
     signed_out_at: datetime | None = None
     confirmed: bool = Field(description="群众是否确认")
-    hours_credited: str = Field(description="计入时长（小时）")
     kind_label: str = Field(description="类型（中文）")
     status_label: str = Field(description="状态")
+
+
+class MyActivity(AttendedActivityFields):
+    status: RedemptionStatusCode = Field(description="状态")
+    hours_credited: str = Field(description="计入时长（小时）")
 
 
 class MatchingAnswer(Written):
@@ -143,36 +132,20 @@ class ResourceRow(Answer):
     reported: bool
 
 
-class ServiceRecordOrder(Answer):
-    order_id: UUID = Field(description="需求")
-    county_id: UUID = Field(description="县（区）")
-    community_id: UUID = Field(description="社区")
-    requester_name: str = Field(description="求助人")
-    content: str = Field(description="需求内容")
-    category: SkillCategoryCode = Field(description="类别")
-    urgency: UrgencyCode = Field(description="紧急程度")
-    people_affected: int = Field(description="涉及人数")
-    source: NeedSourceCode = Field(description="需求来源")
+class ServiceOrderFields(OrderCoreFields):
     grid_code: str | None = Field(None, description="网格")
-    status: OrderStatusCode = Field(description="状态")
-    posted_at: datetime = Field(description="登记时间")
-    take_deadline: datetime
-    applicants: int
     member_id: UUID = Field(description="党员")
-    assignee_kind: str | None = Field(None, description="交办类型")
-    assignee_id: UUID | None = Field(None, description="交办对象")
-    assignee_name: str | None = Field(None, description="交办对象名称")
     first_dispatched_at: datetime
     dispatched_at: datetime
     overdue_deadline: datetime
-    overdue: bool = Field(description="是否超期")
-    follow_ups: int = Field(description="超期跟进次数")
+    member_name: str = Field(description="责任党员")
+    deadline: datetime = Field(description="截止时间")
+    counted: bool
+
+
+class ServiceRecordOrder(ServiceOrderFields):
     accepted_at: datetime
     checked_in_at: datetime = Field(description="签到时间")
-    checkin_distance_m: int | None = Field(None, description="签到距离（米）")
-    checkin_flagged: bool = Field(description="签到位置异常")
-    photos: int = Field(description="照片")
-    duplicate_photos: int = Field(description="重复使用的照片数")
     claimed_at: datetime
     claimed_hours: str = Field(description="申报时长（小时）")
     rate_deadline: datetime
@@ -182,55 +155,11 @@ class ServiceRecordOrder(Answer):
     closed_at: datetime = Field(description="结束时间")
     outcome: str = Field(description="跟进结果")
     hours_credited: str = Field(description="计入时长（小时）")
-    returns: int = Field(description="返单次数")
-    overlap_flag: bool = Field(description="服务时间重叠")
-    found_false: bool = Field(description="核定虚假")
-    false_reason: str | None = Field(None, description="核定虚假理由")
-    updated_at: datetime
-    member_name: str = Field(description="责任党员")
-    status_label: str = Field(description="状态")
-    requester: str = Field(description="求助人")
-    solved_label: str = Field(description="是否解决")
-    satisfaction_label: str = Field(description="满意度")
-    urgency_label: str = Field(description="紧急程度")
-    source_label: str = Field(description="来源")
-    category_label: str = Field(description="类别")
-    outcome_label: str = Field(description="办结方式")
-    days_open: int = Field(description="已办天数")
-    deadline: datetime = Field(description="截止时间")
-    counted: bool
 
 
-class ServiceRecordOrdersInHand(Answer):
-    order_id: UUID = Field(description="需求")
-    county_id: UUID = Field(description="县（区）")
-    community_id: UUID = Field(description="社区")
-    requester_name: str = Field(description="求助人")
-    content: str = Field(description="需求内容")
-    category: SkillCategoryCode = Field(description="类别")
-    urgency: UrgencyCode = Field(description="紧急程度")
-    people_affected: int = Field(description="涉及人数")
-    source: NeedSourceCode = Field(description="需求来源")
-    grid_code: str | None = Field(None, description="网格")
-    status: OrderStatusCode = Field(description="状态")
-    posted_at: datetime = Field(description="登记时间")
-    take_deadline: datetime
-    applicants: int
-    member_id: UUID = Field(description="党员")
-    assignee_kind: str | None = Field(None, description="交办类型")
-    assignee_id: UUID | None = Field(None, description="交办对象")
-    assignee_name: str | None = Field(None, description="交办对象名称")
-    first_dispatched_at: datetime
-    dispatched_at: datetime
-    overdue_deadline: datetime
-    overdue: bool = Field(description="是否超期")
-    follow_ups: int = Field(description="超期跟进次数")
+class ServiceRecordOrdersInHand(ServiceOrderFields):
     accepted_at: datetime | None = None
     checked_in_at: datetime | None = Field(None, description="签到时间")
-    checkin_distance_m: int | None = Field(None, description="签到距离（米）")
-    checkin_flagged: bool = Field(description="签到位置异常")
-    photos: int = Field(description="照片")
-    duplicate_photos: int = Field(description="重复使用的照片数")
     claimed_at: datetime | None = None
     claimed_hours: str | None = Field(None, description="申报时长（小时）")
     rate_deadline: datetime | None = None
@@ -240,39 +169,11 @@ class ServiceRecordOrdersInHand(Answer):
     closed_at: datetime | None = Field(None, description="结束时间")
     outcome: str | None = Field(None, description="跟进结果")
     hours_credited: str | None = Field(None, description="计入时长（小时）")
-    returns: int = Field(description="返单次数")
-    overlap_flag: bool = Field(description="服务时间重叠")
-    found_false: bool = Field(description="核定虚假")
-    false_reason: str | None = Field(None, description="核定虚假理由")
-    updated_at: datetime
-    member_name: str = Field(description="责任党员")
-    status_label: str = Field(description="状态")
-    requester: str = Field(description="求助人")
-    solved_label: str = Field(description="是否解决")
-    satisfaction_label: str = Field(description="满意度")
-    urgency_label: str = Field(description="紧急程度")
-    source_label: str = Field(description="来源")
-    category_label: str = Field(description="类别")
-    outcome_label: str = Field(description="办结方式")
-    days_open: int = Field(description="已办天数")
-    deadline: datetime = Field(description="截止时间")
-    counted: bool
 
 
-class ServiceRecordActivity(Answer):
-    activity_id: UUID
-    kind: ActivityKindCode = Field(description="类型")
-    title: str = Field(description="名称")
-    place: str = Field(description="会议地点")
-    starts_at: datetime = Field(description="开始时间")
-    ends_at: datetime = Field(description="结束时间")
+class ServiceRecordActivity(AttendedActivityFields):
     status: str = Field(description="状态")
-    signed_in_at: datetime
-    signed_out_at: datetime | None = None
-    confirmed: bool = Field(description="群众是否确认")
     hours_credited: str | None = Field(None, description="计入时长（小时）")
-    kind_label: str = Field(description="类型（中文）")
-    status_label: str = Field(description="状态")
     counted: bool
 
 

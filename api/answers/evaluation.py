@@ -39,13 +39,7 @@ class CommunityEvaluationNeed(Answer):
     satisfaction_rate: str | None = Field(None, description="满意率")
 
 
-class CommunityEvaluationMember(Answer):
-    member_id: UUID = Field(description="党员")
-    name: str = Field(description="名称/姓名")
-    unit_id: UUID = Field(description="单位")
-    unit_name: str = Field(description="所在单位")
-    community_id: UUID = Field(description="社区")
-    reported: bool
+class MemberFiguresFields(Answer):
     services: int = Field(description="服务次数")
     hours: str = Field(description="服务时长")
     orders_solved: int = Field(description="解决问题数")
@@ -56,6 +50,15 @@ class CommunityEvaluationMember(Answer):
     activities: int
     task_force: int
     residents_score: str | None = Field(None, description="居民评价得分")
+
+
+class CommunityEvaluationMember(MemberFiguresFields):
+    member_id: UUID = Field(description="党员")
+    name: str = Field(description="名称/姓名")
+    unit_id: UUID = Field(description="单位")
+    unit_name: str = Field(description="所在单位")
+    community_id: UUID = Field(description="社区")
+    reported: bool
     community_score: str | None = Field(None, description="社区评价得分")
     unit_score: str | None = Field(None, description="单位评价得分")
     overall_score: str | None = Field(None, description="综合得分")
@@ -78,15 +81,9 @@ class CommunityEvaluationTotal(Answer):
     grades: dict[str, int]
 
 
-class CommunityEvaluationWarning(Answer):
-    member_id: UUID = Field(description="党员")
-    name: str = Field(description="名称/姓名")
-    unit_id: UUID = Field(description="单位")
-    community_id: UUID = Field(description="社区")
+class StandardCheckFields(Answer):
     quarter: int = Field(description="季度")
-    outcome: WarningLevelCode = Field(description="跟进结果")
     outcome_label: str = Field(description="办结方式")
-    warning_id: UUID
     services: int = Field(description="服务次数")
     hours: str = Field(description="服务时长")
     required_services: int
@@ -95,6 +92,15 @@ class CommunityEvaluationWarning(Answer):
     report_required: bool
     report_filed_at: datetime | None = None
     position: int = Field(description="日志位置")
+
+
+class CommunityEvaluationWarning(StandardCheckFields):
+    member_id: UUID = Field(description="党员")
+    name: str = Field(description="名称/姓名")
+    unit_id: UUID = Field(description="单位")
+    community_id: UUID = Field(description="社区")
+    outcome: WarningLevelCode = Field(description="跟进结果")
+    warning_id: UUID
 
 
 class CommunityEvaluation(Answer):
@@ -171,18 +177,8 @@ class MemberEvaluationQuarterCommunityEvaluation(Answer):
     position: int = Field(description="日志位置")
 
 
-class MemberEvaluationQuarter(Answer):
+class MemberEvaluationQuarter(MemberFiguresFields):
     quarter: int = Field(description="季度")
-    services: int = Field(description="服务次数")
-    hours: str = Field(description="服务时长")
-    orders_solved: int = Field(description="解决问题数")
-    ratings: int = Field(description="评价数")
-    average_stars: str | None = Field(None, description="平均星级")
-    satisfaction_rate: str | None = Field(None, description="满意率")
-    urgent_solved: int
-    activities: int
-    task_force: int
-    residents_score: str | None = Field(None, description="居民评价得分")
     community_evaluation: MemberEvaluationQuarterCommunityEvaluation | None = None
     sources: str
 
@@ -260,19 +256,9 @@ class MemberEvaluationStandard(Answer):
     last_checked_quarter: int | None = None
 
 
-class MemberEvaluationCheck(Answer):
-    quarter: int = Field(description="季度")
+class MemberEvaluationCheck(StandardCheckFields):
     outcome: str = Field(description="跟进结果")
-    outcome_label: str = Field(description="办结方式")
     warning_id: UUID | None = None
-    services: int = Field(description="服务次数")
-    hours: str = Field(description="服务时长")
-    required_services: int
-    required_hours: str
-    checked_at: datetime
-    report_required: bool
-    report_filed_at: datetime | None = None
-    position: int = Field(description="日志位置")
 
 
 class MemberEvaluationStarFigure(Answer):

@@ -75,8 +75,7 @@ class PlanViewAlternateMeeting(Answer):
     cancelled: bool
 
 
-class PlanViewAlternate(Answer):
-    plan_id: UUID
+class TargetFields(Answer):
     target: str = Field(description="检查对象")
     stratum: str
     ticket: str
@@ -89,20 +88,27 @@ class PlanViewAlternate(Answer):
     replace_reason_code: str | None = None
     replaced_at: datetime | None = None
     kind: str = Field(description="类型")
-    community_code: str | None = None
-    community_id: UUID | None = Field(None, description="社区")
-    order_id: UUID | None = Field(None, description="需求")
-    meeting_id: UUID | None = None
-    member_id: UUID | None = Field(None, description="党员")
-    unit_id: UUID | None = Field(None, description="单位")
-    found_by: str | None = None
-    found_at: datetime | None = None
-    community_name: str | None = None
     unit_name: str | None = Field(None, description="所在单位")
     target_label: str = Field(description="检查对象（中文）")
     replace_reason_label: str | None = Field(None, description="replace_reason 的中文名称")
     kind_label: str = Field(description="类型（中文）")
+
+
+class DrawnTargetFields(TargetFields):
+    plan_id: UUID
+    order_id: UUID | None = Field(None, description="需求")
+    member_id: UUID | None = Field(None, description="党员")
+    unit_id: UUID | None = Field(None, description="单位")
+    found_by: str | None = None
+    found_at: datetime | None = None
     order_found_false: bool
+
+
+class PlanViewAlternate(DrawnTargetFields):
+    community_code: str | None = None
+    community_id: UUID | None = Field(None, description="社区")
+    meeting_id: UUID | None = None
+    community_name: str | None = None
     meeting: PlanViewAlternateMeeting | None = None
 
 
@@ -117,7 +123,7 @@ class PlanViewDisclosure(Answer):
     label: str
 
 
-class PlanViewTargetInspector(Answer):
+class TeamMemberFields(Answer):
     inspector_id: UUID = Field(description="检查人员")
     name: str = Field(description="名称/姓名")
     unit_name: str = Field(description="所在单位")
@@ -130,22 +136,17 @@ class PlanViewTargetInspector(Answer):
     recusal_reason_code: str | None = None
     recusal_reason_label: str | None = Field(None, description="recusal_reason 的中文名称")
     assigned_at: datetime
+
+
+class ActiveTeamMemberFields(TeamMemberFields):
     ended_at: datetime | None = None
 
 
-class PlanViewTargetFormerInspector(Answer):
-    inspector_id: UUID = Field(description="检查人员")
-    name: str = Field(description="名称/姓名")
-    unit_name: str = Field(description="所在单位")
-    via: str
-    via_label: str = Field(description="via 的中文名称")
-    replaces_inspector: UUID | None = None
-    active: bool
-    recused: bool
-    recusal_reason: str | None = None
-    recusal_reason_code: str | None = None
-    recusal_reason_label: str | None = Field(None, description="recusal_reason 的中文名称")
-    assigned_at: datetime
+class PlanViewTargetInspector(ActiveTeamMemberFields):
+    pass
+
+
+class PlanViewTargetFormerInspector(TeamMemberFields):
     ended_at: datetime
 
 
@@ -238,50 +239,15 @@ class PlanViewStrata(Answer):
     population: int
 
 
-class PlanViewMyTargetInspector(Answer):
-    inspector_id: UUID = Field(description="检查人员")
-    name: str = Field(description="名称/姓名")
-    unit_name: str = Field(description="所在单位")
-    via: str
-    via_label: str = Field(description="via 的中文名称")
-    replaces_inspector: UUID | None = None
-    active: bool
-    recused: bool
-    recusal_reason: str | None = None
-    recusal_reason_code: str | None = None
-    recusal_reason_label: str | None = Field(None, description="recusal_reason 的中文名称")
-    assigned_at: datetime
-    ended_at: datetime | None = None
+class PlanViewMyTargetInspector(ActiveTeamMemberFields):
+    pass
 
 
-class PlanViewMyTarget(Answer):
-    plan_id: UUID
-    target: str = Field(description="检查对象")
-    stratum: str
-    ticket: str
-    seq: int
-    drawn: bool
-    active: bool
-    replaced_by: str | None = None
-    replaces: str | None = None
-    replace_reason: str | None = None
-    replace_reason_code: str | None = None
-    replaced_at: datetime | None = None
-    kind: str = Field(description="类型")
+class PlanViewMyTarget(DrawnTargetFields):
     community_code: str
     community_id: UUID = Field(description="社区")
-    order_id: UUID | None = Field(None, description="需求")
     meeting_id: UUID
-    member_id: UUID | None = Field(None, description="党员")
-    unit_id: UUID | None = Field(None, description="单位")
-    found_by: str | None = None
-    found_at: datetime | None = None
     community_name: str
-    unit_name: str | None = Field(None, description="所在单位")
-    target_label: str = Field(description="检查对象（中文）")
-    replace_reason_label: str | None = Field(None, description="replace_reason 的中文名称")
-    kind_label: str = Field(description="类型（中文）")
-    order_found_false: bool
     meeting: PlanViewAlternateMeeting
     inspectors: list[PlanViewMyTargetInspector]
     former_inspectors: list[PlanViewTargetFormerInspector]
@@ -290,48 +256,29 @@ class PlanViewMyTarget(Answer):
     conclusion_label: str | None = Field(None, description="检查结论（中文）")
 
 
-class PlanView(Answer):
+class PlanFields(Answer):
     plan_id: UUID
     county_id: UUID = Field(description="县（区）")
     title: str = Field(description="名称")
     item: InspectionItemCode = Field(description="抽查事项")
     status: PlanStatusCode = Field(description="状态")
-    document: PlanViewDocument
     plan_hash: str
     unannounced: bool = Field(description="是否不打招呼")
     seed_method: SeedMethodCode = Field(description="种子产生方式")
     parties: list[str] = Field(description="种子参与方")
     published_at: datetime
-    population_position: int | None = None
     population_hash: str
-    counts: dict[str, int] | None = None
     excluded_count: int | None = None
     population_frozen_at: datetime | None = None
-    roster_position: int | None = None
     roster_hash: str
-    roster: dict[str, list[str]] | None = None
     roster_frozen_at: datetime | None = None
     commitments: dict[str, str]
-    contributions: dict[str, list[str]] | None = None
-    seed: str | None = None
-    seed_hash: str | None = None
-    algorithm: str | None = None
-    sizes: dict[str, int] | None = None
-    sample: dict[str, list[list[str]]] | None = None
-    alternates: list[PlanViewAlternate] | None = Field(None, description="备选数量")
-    drawn_assignments: dict[str, list[UUID]] | None = None
     sample_commitment: str
     drawn_at: datetime | None = None
-    disclosure_deadline: date | None = None
     visits_completed: bool
     visits_completed_at: datetime | None = None
-    results_published_at: datetime | None = None
     summary: str = Field(description="结果说明")
-    late_working_days: int | None = None
-    overdue: bool | None = Field(None, description="是否超期")
-    overdue_at: datetime | None = None
     voided_at: datetime | None = None
-    void_reason: str | None = None
     void_reason_code: str | None = None
     item_label: str = Field(description="抽查事项（中文）")
     status_label: str = Field(description="状态")
@@ -339,22 +286,50 @@ class PlanView(Answer):
     period: list[date]
     disclosure: PlanViewDisclosure
     void_reason_label: str | None = Field(None, description="void_reason 的中文名称")
+
+
+class PlanPublicFields(PlanFields):
+    seed: str | None = None
+    void_reason: str | None = None
+    county_name: str
+
+
+class PlanDetailFields(PlanPublicFields):
+    document: PlanViewDocument
+    population_position: int | None = None
+    counts: dict[str, int] | None = None
+    roster_position: int | None = None
+    seed_hash: str | None = None
+    algorithm: str | None = None
+    sizes: dict[str, int] | None = None
+    replacements: list[PlanViewReplacement] | None = None
+    sample_matches_commitment: bool | None = None
+    strata: list[PlanViewStrata] | None = None
+    plan_hash_matches: bool
+    notice: str | None = None
+
+
+class PlanView(PlanDetailFields):
+    roster: dict[str, list[str]] | None = None
+    contributions: dict[str, list[str]] | None = None
+    sample: dict[str, list[list[str]]] | None = None
+    alternates: list[PlanViewAlternate] | None = Field(None, description="备选数量")
+    drawn_assignments: dict[str, list[UUID]] | None = None
+    disclosure_deadline: date | None = None
+    results_published_at: datetime | None = None
+    late_working_days: int | None = None
+    overdue: bool | None = Field(None, description="是否超期")
+    overdue_at: datetime | None = None
     targets: list[PlanViewTarget] | None = None
     skips: list[PlanViewSkip] | None = None
     recusals: list[PlanViewRecusal] | None = None
-    replacements: list[PlanViewReplacement] | None = None
     conclusions: PlanViewConclusion | None = None
-    sample_matches_commitment: bool | None = None
-    county_name: str
-    strata: list[PlanViewStrata] | None = None
-    plan_hash_matches: bool
     draw_revealed: bool | None = None
     results_published: bool | None = None
-    notice: str | None = None
     my_targets: list[PlanViewMyTarget] | None = None
 
 
-class InspectorAssignmentsInspector(Answer):
+class InspectorFields(Answer):
     inspector_id: UUID = Field(description="检查人员")
     county_id: UUID = Field(description="县（区）")
     name: str = Field(description="名称/姓名")
@@ -365,6 +340,10 @@ class InspectorAssignmentsInspector(Answer):
     registered_at: datetime
     retired_at: datetime | None = None
     retire_reason: str | None = None
+
+
+class InspectorAssignmentsInspector(InspectorFields):
+    pass
 
 
 class InspectorAssignmentsAssignmentCoInspector(Answer):
@@ -405,17 +384,8 @@ class InspectorAssignments(Answer):
     assignments: list[InspectorAssignmentsAssignment]
 
 
-class InspectorRow(Answer):
-    inspector_id: UUID = Field(description="检查人员")
-    county_id: UUID = Field(description="县（区）")
-    name: str = Field(description="名称/姓名")
-    unit_id: UUID | None = Field(None, description="单位")
-    unit_name: str = Field(description="所在单位")
-    home_community_id: UUID | None = Field(None, description="所在社区")
-    active: bool
-    registered_at: datetime
-    retired_at: datetime | None = None
-    retire_reason: str | None = None
+class InspectorRow(InspectorFields):
+    pass
 
 
 class MeetingRow(Answer):
@@ -430,50 +400,21 @@ class MeetingRow(Answer):
     cancel_reason: str | None = None
 
 
-class PlanRow(Answer):
-    plan_id: UUID
-    county_id: UUID = Field(description="县（区）")
-    title: str = Field(description="名称")
-    item: InspectionItemCode = Field(description="抽查事项")
-    status: PlanStatusCode = Field(description="状态")
-    plan_hash: str
-    unannounced: bool = Field(description="是否不打招呼")
-    seed_method: SeedMethodCode = Field(description="种子产生方式")
-    parties: list[str] = Field(description="种子参与方")
-    published_at: datetime
+class PlanRow(PlanFields):
     population_position: int | None = None
-    population_hash: str
     counts: dict[str, int]
-    excluded_count: int | None = None
-    population_frozen_at: datetime | None = None
     roster_position: int | None = None
-    roster_hash: str
-    roster_frozen_at: datetime | None = None
-    commitments: dict[str, str]
     contributions: dict[str, list[str]]
     seed: str
     seed_hash: str
     algorithm: str
     sizes: dict[str, int]
-    sample_commitment: str
-    drawn_at: datetime | None = None
     disclosure_deadline: date | None = None
-    visits_completed: bool
-    visits_completed_at: datetime | None = None
     results_published_at: datetime | None = None
-    summary: str = Field(description="结果说明")
     late_working_days: int | None = None
     overdue: bool = Field(description="是否超期")
     overdue_at: datetime | None = None
-    voided_at: datetime | None = None
     void_reason: str
-    void_reason_code: str | None = None
-    item_label: str = Field(description="抽查事项（中文）")
-    status_label: str = Field(description="状态")
-    seed_method_label: str = Field(description="种子产生方式（中文）")
-    period: list[date]
-    disclosure: PlanViewDisclosure
-    void_reason_label: str | None = Field(None, description="void_reason 的中文名称")
 
 
 class MemberInspectionsResultDisclosure(Answer):
@@ -487,11 +428,10 @@ class MemberInspectionsResultDisclosure(Answer):
     label: str
 
 
-class MemberInspectionsResultFinding(Answer):
+class FindingFields(Answer):
     conclusion: ConclusionCode = Field(description="检查结论")
     conclusion_label: str = Field(description="检查结论（中文）")
     confirmed: bool = Field(description="群众是否确认")
-    stars: int = Field(description="星级")
     attendance: int | None = Field(None, description="到会人数")
     discussed: str = Field(description="会议内容")
     note: str = Field(description="说明")
@@ -502,7 +442,11 @@ class MemberInspectionsResultFinding(Answer):
     photo_count: int
 
 
-class MemberInspectionsResult(Answer):
+class MemberInspectionsResultFinding(FindingFields):
+    stars: int = Field(description="星级")
+
+
+class InspectionResultFields(Answer):
     plan_id: UUID
     title: str = Field(description="名称")
     item: InspectionItemCode = Field(description="抽查事项")
@@ -513,14 +457,10 @@ class MemberInspectionsResult(Answer):
     drawn_at: datetime
     void_reason: str | None = None
     void_reason_label: str | None = Field(None, description="void_reason 的中文名称")
-    disclosure: MemberInspectionsResultDisclosure
     target: str = Field(description="检查对象")
     target_label: str = Field(description="检查对象（中文）")
     kind: str = Field(description="类型")
     kind_label: str = Field(description="类型（中文）")
-    order_id: UUID = Field(description="需求")
-    member_id: UUID = Field(description="党员")
-    member_name: str = Field(description="责任党员")
     unit_id: UUID = Field(description="单位")
     active: bool
     replaced_by: str | None = None
@@ -528,8 +468,15 @@ class MemberInspectionsResult(Answer):
     replace_reason_label: str | None = Field(None, description="replace_reason 的中文名称")
     inspectors: list[PlanViewTargetFindingInspector]
     results_published: bool
-    findings: list[MemberInspectionsResultFinding]
     conclusion_label: str | None = Field(None, description="检查结论（中文）")
+
+
+class MemberInspectionsResult(InspectionResultFields):
+    disclosure: MemberInspectionsResultDisclosure
+    order_id: UUID = Field(description="需求")
+    member_id: UUID = Field(description="党员")
+    member_name: str = Field(description="责任党员")
+    findings: list[MemberInspectionsResultFinding]
     follow_up: str
 
 
@@ -552,39 +499,12 @@ class PublicDetailTargetRecused(Answer):
     reason: str = Field(description="理由")
 
 
-class PublicDetailTargetFinding(Answer):
-    conclusion: ConclusionCode = Field(description="检查结论")
-    conclusion_label: str = Field(description="检查结论（中文）")
-    confirmed: bool = Field(description="群众是否确认")
+class PublicDetailTargetFinding(FindingFields):
     stars: int | None = Field(None, description="星级")
-    attendance: int | None = Field(None, description="到会人数")
-    discussed: str = Field(description="会议内容")
-    note: str = Field(description="说明")
-    correction_reason: str = Field(description="更正理由")
-    recorded_at: datetime
-    latest: bool
-    inspector: PlanViewTargetFindingInspector
-    photo_count: int
 
 
-class PublicDetailTarget(Answer):
-    target: str = Field(description="检查对象")
-    target_label: str = Field(description="检查对象（中文）")
+class PublicDetailTarget(TargetFields):
     community_name: str | None = None
-    unit_name: str | None = Field(None, description="所在单位")
-    kind: str = Field(description="类型")
-    kind_label: str = Field(description="类型（中文）")
-    stratum: str
-    ticket: str
-    seq: int
-    drawn: bool
-    active: bool
-    replaced_by: str | None = None
-    replaces: str | None = None
-    replace_reason: str | None = None
-    replace_reason_code: str | None = None
-    replace_reason_label: str | None = Field(None, description="replace_reason 的中文名称")
-    replaced_at: datetime | None = None
     inspectors: list[PlanViewTargetFindingInspector]
     recused: list[PublicDetailTargetRecused]
     findings: list[PublicDetailTargetFinding] | None = None
@@ -621,100 +541,24 @@ class PublicDetailConclusion(Answer):
     诫勉谈话: int | None = None
 
 
-class PublicDetail(Answer):
-    plan_id: UUID
-    county_id: UUID = Field(description="县（区）")
-    county_name: str
-    title: str = Field(description="名称")
-    item: InspectionItemCode = Field(description="抽查事项")
-    item_label: str = Field(description="抽查事项（中文）")
-    period: list[date]
-    status: PlanStatusCode = Field(description="状态")
-    status_label: str = Field(description="状态")
-    unannounced: bool = Field(description="是否不打招呼")
-    visits_completed: bool
-    visits_completed_at: datetime | None = None
-    published_at: datetime
-    document: PlanViewDocument
-    plan_hash: str
-    plan_hash_matches: bool
-    population_position: int | None = None
-    population_hash: str
-    counts: dict[str, int] | None = None
-    strata: list[PlanViewStrata] | None = None
-    excluded_count: int | None = None
-    population_frozen_at: datetime | None = None
-    roster_position: int | None = None
-    roster_hash: str
-    roster_frozen_at: datetime | None = None
-    seed_method: SeedMethodCode = Field(description="种子产生方式")
-    seed_method_label: str = Field(description="种子产生方式（中文）")
-    parties: list[str] = Field(description="种子参与方")
-    commitments: dict[str, str]
-    sample_commitment: str
-    drawn_at: datetime | None = None
-    disclosure: PlanViewDisclosure
-    summary: str = Field(description="结果说明")
-    voided_at: datetime | None = None
-    void_reason: str | None = None
-    void_reason_code: str | None = None
-    void_reason_label: str | None = Field(None, description="void_reason 的中文名称")
+class PublicDetail(PlanDetailFields):
     draw_revealed: bool
     results_published: bool
     roster: list[PlanViewTargetFindingInspector] | None = None
     contributions: dict[str, PublicDetailContributionEntry] | None = None
-    seed: str | None = None
-    seed_hash: str | None = None
-    algorithm: str | None = None
-    sizes: dict[str, int] | None = None
-    sample_matches_commitment: bool | None = None
     targets: list[PublicDetailTarget] | None = None
     alternates: list[PublicDetailAlternate] | None = Field(None, description="备选数量")
     skips: list[PublicDetailSkip] | None = None
-    replacements: list[PlanViewReplacement] | None = None
     recusals: list[PublicDetailRecusal] | None = None
     conclusions: PublicDetailConclusion | None = None
-    notice: str | None = None
 
 
-class PublicListPlan(Answer):
-    plan_id: UUID
-    county_id: UUID = Field(description="县（区）")
-    county_name: str
-    title: str = Field(description="名称")
-    item: InspectionItemCode = Field(description="抽查事项")
-    item_label: str = Field(description="抽查事项（中文）")
-    period: list[date]
-    status: PlanStatusCode = Field(description="状态")
-    status_label: str = Field(description="状态")
-    unannounced: bool = Field(description="是否不打招呼")
-    visits_completed: bool
-    visits_completed_at: datetime | None = None
-    published_at: datetime
-    plan_hash: str
+class PublicListPlan(PlanPublicFields):
     plan_hash_matches: bool | None = None
-    population_hash: str
-    excluded_count: int | None = None
-    population_frozen_at: datetime | None = None
-    roster_hash: str
-    roster_frozen_at: datetime | None = None
-    seed_method: SeedMethodCode = Field(description="种子产生方式")
-    seed_method_label: str = Field(description="种子产生方式（中文）")
-    parties: list[str] = Field(description="种子参与方")
-    commitments: dict[str, str]
-    sample_commitment: str
-    drawn_at: datetime | None = None
-    disclosure: PlanViewDisclosure
-    summary: str = Field(description="结果说明")
-    voided_at: datetime | None = None
-    void_reason: str | None = None
-    void_reason_code: str | None = None
-    void_reason_label: str | None = Field(None, description="void_reason 的中文名称")
     draw_revealed: bool
     results_published: bool
     targets: int | None = None
     replacements: int | None = None
-    seed: str | None = None
     conclusions: PublicDetailConclusion | None = None
 
 
@@ -737,34 +581,12 @@ class UnitInspectionsResultDisclosure(Answer):
     label: str
 
 
-class UnitInspectionsResult(Answer):
-    plan_id: UUID
-    title: str = Field(description="名称")
-    item: InspectionItemCode = Field(description="抽查事项")
-    item_label: str = Field(description="抽查事项（中文）")
-    period: list[date]
-    status: PlanStatusCode = Field(description="状态")
-    status_label: str = Field(description="状态")
-    drawn_at: datetime
-    void_reason: str | None = None
-    void_reason_label: str | None = Field(None, description="void_reason 的中文名称")
+class UnitInspectionsResult(InspectionResultFields):
     disclosure: UnitInspectionsResultDisclosure
-    target: str = Field(description="检查对象")
-    target_label: str = Field(description="检查对象（中文）")
-    kind: str = Field(description="类型")
-    kind_label: str = Field(description="类型（中文）")
     order_id: UUID | None = Field(None, description="需求")
     member_id: UUID | None = Field(None, description="党员")
     member_name: str | None = Field(None, description="责任党员")
-    unit_id: UUID = Field(description="单位")
-    active: bool
-    replaced_by: str | None = None
-    replace_reason: str | None = None
-    replace_reason_label: str | None = Field(None, description="replace_reason 的中文名称")
-    inspectors: list[PlanViewTargetFindingInspector]
-    results_published: bool
     findings: list[PublicDetailTargetFinding] | None = None
-    conclusion_label: str | None = Field(None, description="检查结论（中文）")
     follow_up: str | None = None
 
 

@@ -21,76 +21,56 @@ class MemberReminder(Answer):
     sent_at: datetime = Field(description="发送时间")
 
 
-class MemberView(Answer):
+class MemberCoreFields(Answer):
     member_id: UUID = Field(description="党员")
-    county_id: UUID = Field(description="县（区）")
     unit_id: UUID = Field(description="单位")
     community_id: UUID = Field(description="社区")
-    basis: RegistrationBasisCode = Field(description="报到方式")
-    grid_code: str = Field(description="网格")
     name: str = Field(description="名称/姓名")
     phone: str = Field(description="手机号码")
-    post: str = Field(description="职务")
     status: MemberStatusCode = Field(description="状态")
-    review_note: str | None = None
-    reviewed_by: str | None = None
-    reviewed_at: datetime | None = None
     registered_at: datetime
-    identity_stated: bool
-    show_contact: bool = Field(description="是否公开联系方式")
-    commitment_text: str | None = None
-    committed_hours: int | None = Field(None, description="承诺时长（小时/年）")
-    service_radius_km: str | None = Field(None, description="服务半径")
-    reported_at: datetime | None = None
     reminder_count: int
     last_reminded_at: datetime | None = None
+    unit_name: str = Field(description="所在单位")
+    community_name: str
+    status_label: str = Field(description="状态")
+
+
+class MemberFields(MemberCoreFields):
+    county_id: UUID = Field(description="县（区）")
+    basis: RegistrationBasisCode = Field(description="报到方式")
+    post: str = Field(description="职务")
+    identity_stated: bool
+    show_contact: bool = Field(description="是否公开联系方式")
+    service_radius_km: str | None = Field(None, description="服务半径")
     superseded: int
     base_lat: str | None = Field(None, description="常驻位置纬度")
     base_lon: str | None = Field(None, description="常驻位置经度")
     updated_at: datetime
-    unit_name: str = Field(description="所在单位")
-    community_name: str
+    reported: bool
+
+
+class MemberDetailFields(MemberFields):
+    review_note: str | None = None
+    reviewed_by: str | None = None
+    reviewed_at: datetime | None = None
+    commitment_text: str | None = None
+    committed_hours: int | None = Field(None, description="承诺时长（小时/年）")
+    reported_at: datetime | None = None
+
+
+class MemberView(MemberDetailFields):
+    grid_code: str = Field(description="网格")
     skill_categories: list[str]
     skill_tags: list[str] = Field(description="特长标签")
     time_slots: list[TimeSlotCode] = Field(description="可服务时间")
     reminders: list[MemberReminder]
-    status_label: str = Field(description="状态")
-    reported: bool
     skill_labels: list[str] = Field(description="擅长领域")
     time_slot_labels: list[str] = Field(description="可服务时间")
 
 
-class RegistrationPageItem(Answer):
-    member_id: UUID = Field(description="党员")
-    county_id: UUID = Field(description="县（区）")
-    unit_id: UUID = Field(description="单位")
-    community_id: UUID = Field(description="社区")
-    basis: RegistrationBasisCode = Field(description="报到方式")
+class RegistrationPageItem(MemberDetailFields):
     grid_code: str | None = Field(None, description="网格")
-    name: str = Field(description="名称/姓名")
-    phone: str = Field(description="手机号码")
-    post: str = Field(description="职务")
-    status: MemberStatusCode = Field(description="状态")
-    review_note: str | None = None
-    reviewed_by: str | None = None
-    reviewed_at: datetime | None = None
-    registered_at: datetime
-    identity_stated: bool
-    show_contact: bool = Field(description="是否公开联系方式")
-    commitment_text: str | None = None
-    committed_hours: int | None = Field(None, description="承诺时长（小时/年）")
-    service_radius_km: str | None = Field(None, description="服务半径")
-    reported_at: datetime | None = None
-    reminder_count: int
-    last_reminded_at: datetime | None = None
-    superseded: int
-    base_lat: str | None = Field(None, description="常驻位置纬度")
-    base_lon: str | None = Field(None, description="常驻位置经度")
-    updated_at: datetime
-    unit_name: str = Field(description="所在单位")
-    community_name: str
-    status_label: str = Field(description="状态")
-    reported: bool
 
 
 class RegistrationPage(Answer):
@@ -100,43 +80,23 @@ class RegistrationPage(Answer):
     items: list[RegistrationPageItem]
 
 
-class Me(Answer):
-    member_id: UUID = Field(description="党员")
-    county_id: UUID = Field(description="县（区）")
-    unit_id: UUID = Field(description="单位")
-    community_id: UUID = Field(description="社区")
-    basis: RegistrationBasisCode = Field(description="报到方式")
+class MemberProfileFields(MemberFields):
     grid_code: str = Field(description="网格")
-    name: str = Field(description="名称/姓名")
-    phone: str = Field(description="手机号码")
-    post: str = Field(description="职务")
-    status: MemberStatusCode = Field(description="状态")
     review_note: str
     reviewed_by: str
     reviewed_at: datetime
-    registered_at: datetime
-    identity_stated: bool
-    show_contact: bool = Field(description="是否公开联系方式")
     commitment_text: str
     committed_hours: int = Field(description="承诺时长（小时/年）")
-    service_radius_km: str | None = Field(None, description="服务半径")
-    reported_at: datetime | None = None
-    reminder_count: int
-    last_reminded_at: datetime | None = None
-    superseded: int
-    base_lat: str | None = Field(None, description="常驻位置纬度")
-    base_lon: str | None = Field(None, description="常驻位置经度")
-    updated_at: datetime
-    unit_name: str = Field(description="所在单位")
-    community_name: str
     skill_categories: list[str]
     skill_tags: list[str] = Field(description="特长标签")
     time_slots: list[TimeSlotCode] = Field(description="可服务时间")
-    reminders: list[MemberReminder]
-    status_label: str = Field(description="状态")
-    reported: bool
     skill_labels: list[str] = Field(description="擅长领域")
     time_slot_labels: list[str] = Field(description="可服务时间")
+
+
+class Me(MemberProfileFields):
+    reported_at: datetime | None = None
+    reminders: list[MemberReminder]
 
 
 class RegistrationAnswer(Written):
@@ -150,42 +110,8 @@ class ReviewAnswer(Written):
     status: MemberStatusCode = Field(description="状态")
 
 
-class TalentPoolItem(Answer):
-    member_id: UUID = Field(description="党员")
-    county_id: UUID = Field(description="县（区）")
-    unit_id: UUID = Field(description="单位")
-    community_id: UUID = Field(description="社区")
-    basis: RegistrationBasisCode = Field(description="报到方式")
-    grid_code: str = Field(description="网格")
-    name: str = Field(description="名称/姓名")
-    phone: str = Field(description="手机号码")
-    post: str = Field(description="职务")
-    status: MemberStatusCode = Field(description="状态")
-    review_note: str
-    reviewed_by: str
-    reviewed_at: datetime
-    registered_at: datetime
-    identity_stated: bool
-    show_contact: bool = Field(description="是否公开联系方式")
-    commitment_text: str
-    committed_hours: int = Field(description="承诺时长（小时/年）")
-    service_radius_km: str | None = Field(None, description="服务半径")
+class TalentPoolItem(MemberProfileFields):
     reported_at: datetime
-    reminder_count: int
-    last_reminded_at: datetime | None = None
-    superseded: int
-    base_lat: str | None = Field(None, description="常驻位置纬度")
-    base_lon: str | None = Field(None, description="常驻位置经度")
-    updated_at: datetime
-    unit_name: str = Field(description="所在单位")
-    community_name: str
-    skill_categories: list[str]
-    skill_tags: list[str] = Field(description="特长标签")
-    time_slots: list[TimeSlotCode] = Field(description="可服务时间")
-    status_label: str = Field(description="状态")
-    reported: bool
-    skill_labels: list[str] = Field(description="擅长领域")
-    time_slot_labels: list[str] = Field(description="可服务时间")
 
 
 class TalentPool(Answer):

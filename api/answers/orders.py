@@ -65,131 +65,85 @@ class OrderViewStep(Answer):
     detail: str
 
 
-class OrderView(Answer):
+class OrderCoreFields(Answer):
     order_id: UUID = Field(description="需求")
     county_id: UUID = Field(description="县（区）")
     community_id: UUID = Field(description="社区")
-    resident_id: UUID | None = Field(None, description="居民")
     requester_name: str = Field(description="求助人")
     content: str = Field(description="需求内容")
     category: SkillCategoryCode = Field(description="类别")
     urgency: UrgencyCode = Field(description="紧急程度")
     people_affected: int = Field(description="涉及人数")
     source: NeedSourceCode = Field(description="需求来源")
-    grid_code: str | None = Field(None, description="网格")
-    lat: str | None = Field(None, description="纬度")
-    lon: str | None = Field(None, description="经度")
-    preferred_time: str = Field(description="期望服务时间")
     status: OrderStatusCode = Field(description="状态")
     posted_at: datetime = Field(description="登记时间")
-    posted_by: str
     take_deadline: datetime
     applicants: int
-    member_id: UUID | None = Field(None, description="党员")
     assignee_kind: str | None = Field(None, description="交办类型")
     assignee_id: UUID | None = Field(None, description="交办对象")
     assignee_name: str | None = Field(None, description="交办对象名称")
-    first_dispatched_at: datetime | None = None
-    dispatched_at: datetime | None = None
-    overdue_deadline: datetime | None = None
     overdue: bool = Field(description="是否超期")
     follow_ups: int = Field(description="超期跟进次数")
-    accepted_at: datetime | None = None
-    checked_in_at: datetime | None = Field(None, description="签到时间")
     checkin_distance_m: int | None = Field(None, description="签到距离（米）")
     checkin_flagged: bool = Field(description="签到位置异常")
     photos: int = Field(description="照片")
     duplicate_photos: int = Field(description="重复使用的照片数")
-    claimed_at: datetime | None = None
-    claimed_hours: str | None = Field(None, description="申报时长（小时）")
-    rate_deadline: datetime | None = None
-    stars: int | None = Field(None, description="星级")
-    solved: SolvedCode | None = Field(None, description="是否解决")
-    satisfied: bool | None = None
-    closed_at: datetime | None = Field(None, description="结束时间")
-    outcome: str | None = Field(None, description="跟进结果")
-    hours_credited: str | None = Field(None, description="计入时长（小时）")
     returns: int = Field(description="返单次数")
     overlap_flag: bool = Field(description="服务时间重叠")
     found_false: bool = Field(description="核定虚假")
     false_reason: str | None = Field(None, description="核定虚假理由")
     updated_at: datetime
+    status_label: str = Field(description="状态")
+    requester: str = Field(description="求助人")
+    solved_label: str = Field(description="是否解决")
+    satisfaction_label: str = Field(description="满意度")
+    urgency_label: str = Field(description="紧急程度")
+    source_label: str = Field(description="来源")
+    category_label: str = Field(description="类别")
+    outcome_label: str = Field(description="办结方式")
+    days_open: int = Field(description="已办天数")
+
+
+class OrderFields(OrderCoreFields):
+    resident_id: UUID | None = Field(None, description="居民")
+    lat: str | None = Field(None, description="纬度")
+    lon: str | None = Field(None, description="经度")
+    preferred_time: str = Field(description="期望服务时间")
+    accepted_at: datetime | None = None
+    checked_in_at: datetime | None = Field(None, description="签到时间")
+    claimed_at: datetime | None = None
+    claimed_hours: str | None = Field(None, description="申报时长（小时）")
+    rate_deadline: datetime | None = None
+    satisfied: bool | None = None
+    closed_at: datetime | None = Field(None, description="结束时间")
+    outcome: str | None = Field(None, description="跟进结果")
+    hours_credited: str | None = Field(None, description="计入时长（小时）")
+
+
+class OrderListFields(OrderFields):
+    posted_by: str
+    member_id: UUID | None = Field(None, description="党员")
+    first_dispatched_at: datetime | None = None
+    dispatched_at: datetime | None = None
+    overdue_deadline: datetime | None = None
+
+
+class OrderLedgerFields(OrderListFields):
+    grid_code: str | None = Field(None, description="网格")
+    stars: int | None = Field(None, description="星级")
+    solved: SolvedCode | None = Field(None, description="是否解决")
     member_name: str | None = Field(None, description="责任党员")
+    deadline: datetime | None = Field(None, description="截止时间")
+
+
+class OrderView(OrderLedgerFields):
     applicant_list: list[OrderViewApplicantList]
     photo_list: list[OrderViewPhotoList]
     steps: list[OrderViewStep]
-    status_label: str = Field(description="状态")
-    requester: str = Field(description="求助人")
-    solved_label: str = Field(description="是否解决")
-    satisfaction_label: str = Field(description="满意度")
-    urgency_label: str = Field(description="紧急程度")
-    source_label: str = Field(description="来源")
-    category_label: str = Field(description="类别")
-    outcome_label: str = Field(description="办结方式")
-    days_open: int = Field(description="已办天数")
-    deadline: datetime | None = Field(None, description="截止时间")
 
 
-class LedgerPageRow(Answer):
-    order_id: UUID = Field(description="需求")
-    county_id: UUID = Field(description="县（区）")
-    community_id: UUID = Field(description="社区")
-    resident_id: UUID | None = Field(None, description="居民")
-    requester_name: str = Field(description="求助人")
-    content: str = Field(description="需求内容")
-    category: SkillCategoryCode = Field(description="类别")
-    urgency: UrgencyCode = Field(description="紧急程度")
-    people_affected: int = Field(description="涉及人数")
-    source: NeedSourceCode = Field(description="需求来源")
-    grid_code: str | None = Field(None, description="网格")
-    lat: str | None = Field(None, description="纬度")
-    lon: str | None = Field(None, description="经度")
-    preferred_time: str = Field(description="期望服务时间")
-    status: OrderStatusCode = Field(description="状态")
-    posted_at: datetime = Field(description="登记时间")
-    posted_by: str
-    take_deadline: datetime
-    applicants: int
-    member_id: UUID | None = Field(None, description="党员")
-    assignee_kind: str | None = Field(None, description="交办类型")
-    assignee_id: UUID | None = Field(None, description="交办对象")
-    assignee_name: str | None = Field(None, description="交办对象名称")
-    first_dispatched_at: datetime | None = None
-    dispatched_at: datetime | None = None
-    overdue_deadline: datetime | None = None
-    overdue: bool = Field(description="是否超期")
-    follow_ups: int = Field(description="超期跟进次数")
-    accepted_at: datetime | None = None
-    checked_in_at: datetime | None = Field(None, description="签到时间")
-    checkin_distance_m: int | None = Field(None, description="签到距离（米）")
-    checkin_flagged: bool = Field(description="签到位置异常")
-    photos: int = Field(description="照片")
-    duplicate_photos: int = Field(description="重复使用的照片数")
-    claimed_at: datetime | None = None
-    claimed_hours: str | None = Field(None, description="申报时长（小时）")
-    rate_deadline: datetime | None = None
-    stars: int | None = Field(None, description="星级")
-    solved: SolvedCode | None = Field(None, description="是否解决")
-    satisfied: bool | None = None
-    closed_at: datetime | None = Field(None, description="结束时间")
-    outcome: str | None = Field(None, description="跟进结果")
-    hours_credited: str | None = Field(None, description="计入时长（小时）")
-    returns: int = Field(description="返单次数")
-    overlap_flag: bool = Field(description="服务时间重叠")
-    found_false: bool = Field(description="核定虚假")
-    false_reason: str | None = Field(None, description="核定虚假理由")
-    updated_at: datetime
-    member_name: str | None = Field(None, description="责任党员")
-    status_label: str = Field(description="状态")
-    requester: str = Field(description="求助人")
-    solved_label: str = Field(description="是否解决")
-    satisfaction_label: str = Field(description="满意度")
-    urgency_label: str = Field(description="紧急程度")
-    source_label: str = Field(description="来源")
-    category_label: str = Field(description="类别")
-    outcome_label: str = Field(description="办结方式")
-    days_open: int = Field(description="已办天数")
-    deadline: datetime | None = Field(None, description="截止时间")
+class LedgerPageRow(OrderLedgerFields):
+    pass
 
 
 class LedgerPage(Answer):
@@ -199,128 +153,25 @@ class LedgerPage(Answer):
     items: list[LedgerPageRow]
 
 
-class MyOrder(Answer):
-    order_id: UUID = Field(description="需求")
-    county_id: UUID = Field(description="县（区）")
-    community_id: UUID = Field(description="社区")
-    resident_id: UUID | None = Field(None, description="居民")
-    requester_name: str = Field(description="求助人")
-    content: str = Field(description="需求内容")
-    category: SkillCategoryCode = Field(description="类别")
-    urgency: UrgencyCode = Field(description="紧急程度")
-    people_affected: int = Field(description="涉及人数")
-    source: NeedSourceCode = Field(description="需求来源")
+class MyOrder(OrderFields):
     grid_code: str = Field(description="网格")
-    lat: str | None = Field(None, description="纬度")
-    lon: str | None = Field(None, description="经度")
-    preferred_time: str = Field(description="期望服务时间")
-    status: OrderStatusCode = Field(description="状态")
-    posted_at: datetime = Field(description="登记时间")
-    take_deadline: datetime
-    applicants: int
     member_id: UUID = Field(description="党员")
-    assignee_kind: str | None = Field(None, description="交办类型")
-    assignee_id: UUID | None = Field(None, description="交办对象")
-    assignee_name: str | None = Field(None, description="交办对象名称")
     first_dispatched_at: datetime
     dispatched_at: datetime
     overdue_deadline: datetime
-    overdue: bool = Field(description="是否超期")
-    follow_ups: int = Field(description="超期跟进次数")
-    accepted_at: datetime | None = None
-    checked_in_at: datetime | None = Field(None, description="签到时间")
-    checkin_distance_m: int | None = Field(None, description="签到距离（米）")
-    checkin_flagged: bool = Field(description="签到位置异常")
-    photos: int = Field(description="照片")
-    duplicate_photos: int = Field(description="重复使用的照片数")
-    claimed_at: datetime | None = None
-    claimed_hours: str | None = Field(None, description="申报时长（小时）")
-    rate_deadline: datetime | None = None
     stars: int | None = Field(None, description="星级")
     solved: SolvedCode | None = Field(None, description="是否解决")
-    satisfied: bool | None = None
-    closed_at: datetime | None = Field(None, description="结束时间")
-    outcome: str | None = Field(None, description="跟进结果")
-    hours_credited: str | None = Field(None, description="计入时长（小时）")
-    returns: int = Field(description="返单次数")
-    overlap_flag: bool = Field(description="服务时间重叠")
-    found_false: bool = Field(description="核定虚假")
-    false_reason: str | None = Field(None, description="核定虚假理由")
-    updated_at: datetime
     member_name: str = Field(description="责任党员")
-    status_label: str = Field(description="状态")
-    requester: str = Field(description="求助人")
-    solved_label: str = Field(description="是否解决")
-    satisfaction_label: str = Field(description="满意度")
-    urgency_label: str = Field(description="紧急程度")
-    source_label: str = Field(description="来源")
-    category_label: str = Field(description="类别")
-    outcome_label: str = Field(description="办结方式")
-    days_open: int = Field(description="已办天数")
     deadline: datetime = Field(description="截止时间")
 
 
-class OpenNeed(Answer):
-    order_id: UUID = Field(description="需求")
-    county_id: UUID = Field(description="县（区）")
-    community_id: UUID = Field(description="社区")
-    resident_id: UUID | None = Field(None, description="居民")
-    requester_name: str = Field(description="求助人")
-    content: str = Field(description="需求内容")
-    category: SkillCategoryCode = Field(description="类别")
-    urgency: UrgencyCode = Field(description="紧急程度")
-    people_affected: int = Field(description="涉及人数")
-    source: NeedSourceCode = Field(description="需求来源")
+class OpenNeed(OrderListFields):
     grid_code: str = Field(description="网格")
-    lat: str | None = Field(None, description="纬度")
-    lon: str | None = Field(None, description="经度")
-    preferred_time: str = Field(description="期望服务时间")
-    status: OrderStatusCode = Field(description="状态")
-    posted_at: datetime = Field(description="登记时间")
-    posted_by: str
-    take_deadline: datetime
-    applicants: int
-    member_id: UUID | None = Field(None, description="党员")
-    assignee_kind: str | None = Field(None, description="交办类型")
-    assignee_id: UUID | None = Field(None, description="交办对象")
-    assignee_name: str | None = Field(None, description="交办对象名称")
-    first_dispatched_at: datetime | None = None
-    dispatched_at: datetime | None = None
-    overdue_deadline: datetime | None = None
-    overdue: bool = Field(description="是否超期")
-    follow_ups: int = Field(description="超期跟进次数")
-    accepted_at: datetime | None = None
-    checked_in_at: datetime | None = Field(None, description="签到时间")
-    checkin_distance_m: int | None = Field(None, description="签到距离（米）")
-    checkin_flagged: bool = Field(description="签到位置异常")
-    photos: int = Field(description="照片")
-    duplicate_photos: int = Field(description="重复使用的照片数")
-    claimed_at: datetime | None = None
-    claimed_hours: str | None = Field(None, description="申报时长（小时）")
-    rate_deadline: datetime | None = None
     stars: list[str] | None = Field(None, description="星级")
     solved: int | None = Field(None, description="是否解决")
-    satisfied: bool | None = None
-    closed_at: datetime | None = Field(None, description="结束时间")
-    outcome: str | None = Field(None, description="跟进结果")
-    hours_credited: str | None = Field(None, description="计入时长（小时）")
-    returns: int = Field(description="返单次数")
-    overlap_flag: bool = Field(description="服务时间重叠")
-    found_false: bool = Field(description="核定虚假")
-    false_reason: str | None = Field(None, description="核定虚假理由")
-    updated_at: datetime
     skill_match: bool
     same_grid: bool
     applied: bool
-    status_label: str = Field(description="状态")
-    requester: str = Field(description="求助人")
-    solved_label: str = Field(description="是否解决")
-    satisfaction_label: str = Field(description="满意度")
-    urgency_label: str = Field(description="紧急程度")
-    source_label: str = Field(description="来源")
-    category_label: str = Field(description="类别")
-    outcome_label: str = Field(description="办结方式")
-    days_open: int = Field(description="已办天数")
     deadline: datetime = Field(description="截止时间")
     distance_m: int | None = None
 

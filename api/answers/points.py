@@ -65,26 +65,29 @@ class PartnerRow(Answer):
     kind_label: str = Field(description="类型（中文）")
 
 
-class RedemptionRow(Answer):
+class RedemptionFields(Answer):
     redemption_id: UUID = Field(description="兑换编号")
-    county_id: UUID = Field(description="县（区）")
-    community_id: UUID = Field(description="社区")
-    member_id: UUID = Field(description="党员")
     item_id: UUID = Field(description="兑换项目")
-    partner_id: UUID = Field(description="合作商家")
     item_name: str = Field(description="兑换项目")
     quantity: int = Field(description="数量")
     unit_price: int = Field(description="单价（积分）")
     points: int = Field(description="积分")
     status: RedemptionStatusCode = Field(description="状态")
     requested_at: datetime = Field(description="兑换时间")
+    ended_at: datetime | None = None
+    reason: str | None = Field(None, description="理由")
+    status_label: str = Field(description="状态")
+
+
+class RedemptionRow(RedemptionFields):
+    county_id: UUID = Field(description="县（区）")
+    community_id: UUID = Field(description="社区")
+    member_id: UUID = Field(description="党员")
+    partner_id: UUID = Field(description="合作商家")
     expires_at: datetime
     confirmed_at: datetime | None = Field(None, description="核销时间")
     confirmed_by: str | None = None
-    ended_at: datetime | None = None
     ended_by: str | None = None
-    reason: str | None = Field(None, description="理由")
-    status_label: str = Field(description="状态")
 
 
 class RedemptionIssued(Written):
@@ -109,21 +112,10 @@ class SettlementPartner(Answer):
     registered_at: datetime
 
 
-class SettlementRedemption(Answer):
-    redemption_id: UUID = Field(description="兑换编号")
-    item_id: UUID = Field(description="兑换项目")
-    item_name: str = Field(description="兑换项目")
-    quantity: int = Field(description="数量")
-    unit_price: int = Field(description="单价（积分）")
-    points: int = Field(description="积分")
-    status: RedemptionStatusCode = Field(description="状态")
-    requested_at: datetime = Field(description="兑换时间")
+class SettlementRedemption(RedemptionFields):
     confirmed_at: datetime = Field(description="核销时间")
     confirmed_by: str
-    ended_at: datetime | None = None
-    reason: str | None = Field(None, description="理由")
     member_name: str = Field(description="责任党员")
-    status_label: str = Field(description="状态")
 
 
 class Settlement(Answer):

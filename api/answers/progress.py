@@ -1,29 +1,17 @@
 from __future__ import annotations
 
-from datetime import datetime
 from uuid import UUID
 
 from pydantic import Field
 
-from api.answers.common import Answer, MemberStatusCode, Written
+from api.answers.common import Answer, Written
+from api.answers.members import MemberCoreFields
 
 
-class NotReportedItem(Answer):
-    member_id: UUID = Field(description="党员")
-    name: str = Field(description="名称/姓名")
-    phone: str = Field(description="手机号码")
-    unit_id: UUID = Field(description="单位")
-    unit_name: str = Field(description="所在单位")
-    community_id: UUID = Field(description="社区")
-    community_name: str
-    status: MemberStatusCode = Field(description="状态")
+class NotReportedItem(MemberCoreFields):
     identity_stated: int
     commitment_made: int
     skills_declared: int
-    registered_at: datetime
-    reminder_count: int
-    last_reminded_at: datetime | None = None
-    status_label: str = Field(description="状态")
     missing: list[str]
 
 
