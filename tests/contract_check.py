@@ -18,6 +18,8 @@ import jsonschema_rs
 import orjson
 
 SEEN: set[tuple[str, str]] = set()
+# The operations that answer no JSON: a photo (binary) and two HTML pages.
+NOT_JSON = frozenset({"get_photo", "public_page", "public_plan_page"})
 
 
 @cache

@@ -18,7 +18,6 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from domain.activity import ActivityKind
-from domain.actors import ROLE_LABELS, Role
 from domain.evaluation import Grade, Star, WarningLevel
 from domain.inspection import Conclusion, InspectionItem, PlanStatus, SeedMethod
 from domain.order import OrderStatus
@@ -86,9 +85,6 @@ StarCode = Annotated[str, coded(Star, "星级党员")]
 TimeSlotCode = Annotated[str, coded(TimeSlot, "服务时段")]
 UrgencyCode = Annotated[str, coded(Urgency, "紧急程度")]
 WarningLevelCode = Annotated[str, coded(WarningLevel, "预警等级")]
-RoleCode = Annotated[
-    str, WithJsonSchema(code_schema(((r.value, ROLE_LABELS[r]) for r in Role), "角色"))
-]
 
 
 def answer(model: Any, status: int = 200, description: str = "成功") -> dict[int | str, Any]:
