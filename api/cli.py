@@ -84,7 +84,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.workers > 1 and not args.no_projections:
         print(
-            "多个 API 进程时请加 --no-projections，并另行运行一个 `sishuang worker`"
+            "多个 API 进程时请加 --no-projections，并另行运行一个 `./dev worker`"
             " (several API workers: add --no-projections and run one worker)",
             file=sys.stderr,
         )
