@@ -73,6 +73,20 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                 checkpoint_interval=settings.checkpoint_seconds,
             )
             sweeper.start()
+        deliverer = None
+        if settings.run_projections and settings.delivery_seconds > 0:
+            from api.delivery.worker import Deliverer, DeliveryWorker, gateway_from
+
+            deliverer = Deliverer(
+                DeliveryWorker(
+                    svc.app,
+                    svc.read.store,
+                    gateway_from(settings),
+                    batch=settings.delivery_batch,
+                ),
+                settings.delivery_seconds,
+            )
+            deliverer.start()
         log.info(
             "service_started",
             store=settings.store_kind,
@@ -81,6 +95,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         try:
             yield
         finally:
+            if deliverer is not None:
+                deliverer.stop()
             if sweeper is not None:
                 sweeper.stop()
             svc.read.stop()

@@ -7,6 +7,7 @@ sishuang token --role org_dept --scope <county id> --subject 组织部-王 [--da
 sishuang rebuild [projection ...]   drop and rebuild read models from the log
 sishuang dead-letters [list|retry [projection ...]]   events a projection set aside
 sishuang demo                        load the demo county into the store
+sishuang deliver [--once]            deliver messages (SMS) as its own process
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import argparse
 import os
 import signal
 import sys
+import threading
 import time
 from collections.abc import Iterable
 from datetime import timedelta
@@ -326,6 +328,48 @@ def cmd_checkpoint(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if stalled else 0
 
 
+def cmd_deliver(args: argparse.Namespace, settings: Settings) -> int:
+    """The delivery worker as its own process: projections too unless
+    SISHUANG_PROJECTIONS_IN_PROCESS=false (another process projects)."""
+    from api.delivery.worker import DeliveryWorker, gateway_from
+    from projections import open_service
+
+    app, read = open_service(
+        settings.eventsourcing_env(),
+        SystemClock(),
+        run_projections=settings.run_projections,
+        poll_interval=settings.poll_interval_seconds,
+    )
+    worker = DeliveryWorker(app, read.store, gateway_from(settings), batch=settings.delivery_batch)
+    if read.follower is not None:
+        read.follower.catch_up()
+    if args.once:
+        counts = worker.run_once()
+        print("，".join(f"{k} {v}" for k, v in sorted(counts.items())) or "没有待发送的消息")
+        app.close()
+        return 0
+    stopping = threading.Event()
+
+    def stop(signum: int, frame: Any) -> None:
+        log.info("delivery_stopping", signal=signum)
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    read.start()
+    interval = settings.delivery_seconds if settings.delivery_seconds > 0 else 10.0
+    log.info("delivery_started", worker=worker.worker_id, interval=interval)
+    while not stopping.is_set():
+        try:
+            worker.run_once()
+        except Exception:
+            log.exception("delivery_round_failed")
+        stopping.wait(interval)
+    read.stop()
+    app.close()
+    return 0
+
+
 def cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:
     from api.sweeper import sweep_once
     from projections import open_service
@@ -415,6 +459,10 @@ def main(argv: list[str] | None = None) -> int:
         help="立即执行一次期限检查（无人接单、超时未评价、超期、兑换过期、抽查结果逾期未公开）",
     )
     sweep.set_defaults(func=cmd_sweep)
+
+    deliver = sub.add_parser("deliver", help="发送消息（短信等）：单独运行的发送进程")
+    deliver.add_argument("--once", action="store_true", help="只发送一轮后退出")
+    deliver.set_defaults(func=cmd_deliver)
 
     check = sub.add_parser("check-standards", help="季度服务标准检查（黄灯、红灯）")
     check.add_argument("--county", required=True, help="县（区）id")

@@ -1,10 +1,10 @@
 """The deadline sweep: every minute, the orders whose take window, rating window or
 overdue deadline has passed get the event that says so, the take and rating windows
-about to end get their reminders, SMS claims whose lease ran out are in doubt, redemptions the partner
-did not confirm in time give their points back, and drawn inspection plans whose
-results are not public by their disclosure deadline are marked overdue. The read
-models say which to look at; each aggregate decides for itself with the injected
-clock, so running it twice, or in two processes, records each event once."""
+about to end get their reminders, SMS claims whose lease ran out are in doubt,
+redemptions the partner did not confirm in time give their points back, and drawn
+inspection plans whose results are not public by their disclosure deadline are marked
+overdue. The read models say which to look at; each aggregate decides for itself with
+the injected clock, so running it twice, or in two processes, records each event once."""
 
 from __future__ import annotations
 
