@@ -147,6 +147,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         routes_evaluation,
         routes_inspections,
         routes_members,
+        routes_messages,
         routes_orders,
         routes_points,
         routes_progress,
@@ -163,6 +164,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         routes_points,
         routes_evaluation,
         routes_inspections,
+        routes_messages,
         routes_audit,
     )
     for module in modules:

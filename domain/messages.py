@@ -315,16 +315,17 @@ def inbox_keys(actor: Actor) -> list[str]:
     return []
 
 
-def own_key(actor: Actor) -> str:
-    """The one inbox an actor's preferences and reads belong to."""
+def require_inbox(actor: Actor) -> list[str]:
+    """The actor's inboxes; refused for a role that has none."""
     keys = inbox_keys(actor)
     if not keys:
-        raise Forbidden(
-            "no_inbox",
-            "该身份没有站内信",
-            "this role has no inbox",
-        )
-    return keys[0]
+        raise Forbidden("no_inbox", "该身份没有站内信", "this role has no inbox")
+    return keys
+
+
+def own_key(actor: Actor) -> str:
+    """The one inbox an actor's preferences and reads belong to."""
+    return require_inbox(actor)[0]
 
 
 def clean_kinds(codes: object) -> tuple[MessageKind, ...]:

@@ -890,7 +890,7 @@ def inbox(
 ) -> dict[str, Any]:
     """The recipient's messages, newest first, with the total and the unread count."""
     if not keys:
-        return {"total": 0, "unread": 0, "page": page, "page_size": page_size, "items": []}
+        return {"total": 0, "unread": 0, "page": page, "size": page_size, "items": []}
     join, ids = _reads_join(keys)
     where = f" WHERE m.recipient IN ({_marks(keys)})"
     unread_where = where + " AND r.read_at IS NULL"
@@ -911,7 +911,7 @@ def inbox(
         "total": int(total or 0),
         "unread": int(unread or 0),
         "page": page,
-        "page_size": page_size,
+        "size": page_size,
         "items": [_message_row(r) for r in rows],
     }
 
@@ -1052,4 +1052,4 @@ def community_deliveries(
                 "updated_at": r["updated_at"],
             }
         )
-    return {"total": int(total or 0), "page": page, "page_size": page_size, "items": items}
+    return {"total": int(total or 0), "page": page, "size": page_size, "items": items}
