@@ -74,19 +74,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             )
             sweeper.start()
         deliverer = None
-        if settings.run_projections and settings.delivery_seconds > 0:
-            from api.delivery.worker import Deliverer, DeliveryWorker, gateway_from
+        if settings.run_projections:
+            from api.delivery.worker import deliverer_for
 
-            deliverer = Deliverer(
-                DeliveryWorker(
-                    svc.app,
-                    svc.read.store,
-                    gateway_from(settings),
-                    batch=settings.delivery_batch,
-                ),
-                settings.delivery_seconds,
-            )
-            deliverer.start()
+            deliverer = deliverer_for(svc.app, svc.read.store, settings)
+            if deliverer is not None:
+                deliverer.start()
         log.info(
             "service_started",
             store=settings.store_kind,

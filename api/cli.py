@@ -140,8 +140,14 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
         checkpoint_interval=settings.checkpoint_seconds,
     )
 
+    from api.delivery.worker import deliverer_for
+
+    deliverer = deliverer_for(app, read.store, settings)
+
     def stop_all(signum: int, frame: Any) -> None:
         sweeper.stop()
+        if deliverer is not None:
+            deliverer.stop()
         stop(signum, frame)
 
     signal.signal(signal.SIGTERM, stop_all)
@@ -149,9 +155,13 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     follower.start()
     if settings.sweep_seconds > 0:
         sweeper.start()
+    if deliverer is not None:
+        deliverer.start()
     while follower.alive:
         follower.join(timeout=0.5)
     sweeper.stop()
+    if deliverer is not None:
+        deliverer.stop()
     app.close()
     if follower.failure is not None:
         # The thread ended by an error, not by a signal: say so to the supervisor.
@@ -331,7 +341,7 @@ def cmd_checkpoint(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_deliver(args: argparse.Namespace, settings: Settings) -> int:
     """The delivery worker as its own process: projections too unless
     SISHUANG_PROJECTIONS_IN_PROCESS=false (another process projects)."""
-    from api.delivery.worker import DeliveryWorker, gateway_from
+    from api.delivery.worker import Deliverer, DeliveryWorker, gateway_from
     from projections import open_service
 
     app, read = open_service(
@@ -359,12 +369,11 @@ def cmd_deliver(args: argparse.Namespace, settings: Settings) -> int:
     read.start()
     interval = settings.delivery_seconds if settings.delivery_seconds > 0 else 10.0
     log.info("delivery_started", worker=worker.worker_id, interval=interval)
-    while not stopping.is_set():
-        try:
-            worker.run_once()
-        except Exception:
-            log.exception("delivery_round_failed")
-        stopping.wait(interval)
+    deliverer = Deliverer(worker, interval)
+    deliverer.start()
+    while not stopping.wait(0.5):
+        pass
+    deliverer.stop()
     read.stop()
     app.close()
     return 0

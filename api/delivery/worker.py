@@ -177,3 +177,12 @@ class Deliverer:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=30)
+
+
+def deliverer_for(app: Sishuang, store: ReadStore, settings: Settings) -> Deliverer | None:
+    """The delivery thread of a projecting process (the API by default, else the
+    worker), or None when SISHUANG_DELIVERY_SECONDS is 0."""
+    if settings.delivery_seconds <= 0:
+        return None
+    worker = DeliveryWorker(app, store, gateway_from(settings), batch=settings.delivery_batch)
+    return Deliverer(worker, settings.delivery_seconds)
