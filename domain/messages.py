@@ -345,3 +345,22 @@ def clean_kinds(codes: object) -> tuple[MessageKind, ...]:
         if kind not in kinds:
             kinds.append(kind)
     return tuple(sorted(kinds, key=lambda k: k.code))
+
+
+def markdown_table() -> str:
+    """The catalogue table of docs/notifications.md (`python -m domain.messages`)."""
+    rows = [
+        "| kind | 名称 | 谁收到 | 渠道 | 紧急 | SMS 参数 |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for kind, spec in CATALOGUE.items():
+        channels = "、".join(c.label for c in spec.channels)
+        params = ", ".join(f"`{p}`" for p in spec.params)
+        urgent = "是" if spec.urgent else ""
+        cells = [f"`{kind.code}`", kind.label, spec.recipients, channels, urgent, params]
+        rows.append("| " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    print(markdown_table())

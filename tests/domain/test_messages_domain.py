@@ -327,3 +327,14 @@ def test_preferences_are_events_and_only_optional_sms_may_be_turned_off(
         app.set_preferences(
             Actor(Role.ORG_DEPT, "组织部", world.county_id), sms_off=[], nearby_needs=False
         )
+
+
+def test_docs_notifications_lists_the_catalogue_as_built() -> None:
+    from pathlib import Path
+
+    from domain.messages import markdown_table
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "notifications.md").read_text(
+        encoding="utf-8"
+    )
+    assert markdown_table() in text, "docs/notifications.md is stale: run python -m domain.messages"
