@@ -16,6 +16,7 @@ Rules are decided here with the county's Policy; the events only change state.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from uuid import UUID, uuid5
 
@@ -45,6 +46,19 @@ class DeliveryStatus(Labelled):
 D = DeliveryStatus
 FINAL = frozenset({D.SENT, D.GAVE_UP, D.IN_DOUBT})
 MAX_ERROR_CHARS = 300  # an error recorded in an event, at most
+
+
+@dataclass(frozen=True)
+class DeliveryFacts:
+    """What a delivery is of, as the outbox's row has it: recorded by the first claim."""
+
+    message_id: UUID
+    channel: Channel
+    kind: MessageKind
+    urgent: bool
+    county_id: UUID
+    community_id: UUID | None
+    message_at: datetime  # when the message was made (its event's time)
 
 
 def delivery_id(message_id: UUID, channel: Channel) -> UUID:
@@ -103,6 +117,7 @@ class Delivery(Aggregate):
         urgent: bool
         county_id: UUID
         community_id: UUID | None
+        message_at: datetime
 
     Created = Opened
 
@@ -180,8 +195,10 @@ class Delivery(Aggregate):
         urgent: bool,
         county_id: UUID,
         community_id: UUID | None,
+        message_at: datetime,
     ) -> None:
         self.message_id = message_id
+        self.message_at = message_at
         self.channel = channel
         self.kind = kind
         self.urgent = urgent
@@ -196,26 +213,17 @@ class Delivery(Aggregate):
         self.last_error = ""
 
     @classmethod
-    def open(
-        cls,
-        message_id: UUID,
-        *,
-        channel: Channel,
-        kind: MessageKind,
-        urgent: bool,
-        county_id: UUID,
-        community_id: UUID | None,
-        now: datetime,
-    ) -> Delivery:
+    def open(cls, facts: DeliveryFacts, now: datetime) -> Delivery:
         return cls._create(
             cls.Opened,
-            id=delivery_id(message_id, channel),
-            message_id=message_id,
-            channel=channel,
-            kind=kind,
-            urgent=urgent,
-            county_id=county_id,
-            community_id=community_id,
+            id=delivery_id(facts.message_id, facts.channel),
+            message_id=facts.message_id,
+            channel=facts.channel,
+            kind=facts.kind,
+            urgent=facts.urgent,
+            county_id=facts.county_id,
+            community_id=facts.community_id,
+            message_at=facts.message_at,
             timestamp=now,
         )
 
@@ -223,7 +231,8 @@ class Delivery(Aggregate):
 
     def claim(self, worker: str, policy: Policy, now: datetime) -> DeliveryStatus:
         """A worker asks to send. Returns what was recorded: CLAIMED (go ahead: send),
-        DEFERRED (quiet hours), IN_DOUBT (an earlier claim's lease ran out unreported).
+        DEFERRED (quiet hours), IN_DOUBT (an earlier claim's lease ran out unreported),
+        GAVE_UP (the message is older than delivery_max_age_hours: news no longer).
         Refused (Conflict) while another claim holds, once final, or before it is due."""
         if self.status is D.CLAIMED:
             if self.expire(now):
@@ -239,6 +248,15 @@ class Delivery(Aggregate):
             )
         if self.next_attempt_at is not None and now < self.next_attempt_at:
             raise Conflict("delivery_not_due", "尚未到重试时间", "the next attempt is not due yet")
+        if now >= self.message_at + timedelta(hours=policy.delivery_max_age_hours):
+            self.trigger_event(
+                self.GaveUp,
+                worker=worker,
+                attempts=self.attempts,
+                error=f"too_old: made {self.message_at.isoformat()}",
+                timestamp=now,
+            )
+            return D.GAVE_UP
         if self.channel is Channel.SMS and not self.urgent:
             until = quiet_until(now, policy)
             if until is not None:

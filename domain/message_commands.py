@@ -9,7 +9,6 @@ and records the outcome. A person reads their own inbox and sets their own prefe
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -18,6 +17,7 @@ from domain import access
 from domain.actors import Actor, Role
 from domain.delivery import (
     Delivery,
+    DeliveryFacts,
     DeliveryStatus,
     Inbox,
     Preferences,
@@ -26,25 +26,13 @@ from domain.delivery import (
     preferences_id,
 )
 from domain.errors import Conflict, NotFound
-from domain.messages import Channel, MessageKind, clean_kinds, own_key
+from domain.messages import clean_kinds, own_key
 from domain.service import Result, Service
 
 
 def delivery_actor(worker: str) -> Actor:
     """The actor a delivery worker's commands are recorded under."""
     return Actor(Role.OPERATOR, f"delivery:{worker}")
-
-
-@dataclass(frozen=True)
-class DeliveryFacts:
-    """What the first claim records about the delivery (from the outbox's row)."""
-
-    message_id: UUID
-    channel: Channel
-    kind: MessageKind
-    urgent: bool
-    county_id: UUID
-    community_id: UUID | None
 
 
 class MessageCommands(Service):
@@ -65,15 +53,7 @@ class MessageCommands(Service):
             outcome.clear()
             now = self.clock.now()
             found = self._find(Delivery, key)
-            delivery = found or Delivery.open(
-                facts.message_id,
-                channel=facts.channel,
-                kind=facts.kind,
-                urgent=facts.urgent,
-                county_id=facts.county_id,
-                community_id=facts.community_id,
-                now=now,
-            )
+            delivery = found or Delivery.open(facts, now)
             outcome.append(delivery.claim(worker, self.policy(delivery.county_id), now))
             return key, [delivery]
 

@@ -186,6 +186,9 @@ class Policy:
     delivery_backoff_max_seconds: int = rule(3600, "sishuang", maximum=604_800, positive=True)
     # How long a worker's claim holds: past it, a send not reported is in doubt (never resent).
     delivery_lease_seconds: int = rule(120, "sishuang", maximum=86_400, positive=True)
+    # A message not yet sent this many hours after it was made is not sent by SMS any more
+    # (after an outage, or when SMS is first switched on over a long history): sishuang.
+    delivery_max_age_hours: int = rule(48, "sishuang", maximum=8760, positive=True)
     # Reminders this many hours before the take window and the rating window end.
     take_window_reminder_hours: int = rule(12, "sishuang (田家庵 3 天接单期)", maximum=720)
     rating_window_reminder_hours: int = rule(4, "sishuang (田家庵 24 小时评价期)", maximum=720)

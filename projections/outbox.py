@@ -115,8 +115,14 @@ TABLES = (
 )
 
 
+def _printable(text: str) -> str:
+    """Text a message quotes, printable only: a control character (a NUL a store cannot
+    hold) never reaches an inbox or a phone."""
+    return "".join(c if c.isprintable() else " " for c in text)
+
+
 def _need(content: str) -> str:
-    text = " ".join(content.split())
+    text = " ".join(_printable(content).split())
     return text if len(text) <= NEED_CHARS else text[: NEED_CHARS - 1] + "…"
 
 
@@ -194,7 +200,7 @@ class Outbox(Projection):
         urgent: bool = False,
     ) -> None:
         spec = CATALOGUE[kind]
-        shown = {k: str(v) for k, v in params.items()}
+        shown = {k: _printable(str(v)) for k, v in params.items()}
         title, body = render(kind, shown)
         mid = message_id(source_key(e.originator_id, e.originator_version), kind, recipient)
         at = stored(e.timestamp)

@@ -14,15 +14,16 @@ import os
 import socket
 import threading
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from uuid import UUID, uuid4
 
 import structlog
 
 from api.delivery.gateway import DefiniteFailure, Doubtful, Gateway, HttpGateway, LogSink, Sms
 from domain.application import Sishuang
-from domain.delivery import DeliveryStatus
+from domain.delivery import DeliveryFacts, DeliveryStatus
 from domain.errors import Conflict, NotFound
-from domain.message_commands import DeliveryFacts, delivery_actor
+from domain.message_commands import delivery_actor
 from domain.messages import CATALOGUE, Channel, MessageKind, render
 from projections import outbox
 from projections.settings import Settings
@@ -91,6 +92,7 @@ class DeliveryWorker:
             urgent=bool(row["urgent"]),
             county_id=UUID(str(row["county_id"])),
             community_id=UUID(str(row["community_id"])) if row["community_id"] else None,
+            message_at=datetime.fromisoformat(str(row["created_at"])),
         )
         try:
             outcome = self.app.claim_delivery(self.actor, facts, self.worker_id)

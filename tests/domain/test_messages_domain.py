@@ -17,13 +17,14 @@ from domain.calendar import BEIJING
 from domain.clock import ManualClock
 from domain.delivery import (
     Delivery,
+    DeliveryFacts,
     DeliveryStatus,
     backoff_seconds,
     delivery_id,
     quiet_until,
 )
 from domain.errors import Conflict, Forbidden, InvalidInput
-from domain.message_commands import DeliveryFacts, delivery_actor
+from domain.message_commands import delivery_actor
 from domain.messages import (
     CATALOGUE,
     SMS_OPTIONAL,
@@ -132,15 +133,8 @@ def test_back_off_doubles_with_each_failure_up_to_its_cap(
 
 
 def _delivery(now: datetime, *, urgent: bool = False) -> Delivery:
-    return Delivery.open(
-        uuid4(),
-        channel=Channel.SMS,
-        kind=MessageKind.DISPATCHED,
-        urgent=urgent,
-        county_id=uuid4(),
-        community_id=None,
-        now=now,
-    )
+    facts = DeliveryFacts(uuid4(), Channel.SMS, MessageKind.DISPATCHED, urgent, uuid4(), None, now)
+    return Delivery.open(facts, now)
 
 
 OPERATIONS = st.lists(
@@ -233,6 +227,14 @@ def test_failures_are_retried_after_a_growing_wait_then_given_up() -> None:
     assert d.attempts == DEFAULT_POLICY.delivery_max_attempts
 
 
+def test_a_message_too_old_to_be_news_is_not_sent_by_sms() -> None:
+    made = beijing(2026, 3, 2, 10, 0)
+    d = _delivery(made)
+    late = made + timedelta(hours=DEFAULT_POLICY.delivery_max_age_hours)
+    assert d.claim(WORKER, DEFAULT_POLICY, late) is D.GAVE_UP
+    assert d.attempts == 0 and d.last_error.startswith("too_old")
+
+
 # -- through the application ----------------------------------------------------------------
 
 
@@ -244,6 +246,7 @@ def _facts(world: World) -> DeliveryFacts:
         urgent=False,
         county_id=world.county_id,
         community_id=world.community_id,
+        message_at=world.app.clock.now(),
     )
 
 
