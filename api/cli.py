@@ -392,7 +392,10 @@ def cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:
         f"无人接单 {counts['unclaimed']}，超时未评价结单 {counts['closed_unrated']}，"
         f"超期 {counts['overdue']}，兑换过期退回 {counts['redemptions_expired']}，"
         f"抽查结果逾期未公开 {counts['disclosures_overdue']}，"
-        f"种子逾期未揭示而作废 {counts['plans_voided_unrevealed']}"
+        f"种子逾期未揭示而作废 {counts['plans_voided_unrevealed']}，"
+        f"接单申请期即将截止提醒 {counts['take_window_ending']}，"
+        f"评价期即将截止提醒 {counts['rating_window_ending']}，"
+        f"短信结果不明 {counts['deliveries_in_doubt']}"
     )
     app.close()
     return 0

@@ -67,13 +67,18 @@ def story(loop: Loop, clock: ManualClock) -> dict[str, UUID]:
     return {"claimed": needs[0], "dispatched": needs[1]}
 
 
-def test_events_become_messages_for_their_recipients(
-    live: tuple[Loop, ReadModels], clock: ManualClock
-) -> None:
+@pytest.fixture
+def told(live: tuple[Loop, ReadModels], clock: ManualClock) -> tuple[Loop, ReadModels]:
+    """The story, projected."""
     loop, read = live
     assert read.follower is not None
     story(loop, clock)
     read.follower.catch_up()
+    return loop, read
+
+
+def test_events_become_messages_for_their_recipients(told: tuple[Loop, ReadModels]) -> None:
+    loop, read = told
     near, far = (member_key(m) for m in loop.members)
     limit = DEFAULT_POLICY.nearby_need_max_per_day
     assert kinds(read, near) == sorted(
@@ -126,13 +131,8 @@ def test_reading_a_message_is_recorded_and_shown(
     assert inbox == str(inbox_id(key))
 
 
-def test_rebuilding_the_outbox_gives_the_same_messages(
-    live: tuple[Loop, ReadModels], clock: ManualClock
-) -> None:
-    loop, read = live
-    assert read.follower is not None
-    story(loop, clock)
-    read.follower.catch_up()
+def test_rebuilding_the_outbox_gives_the_same_messages(told: tuple[Loop, ReadModels]) -> None:
+    loop, read = told
     projection = next(p for p in read.projections if isinstance(p, Outbox))
     before = projection.dump(read.store)
     assert before["rm_msg_messages"] and before["rm_msg_deliveries"]
