@@ -19,7 +19,9 @@ from domain.policies import DEFAULT_POLICY
 from projections import ReadModels, outbox
 from projections.base import Follower
 from projections.outbox import Outbox
+from tests.builders.inspection import Supervision
 from tests.builders.orders import FAR, PLACE, Loop
+from tests.builders.points import Points
 from tests.builders.world import World
 
 
@@ -196,3 +198,55 @@ def test_the_demo_county_ends_with_messages_in_inboxes(tmp_path: Any) -> None:
         assert found.get(kind, 0) > 0, found
     assert recipients > 10
     app.close()
+
+
+def projected(app: Sishuang) -> ReadModels:
+    read = ReadModels(app, run_projections=True)
+    assert read.follower is not None
+    read.follower.catch_up()
+    return read
+
+
+def test_yellow_and_red_lights_reach_the_member_and_the_red_the_unit(
+    app: Sishuang, clock: ManualClock
+) -> None:
+    world = World(app)
+    loop = Loop(world, clock)
+    for year, quarter, moment in ((2026, 1, (2026, 4, 2)), (2026, 2, (2026, 7, 2))):
+        clock.set(datetime(*moment, 1, tzinfo=UTC))
+        app.check_standards(world.org, year=year, quarter=quarter, member_ids=loop.members)
+    read = projected(app)
+    mine = kinds(read, member_key(loop.members[0]))
+    assert "warning_yellow" in mine and "warning_red" in mine
+    assert kinds(read, f"unit:{world.unit_id}") == ["warning_red", "warning_red"]
+    red = outbox.inbox(
+        read.store, [f"unit:{world.unit_id}"], unread_only=False, page=1, page_size=5
+    )
+    assert any("张伟" in m["body"] for m in red["items"])
+
+
+def test_a_redemption_code_reaches_the_member(app: Sishuang, clock: ManualClock) -> None:
+    points = Points(World(app), clock)
+    points.close(hours="3")
+    app.redeem(points.actor(), points.members[0], points.item_id, quantity=1)
+    read = projected(app)
+    page = outbox.inbox(
+        read.store, [member_key(points.members[0])], unread_only=False, page=1, page_size=50
+    )
+    codes = [m for m in page["items"] if m["kind"] == "redemption_code"]
+    assert len(codes) == 1 and "大米一袋" in codes[0]["body"]
+
+
+def test_inspectors_are_told_of_their_assignments(app: Sishuang, clock: ManualClock) -> None:
+    supervision = Supervision(World(app), clock)
+    clock.set(datetime(2026, 4, 1, 2, tzinfo=UTC))  # the plan's period (March) is over
+    plan = supervision.to_drawn(supervision.plan())
+    read = projected(app)
+    assigned = {i for team in plan.assignments.values() for i in team}
+    assert assigned
+    for inspector in assigned:
+        page = outbox.inbox(
+            read.store, [f"inspector:{inspector}"], unread_only=False, page=1, page_size=5
+        )
+        assert [m["kind"] for m in page["items"]] == ["inspection_assignment"]
+        assert "2026年一季度回访抽查" in page["items"][0]["body"]
