@@ -296,6 +296,16 @@ def grid_key(community_id: UUID | str, subject: str) -> str:
     return f"grid:{community_id}:{subject}"
 
 
+def phone_key(phone: str) -> str:
+    """A phone number as a recipient (the sign-in code: no inbox, the SMS only)."""
+    return f"phone:{phone}"
+
+
+def phone_of(recipient: str) -> str:
+    """The phone a `phone:` recipient names, else ""."""
+    return recipient[len("phone:") :] if recipient.startswith("phone:") else ""
+
+
 def inbox_keys(actor: Actor) -> list[str]:
     """The inboxes a signed-in actor reads: their own, and for 社区 staff the
     community's. Roles that receive nothing (组织部, 审计, partners) read none."""

@@ -42,6 +42,7 @@ from domain.messages import (
     inspector_key,
     member_key,
     message_id,
+    phone_of,
     render,
     resident_key,
     source_key,
@@ -991,6 +992,7 @@ def to_send(store: ReadStore, delivery_id_: str) -> dict[str, Any] | None:
     if row is None:
         return None
     row["params"] = orjson.loads(row["params"])
+    row["phone"] = row["phone"] or phone_of(row["recipient"])
     return row
 
 

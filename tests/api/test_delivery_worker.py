@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import orjson
 import pytest
@@ -30,7 +30,8 @@ from domain.actors import OPERATOR
 from domain.application import Sishuang
 from domain.calendar import BEIJING
 from domain.clock import ManualClock, SystemClock
-from domain.delivery import DeliveryStatus
+from domain.delivery import DeliveryStatus, delivery_id
+from domain.messages import Channel, phone_key
 from domain.policies import DEFAULT_POLICY
 from projections import ReadModels, outbox
 from tests.builders.stores import sqlite_env
@@ -245,6 +246,69 @@ def test_a_timeout_after_sending_is_in_doubt_and_never_sent_again(
     clock.advance(timedelta(days=1))
     assert scene.worker(gateway(receiver.url), "w2").run_once() == {}
     assert len(receiver.requests) == 1
+
+
+def sign_in_code_row(scene: Scene, clock: ManualClock) -> str:
+    """The rows the outbox writes for a "code sent" event of the phone sign-in (wired
+    after it lands): a message to a phone, its parameters but the code, its SMS."""
+    message = uuid4()
+    at = clock.now().astimezone(UTC).isoformat()
+    with scene.read.store.write() as tx:
+        tx.execute(
+            "INSERT INTO rm_msg_messages (message_id, recipient, kind, title, body, params,"
+            " urgent, county_id, community_id, about_id, day, created_at, position)"
+            " VALUES (?, ?, 'sign_in_code', '登录验证码', '', ?, 1, ?, NULL, NULL, ?, ?, 0)",
+            (
+                str(message),
+                phone_key("13900009999"),
+                orjson.dumps({"nonce": "n-1", "minutes": "5"}).decode(),
+                str(scene.world.county_id),
+                at[:10],
+                at,
+            ),
+        )
+        delivery = str(delivery_id(message, Channel.SMS))
+        tx.execute(
+            "INSERT INTO rm_msg_deliveries (delivery_id, message_id, channel, recipient, kind,"
+            " urgent, county_id, community_id, status, attempts, next_attempt_at, lease_until,"
+            " worker, provider_ref, last_error, created_at, updated_at) VALUES"
+            " (?, ?, 'sms', ?, 'sign_in_code', 1, ?, NULL, 'pending', 0, NULL, NULL,"
+            " '', '', '', ?, ?)",
+            (delivery, str(message), phone_key("13900009999"), str(scene.world.county_id), at, at),
+        )
+    return delivery
+
+
+def test_a_parameter_computed_at_send_time_is_sent_and_never_stored(
+    app: Sishuang, clock: ManualClock, receiver: Receiver
+) -> None:
+    clock.set(datetime(2026, 3, 2, 23, 30, tzinfo=BEIJING))  # urgent: sent in quiet hours
+    scene = Scene(app)
+    sign_in = sign_in_code_row(scene, clock)
+    templates = {**TEMPLATES, "sign_in_code": "SMS_900"}
+    gw = HttpGateway(receiver.url, "四双平台", KEY_ID, SECRET, templates, 2.0, 5.0)
+    computed = {"sign_in_code": lambda params: {"code": f"code-for-{params['nonce']}"}}
+    worker = DeliveryWorker(app, scene.read.store, gw, worker_id="w1", computers=computed)
+    assert worker.run_once() == {"sent": 1, "deferred": 1}
+    body = orjson.loads(receiver.requests[0]["body"])
+    assert body["phone"] == "13900009999" and body["template_id"] == "SMS_900"
+    assert body["params"] == {"code": "code-for-n-1", "minutes": "5"}
+    assert app.delivery(UUID(sign_in)).status is DeliveryStatus.SENT
+    scene.catch_up()
+    with scene.read.store.read() as tx:
+        stored = tx.execute("SELECT params, body FROM rm_msg_messages WHERE kind = 'sign_in_code'")
+        assert "code-for" not in str(stored.all())
+
+
+def test_a_computed_parameter_without_its_computer_is_a_definite_failure(
+    app: Sishuang, clock: ManualClock, receiver: Receiver
+) -> None:
+    daytime(clock)
+    scene = Scene(app)
+    sign_in = sign_in_code_row(scene, clock)
+    assert scene.worker(gateway(receiver.url)).run_once() == {"failed": 1, "sent": 1}
+    assert "no_computer" in app.delivery(UUID(sign_in)).last_error
+    assert len(receiver.requests) == 1  # only the other message's
 
 
 # -- a worker process killed mid-send ---------------------------------------------------------
