@@ -19,7 +19,7 @@ from api.answers.messages import (
     PreferencesWritten,
     UnreadCount,
 )
-from api.context import SignedIn, command_response, read_consistency, services
+from api.context import SignedIn, command_response, for_reader, read_consistency, services
 from api.guard import GuardedRoute
 from api.inputs import Body, Page, example
 from domain import access
@@ -63,9 +63,10 @@ def my_messages(
     size: Size = 20,
 ) -> Any:
     keys = require_inbox(actor)
-    return outbox.inbox(
+    page_of = outbox.inbox(
         services(request).read.store, keys, unread_only=unread, page=page, page_size=size
     )
+    return for_reader(request, actor, page_of)  # a unit reads free text masked
 
 
 @router.get(

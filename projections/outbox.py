@@ -12,7 +12,7 @@ county's policy values) comes from events this projection follows itself.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -470,8 +470,6 @@ class Outbox(Projection):
         )
 
     def _take_remind_at(self, tx: Tx, county_id: object, deadline: datetime) -> str:
-        from datetime import timedelta
-
         lead = self._policy(tx, county_id).take_window_reminder_hours
         return stored(deadline - timedelta(hours=lead))
 
@@ -638,8 +636,6 @@ class Outbox(Projection):
         return raters
 
     def completion_claimed(self, tx: Tx, e: Order.CompletionClaimed) -> None:
-        from datetime import timedelta
-
         order = self._order(tx, e.originator_id)
         if order is None:
             return
