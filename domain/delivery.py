@@ -37,6 +37,7 @@ class DeliveryStatus(Labelled):
     FAILED = ("failed", "发送失败·待重试")
     GAVE_UP = ("gave_up", "多次失败·已放弃")
     IN_DOUBT = ("in_doubt", "结果不明·不重发")
+    EXPIRED = ("expired", "已过时·不再发送")
 
     @classmethod
     def label_zh(cls) -> str:
@@ -44,7 +45,7 @@ class DeliveryStatus(Labelled):
 
 
 D = DeliveryStatus
-FINAL = frozenset({D.SENT, D.GAVE_UP, D.IN_DOUBT})
+FINAL = frozenset({D.SENT, D.GAVE_UP, D.IN_DOUBT, D.EXPIRED})
 MAX_ERROR_CHARS = 300  # an error recorded in an event, at most
 
 
@@ -176,6 +177,16 @@ class Delivery(Aggregate):
             d.status = D.GAVE_UP
             d.last_error = self.error
 
+    class Expired(Event):
+        """Not sent: the message was older than delivery_max_age_hours at its first
+        claim (news no longer). The inbox copy stands."""
+
+        TOPIC = "sishuang:Delivery.Expired"
+        max_age_hours: int
+
+        def apply(self, d: Delivery) -> None:
+            d.status = D.EXPIRED
+
     class InDoubt(Event):
         """The request may have reached the provider: never sent again."""
 
@@ -232,7 +243,7 @@ class Delivery(Aggregate):
     def claim(self, worker: str, policy: Policy, now: datetime) -> DeliveryStatus:
         """A worker asks to send. Returns what was recorded: CLAIMED (go ahead: send),
         DEFERRED (quiet hours), IN_DOUBT (an earlier claim's lease ran out unreported),
-        GAVE_UP (the message is older than delivery_max_age_hours: news no longer).
+        EXPIRED (the message is older than delivery_max_age_hours: news no longer).
         Refused (Conflict) while another claim holds, once final, or before it is due."""
         if self.status is D.CLAIMED:
             if self.expire(now):
@@ -250,13 +261,9 @@ class Delivery(Aggregate):
             raise Conflict("delivery_not_due", "尚未到重试时间", "the next attempt is not due yet")
         if now >= self.message_at + timedelta(hours=policy.delivery_max_age_hours):
             self.trigger_event(
-                self.GaveUp,
-                worker=worker,
-                attempts=self.attempts,
-                error=f"too_old: made {self.message_at.isoformat()}",
-                timestamp=now,
+                self.Expired, max_age_hours=policy.delivery_max_age_hours, timestamp=now
             )
-            return D.GAVE_UP
+            return D.EXPIRED
         if self.channel is Channel.SMS and not self.urgent:
             until = quiet_until(now, policy)
             if until is not None:

@@ -248,6 +248,9 @@ NOTES: dict[str, str] = {
         "明确失败（连接被拒、平台拒收）：next_attempt_at 后重试（指数退避）"
     ),
     "sishuang:Delivery.GaveUp": "多次失败后放弃（delivery_max_attempts）",
+    "sishuang:Delivery.Expired": (
+        "过时不再发送：首次领取时消息已超过 delivery_max_age_hours（站内信照常）"
+    ),
     "sishuang:Delivery.InDoubt": (
         "结果不明（发送后超时，或租约到期未报告：发送进程中途退出）：不再重发，社区可见"
     ),

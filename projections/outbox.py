@@ -182,6 +182,7 @@ class Outbox(Projection):
             Delivery.Sent: self.delivery_sent,
             Delivery.Failed: self.delivery_failed,
             Delivery.GaveUp: self.delivery_gave_up,
+            Delivery.Expired: self.delivery_expired,
             Delivery.InDoubt: self.delivery_in_doubt,
         }
 
@@ -834,6 +835,15 @@ class Outbox(Projection):
     def delivery_gave_up(self, tx: Tx, e: Delivery.GaveUp) -> None:
         self._delivery(
             tx, e, status=DeliveryStatus.GAVE_UP.code, last_error=e.error, lease_until=None
+        )
+
+    def delivery_expired(self, tx: Tx, e: Delivery.Expired) -> None:
+        self._delivery(
+            tx,
+            e,
+            status=DeliveryStatus.EXPIRED.code,
+            last_error=f"too_old: > {e.max_age_hours} h",
+            lease_until=None,
         )
 
     def delivery_in_doubt(self, tx: Tx, e: Delivery.InDoubt) -> None:

@@ -171,7 +171,7 @@ def test_replaying_a_deliverys_events_gives_the_same_state(ops: list, urgent: bo
                 d.expire(now)
         except Conflict:
             assert d.status is before  # a refusal records nothing
-        final_seen = final_seen or d.status in (D.SENT, D.IN_DOUBT, D.GAVE_UP)
+        final_seen = final_seen or d.status in (D.SENT, D.IN_DOUBT, D.GAVE_UP, D.EXPIRED)
         if d.status is D.CLAIMED:
             assert d.attempts <= DEFAULT_POLICY.delivery_max_attempts
     events = d.collect_events()
@@ -231,8 +231,10 @@ def test_a_message_too_old_to_be_news_is_not_sent_by_sms() -> None:
     made = beijing(2026, 3, 2, 10, 0)
     d = _delivery(made)
     late = made + timedelta(hours=DEFAULT_POLICY.delivery_max_age_hours)
-    assert d.claim(WORKER, DEFAULT_POLICY, late) is D.GAVE_UP
-    assert d.attempts == 0 and d.last_error.startswith("too_old")
+    assert d.claim(WORKER, DEFAULT_POLICY, late) is D.EXPIRED
+    assert d.attempts == 0
+    with pytest.raises(Conflict):
+        d.claim(WORKER, DEFAULT_POLICY, late)
 
 
 # -- through the application ----------------------------------------------------------------
