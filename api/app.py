@@ -73,6 +73,13 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                 checkpoint_interval=settings.checkpoint_seconds,
             )
             sweeper.start()
+        deliverer = None
+        if settings.run_projections:
+            from api.delivery.worker import deliverer_for
+
+            deliverer = deliverer_for(svc.app, svc.read.store, settings)
+            if deliverer is not None:
+                deliverer.start()
         log.info(
             "service_started",
             store=settings.store_kind,
@@ -81,6 +88,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         try:
             yield
         finally:
+            if deliverer is not None:
+                deliverer.stop()
             if sweeper is not None:
                 sweeper.stop()
             svc.read.stop()
@@ -131,6 +140,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         routes_evaluation,
         routes_inspections,
         routes_members,
+        routes_messages,
         routes_orders,
         routes_points,
         routes_progress,
@@ -147,6 +157,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         routes_points,
         routes_evaluation,
         routes_inspections,
+        routes_messages,
         routes_audit,
     )
     for module in modules:

@@ -7,6 +7,7 @@ sishuang token --role org_dept --scope <county id> --subject 组织部-王 [--da
 sishuang rebuild [projection ...]   drop and rebuild read models from the log
 sishuang dead-letters [list|retry [projection ...]]   events a projection set aside
 sishuang demo                        load the demo county into the store
+sishuang deliver [--once]            deliver messages (SMS) as its own process
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import argparse
 import os
 import signal
 import sys
+import threading
 import time
 from collections.abc import Iterable
 from datetime import timedelta
@@ -138,8 +140,14 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
         checkpoint_interval=settings.checkpoint_seconds,
     )
 
+    from api.delivery.worker import deliverer_for
+
+    deliverer = deliverer_for(app, read.store, settings)
+
     def stop_all(signum: int, frame: Any) -> None:
         sweeper.stop()
+        if deliverer is not None:
+            deliverer.stop()
         stop(signum, frame)
 
     signal.signal(signal.SIGTERM, stop_all)
@@ -147,9 +155,13 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     follower.start()
     if settings.sweep_seconds > 0:
         sweeper.start()
+    if deliverer is not None:
+        deliverer.start()
     while follower.alive:
         follower.join(timeout=0.5)
     sweeper.stop()
+    if deliverer is not None:
+        deliverer.stop()
     app.close()
     if follower.failure is not None:
         # The thread ended by an error, not by a signal: say so to the supervisor.
@@ -326,6 +338,47 @@ def cmd_checkpoint(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if stalled else 0
 
 
+def cmd_deliver(args: argparse.Namespace, settings: Settings) -> int:
+    """The delivery worker as its own process: projections too unless
+    SISHUANG_PROJECTIONS_IN_PROCESS=false (another process projects)."""
+    from api.delivery.worker import Deliverer, DeliveryWorker, gateway_from
+    from projections import open_service
+
+    app, read = open_service(
+        settings.eventsourcing_env(),
+        SystemClock(),
+        run_projections=settings.run_projections,
+        poll_interval=settings.poll_interval_seconds,
+    )
+    worker = DeliveryWorker(app, read.store, gateway_from(settings), batch=settings.delivery_batch)
+    if read.follower is not None:
+        read.follower.catch_up()
+    if args.once:
+        counts = worker.run_once()
+        print("，".join(f"{k} {v}" for k, v in sorted(counts.items())) or "没有待发送的消息")
+        app.close()
+        return 0
+    stopping = threading.Event()
+
+    def stop(signum: int, frame: Any) -> None:
+        log.info("delivery_stopping", signal=signum)
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    read.start()
+    interval = settings.delivery_seconds if settings.delivery_seconds > 0 else 10.0
+    log.info("delivery_started", worker=worker.worker_id, interval=interval)
+    deliverer = Deliverer(worker, interval)
+    deliverer.start()
+    while not stopping.wait(0.5):
+        pass
+    deliverer.stop()
+    read.stop()
+    app.close()
+    return 0
+
+
 def cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:
     from api.sweeper import sweep_once
     from projections import open_service
@@ -339,7 +392,10 @@ def cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:
         f"无人接单 {counts['unclaimed']}，超时未评价结单 {counts['closed_unrated']}，"
         f"超期 {counts['overdue']}，兑换过期退回 {counts['redemptions_expired']}，"
         f"抽查结果逾期未公开 {counts['disclosures_overdue']}，"
-        f"种子逾期未揭示而作废 {counts['plans_voided_unrevealed']}"
+        f"种子逾期未揭示而作废 {counts['plans_voided_unrevealed']}，"
+        f"接单申请期即将截止提醒 {counts['take_window_ending']}，"
+        f"评价期即将截止提醒 {counts['rating_window_ending']}，"
+        f"短信结果不明 {counts['deliveries_in_doubt']}"
     )
     app.close()
     return 0
@@ -415,6 +471,10 @@ def main(argv: list[str] | None = None) -> int:
         help="立即执行一次期限检查（无人接单、超时未评价、超期、兑换过期、抽查结果逾期未公开）",
     )
     sweep.set_defaults(func=cmd_sweep)
+
+    deliver = sub.add_parser("deliver", help="发送消息（短信等）：单独运行的发送进程")
+    deliver.add_argument("--once", action="store_true", help="只发送一轮后退出")
+    deliver.set_defaults(func=cmd_deliver)
 
     check = sub.add_parser("check-standards", help="季度服务标准检查（黄灯、红灯）")
     check.add_argument("--county", required=True, help="县（区）id")

@@ -206,6 +206,7 @@ TAGS: list[dict[str, str]] = [
     {"name": "points", "description": "积分"},
     {"name": "evaluation", "description": "双评价"},
     {"name": "inspections", "description": "两随机一公开"},
+    {"name": "messages", "description": "消息：站内信、消息设置、短信发送情况"},
     {"name": "audit", "description": "审计"},
 ]
 

@@ -1,9 +1,10 @@
 """The deadline sweep: every minute, the orders whose take window, rating window or
-overdue deadline has passed get the event that says so, redemptions the partner
-did not confirm in time give their points back, and drawn inspection plans whose
-results are not public by their disclosure deadline are marked overdue. The read
-models say which to look at; each aggregate decides for itself with the injected
-clock, so running it twice, or in two processes, records each event once."""
+overdue deadline has passed get the event that says so, the take and rating windows
+about to end get their reminders, SMS claims whose lease ran out are in doubt,
+redemptions the partner did not confirm in time give their points back, and drawn
+inspection plans whose results are not public by their disclosure deadline are marked
+overdue. The read models say which to look at; each aggregate decides for itself with
+the injected clock, so running it twice, or in two processes, records each event once."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from collections.abc import Callable
 import structlog
 
 from domain.application import Sishuang
-from projections import inspections, needs, points
+from projections import inspections, needs, outbox, points
 from projections.settings import Settings
 from projections.store import ReadStore
 
@@ -32,6 +33,10 @@ def sweep_once(app: Sishuang, store: ReadStore) -> dict[str, int]:
     counts["disclosures_overdue"] = app.sweep_disclosures([UUID(p) for p in late])
     unrevealed = inspections.awaiting_seed(store)
     counts["plans_voided_unrevealed"] = app.sweep_reveals([UUID(p) for p in unrevealed])
+    reminders = outbox.reminder_candidates(store, app.clock.now())
+    counts.update(app.sweep_reminders([UUID(o) for o in reminders]))
+    expired = outbox.expired_claims(store, app.clock.now())
+    counts["deliveries_in_doubt"] = app.sweep_deliveries([UUID(d) for d in expired])
     if any(counts.values()):
         log.info("sweep", **counts)
     return counts

@@ -10,6 +10,7 @@ crediting that goes with every close):
 - PointsCommands (domain.points_commands): points rules, partners, catalogue, redemptions
 - EvaluationCommands (domain.evaluation_commands): 三级联评, the quarterly check, stars
 - InspectionCommands (domain.inspection_commands): 两随机一公开
+- MessageCommands (domain.message_commands): deliveries, inbox reads, message preferences
 
 Every command takes the acting Actor first, checks scope (domain.access), loads the
 aggregates it needs, lets them decide with the county's Policy, and saves all resulting
@@ -25,6 +26,7 @@ from domain.clock import Clock
 from domain.directory_commands import Availability, Commitment, DirectoryCommands, Identity, Skills
 from domain.evaluation_commands import EvaluationCommands
 from domain.inspection_commands import InspectionCommands
+from domain.message_commands import MessageCommands
 from domain.order_commands import NeedInput, OrderCommands
 from domain.points_commands import PointsCommands, random_code
 from domain.service import Result, fingerprint
@@ -48,6 +50,7 @@ class Sishuang(
     PointsCommands,
     EvaluationCommands,
     InspectionCommands,
+    MessageCommands,
 ):
     """四双: the one application whose event log every projection follows."""
 

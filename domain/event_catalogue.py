@@ -14,6 +14,7 @@ from eventsourcing.domain import Aggregate
 from domain.activity import Activity
 from domain.community import Community
 from domain.county import County
+from domain.delivery import Delivery, Inbox, Preferences
 from domain.inspection import InspectionPlan, Inspector, TargetDirectory
 from domain.member import Member
 from domain.order import Order
@@ -38,6 +39,9 @@ AGGREGATES: tuple[type[Aggregate], ...] = (
     Inspector,
     InspectionPlan,
     TargetDirectory,
+    Delivery,
+    Inbox,
+    Preferences,
 )
 # Which log each event belongs to (the auditors' sealed logs, docs/audit.md): one log
 # per community, one per county for what concerns no single community, and one system
@@ -61,6 +65,9 @@ LOG_OF: dict[type[Aggregate], tuple[str, str]] = {
     Inspector: ("county", "county_id"),
     InspectionPlan: ("county", "county_id"),
     TargetDirectory: ("county", "county_id"),
+    Delivery: ("county", "county_id"),
+    Inbox: ("county", "county_id"),
+    Preferences: ("county", "county_id"),
 }
 SYSTEM_LOG = "system"
 
@@ -130,6 +137,12 @@ NOTES: dict[str, str] = {
     "sishuang:Order.ReturnedToMember": "返单给原党员重新办理",
     "sishuang:Order.Reopened": "返单重新派单：回到待接单，重新开始接单申请期",
     "sishuang:Order.MarkedOverdue": "派单后超期未办结",
+    "sishuang:Order.TakeWindowEnding": (
+        "接单申请期即将截止（截止前 take_window_reminder_hours 小时，每个申请期一次）：提醒社区"
+    ),
+    "sishuang:Order.RatingWindowEnding": (
+        "评价期即将截止（截止前 rating_window_reminder_hours 小时，每个评价期一次）：提醒评价人"
+    ),
     "sishuang:Order.FollowedUp": "超期跟进：电话核实或联席会议，及结果",
     "sishuang:Order.Cancelled": "撤销（接单前由居民或社区）",
     "sishuang:Order.Rejected": "社区驳回不当需求（附理由）",
@@ -225,6 +238,26 @@ NOTES: dict[str, str] = {
     ),
     "sishuang:InspectionPlan.DisclosureOverdue": "超过公开期限仍未公开（由定时检查记录）",
     "sishuang:InspectionPlan.Voided": "抽查作废（附理由，作废记录同样公开）",
+    "sishuang:Delivery.Opened": (
+        "消息某一渠道的发送记录（首次领取时建立）：消息、渠道、类型、是否紧急"
+    ),
+    "sishuang:Delivery.Deferred": "夜间免打扰：非紧急短信推迟到 until（免打扰结束）",
+    "sishuang:Delivery.Claimed": "发送进程领取（worker、第几次、租约到期时间）",
+    "sishuang:Delivery.Sent": "已发送；provider_ref 为短信平台的回执编号",
+    "sishuang:Delivery.Failed": (
+        "明确失败（连接被拒、平台拒收）：next_attempt_at 后重试（指数退避）"
+    ),
+    "sishuang:Delivery.GaveUp": "多次失败后放弃（delivery_max_attempts）",
+    "sishuang:Delivery.Expired": (
+        "过时不再发送：首次领取时消息已超过 delivery_max_age_hours（站内信照常）"
+    ),
+    "sishuang:Delivery.InDoubt": (
+        "结果不明（发送后超时，或租约到期未报告：发送进程中途退出）：不再重发，社区可见"
+    ),
+    "sishuang:Inbox.Opened": "收件人的站内信箱（首次阅读时建立）",
+    "sishuang:Inbox.MessageRead": "收件人已读一条站内信（重复阅读不再记录）",
+    "sishuang:Preferences.Opened": "收件人的消息设置（首次设置时建立）",
+    "sishuang:Preferences.Set": "消息设置：关闭短信的消息类型，是否接收附近新需求",
 }
 
 

@@ -353,6 +353,25 @@ class Order(Aggregate):
         def apply(self, order: Order) -> None:
             order.overdue = True
 
+    class TakeWindowEnding(Event):
+        """The take window ends within the reminder lead time (once per window)."""
+
+        TOPIC = "sishuang:Order.TakeWindowEnding"
+        take_deadline: datetime
+        applicants: int
+
+        def apply(self, order: Order) -> None:
+            order.take_reminded_for = self.take_deadline
+
+    class RatingWindowEnding(Event):
+        """The rating window ends within the reminder lead time (once per window)."""
+
+        TOPIC = "sishuang:Order.RatingWindowEnding"
+        rate_deadline: datetime
+
+        def apply(self, order: Order) -> None:
+            order.rate_reminded_for = self.rate_deadline
+
     class FollowedUp(Event):
         TOPIC = "sishuang:Order.FollowedUp"
         method: FollowUpMethod
@@ -432,6 +451,8 @@ class Order(Aggregate):
         self.rate_deadline: datetime | None = None
         self.rating: tuple[int, Solved] | None = None
         self.hours_credited: Decimal | None = None
+        self.take_reminded_for: datetime | None = None
+        self.rate_reminded_for: datetime | None = None
 
     def reset_work(self) -> None:
         self.checked_in_at = None
@@ -741,6 +762,41 @@ class Order(Aggregate):
             and now >= self.overdue_deadline
         ):
             self.trigger_event(self.MarkedOverdue, timestamp=now)
+            return True
+        return False
+
+    def remind_take_window(self, policy: Policy, now: datetime) -> bool:
+        """Sweep: the take window of a posted need ends within the lead time; recorded
+        once per window. Returns whether it fired."""
+        lead = timedelta(hours=policy.take_window_reminder_hours)
+        if (
+            self.status is S.POSTED
+            and policy.take_window_reminder_hours > 0
+            and self.take_reminded_for != self.take_deadline
+            and self.take_deadline - lead <= now < self.take_deadline
+        ):
+            self.trigger_event(
+                self.TakeWindowEnding,
+                take_deadline=self.take_deadline,
+                applicants=len(self.applicants),
+                timestamp=now,
+            )
+            return True
+        return False
+
+    def remind_rating_window(self, policy: Policy, now: datetime) -> bool:
+        """Sweep: the rating window ends within the lead time; recorded once per window."""
+        lead = timedelta(hours=policy.rating_window_reminder_hours)
+        if (
+            self.status is S.COMPLETION_CLAIMED
+            and policy.rating_window_reminder_hours > 0
+            and self.rate_deadline is not None
+            and self.rate_reminded_for != self.rate_deadline
+            and self.rate_deadline - lead <= now < self.rate_deadline
+        ):
+            self.trigger_event(
+                self.RatingWindowEnding, rate_deadline=self.rate_deadline, timestamp=now
+            )
             return True
         return False
 

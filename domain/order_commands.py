@@ -11,7 +11,7 @@ from eventsourcing.domain import Aggregate
 
 from domain import access
 from domain.actors import Actor, Role
-from domain.errors import Conflict, Forbidden, InvalidInput
+from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from domain.order import Order
 from domain.reservation import Reservation, reservation_id
 from domain.resident import Resident
@@ -471,6 +471,34 @@ class OrderCommands(Service):
         try:
             self._decide(self.order, order_id, decide)
         except Conflict:
+            return []
+        return fired
+
+    def sweep_reminders(self, order_ids: Sequence[UUID]) -> dict[str, int]:
+        """Record the reminders due before a deadline passes: the take window and the
+        rating window end within their lead times (policy). The ids come from the
+        outbox's list of candidates; each order decides, once per window."""
+        counts = {"take_window_ending": 0, "rating_window_ending": 0}
+        for order_id in order_ids:
+            for what in self._remind_one(order_id):
+                counts[what] += 1
+        return counts
+
+    def _remind_one(self, order_id: UUID) -> list[str]:
+        fired: list[str] = []
+
+        def decide(order: Order) -> None:
+            fired.clear()  # a retried attempt decides afresh
+            now = self.clock.now()
+            policy = self.policy(order.county_id)
+            if order.remind_take_window(policy, now):
+                fired.append("take_window_ending")
+            if order.remind_rating_window(policy, now):
+                fired.append("rating_window_ending")
+
+        try:
+            self._decide(self.order, order_id, decide)
+        except (Conflict, NotFound):
             return []
         return fired
 

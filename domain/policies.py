@@ -174,6 +174,27 @@ class Policy:
         20, "两随机一公开 (20 个工作日内公示, 市场监管)", maximum=250, positive=True
     )
 
+    # -- messages (docs/notifications.md) -----------------------------------------------
+    # No SMS in these Beijing hours unless urgent: from the start hour to the end hour
+    # (22:00-08:00: sishuang, as Chinese SMS rules on marketing at night); deferred to the end.
+    sms_quiet_start_hour: int = rule(22, "sishuang (夜间不发短信)", maximum=23)
+    sms_quiet_end_hour: int = rule(8, "sishuang (夜间不发短信)", maximum=23)
+    # A delivery attempted this many times without success is given up (sishuang).
+    delivery_max_attempts: int = rule(5, "sishuang", maximum=100, positive=True)
+    # The wait before the second attempt; it doubles with each failure up to the cap.
+    delivery_backoff_seconds: int = rule(60, "sishuang", maximum=86_400, positive=True)
+    delivery_backoff_max_seconds: int = rule(3600, "sishuang", maximum=604_800, positive=True)
+    # How long a worker's claim holds: past it, a send not reported is in doubt (never resent).
+    delivery_lease_seconds: int = rule(120, "sishuang", maximum=86_400, positive=True)
+    # A message not yet sent this many hours after it was made is not sent by SMS any more
+    # (after an outage, or when SMS is first switched on over a long history): sishuang.
+    delivery_max_age_hours: int = rule(48, "sishuang", maximum=8760, positive=True)
+    # Reminders this many hours before the take window and the rating window end.
+    take_window_reminder_hours: int = rule(12, "sishuang (田家庵 3 天接单期)", maximum=720)
+    rating_window_reminder_hours: int = rule(4, "sishuang (田家庵 24 小时评价期)", maximum=720)
+    # At most this many 附近新需求 messages to one member a (Beijing) day (sishuang).
+    nearby_need_max_per_day: int = rule(3, "sishuang", maximum=100)
+
     @property
     def volunteer_star_hours(self) -> tuple[int, int, int, int, int]:
         return (
@@ -236,6 +257,7 @@ class Policy:
             ("volunteer_star2_hours", "volunteer_star3_hours"),
             ("volunteer_star3_hours", "volunteer_star4_hours"),
             ("volunteer_star4_hours", "volunteer_star5_hours"),
+            ("delivery_backoff_seconds", "delivery_backoff_max_seconds"),
         ]
         for low, high in pairs:
             if getattr(self, low) > getattr(self, high):

@@ -21,7 +21,7 @@ from uuid import UUID
 import orjson
 from eventsourcing.persistence import Transcoder
 
-from domain import activity, evaluation, inspection, points, values
+from domain import activity, evaluation, inspection, messages, points, values
 
 TAG = "_type_"
 DATA = "_data_"
@@ -46,6 +46,8 @@ ENUMS: dict[str, type[Enum]] = {
     "WarningLevel": evaluation.WarningLevel,
     "InspectionItem": inspection.InspectionItem,
     "Conclusion": inspection.Conclusion,
+    "Channel": messages.Channel,
+    "MessageKind": messages.MessageKind,
 }
 VALUE_TYPES: dict[str, type[Any]] = {
     "Grid": values.Grid,

@@ -22,6 +22,7 @@ from projections.evaluation import Evaluation
 from projections.inspections import Inspections
 from projections.members import Members
 from projections.needs import Needs
+from projections.outbox import Outbox
 from projections.photos import Photos
 from projections.points import Points
 from projections.sealer import Sealer
@@ -38,6 +39,7 @@ def all_projections() -> list[Projection]:
         Evaluation(),
         Inspections(),
         Photos(),
+        Outbox(),
         Sealer(),
     ]
 

@@ -86,6 +86,7 @@ FREE_TEXT_KEYS = frozenset(
         "place",
         "topic",
         "discussed",
+        "body",  # a message's text (projections.outbox)
     }
 )
 

@@ -65,6 +65,18 @@ class Settings:
     checkpoint_seconds: float = 300.0
     max_json_bytes: int = LIMITS.max_json_bytes
     max_header_bytes: int = LIMITS.max_header_bytes
+    # Messages (docs/notifications.md). The delivery worker's pause between rounds: 0 is
+    # off (the default when Settings are made in code, as the tests do); from the
+    # environment the projecting process delivers every 10 s.
+    delivery_seconds: float = 0.0
+    delivery_batch: int = 50
+    sms_url: str = ""  # the provider's send-SMS URL; empty: the log sink (development)
+    sms_sign_name: str = ""  # 短信签名, as registered with the provider
+    sms_access_key_id: str = ""
+    sms_access_key_secret: str = ""
+    sms_templates: Mapping[str, str] = field(default_factory=dict)  # message kind -> id
+    sms_connect_timeout_seconds: float = 3.0
+    sms_timeout_seconds: float = 10.0
     passthrough: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -98,6 +110,15 @@ class Settings:
             max_header_bytes=_bounded_int(
                 env.get("SISHUANG_MAX_HEADER_BYTES"), LIMITS.max_header_bytes, 4096, 1024 * 1024
             ),
+            delivery_seconds=float(env.get("SISHUANG_DELIVERY_SECONDS", "10")),
+            delivery_batch=_bounded_int(env.get("SISHUANG_DELIVERY_BATCH"), 50, 1, 10_000),
+            sms_url=env.get("SISHUANG_SMS_URL", ""),
+            sms_sign_name=env.get("SISHUANG_SMS_SIGN_NAME", ""),
+            sms_access_key_id=env.get("SISHUANG_SMS_ACCESS_KEY_ID", ""),
+            sms_access_key_secret=env.get("SISHUANG_SMS_ACCESS_KEY_SECRET", ""),
+            sms_templates=sms_templates(env.get("SISHUANG_SMS_TEMPLATES", "")),
+            sms_connect_timeout_seconds=float(env.get("SISHUANG_SMS_CONNECT_TIMEOUT", "3")),
+            sms_timeout_seconds=float(env.get("SISHUANG_SMS_TIMEOUT", "10")),
             passthrough=passthrough,
         )
 
@@ -174,6 +195,40 @@ class Settings:
             finally:
                 os.unlink(staging)
         return path.read_text().strip()
+
+
+def sms_templates(text: str) -> dict[str, str]:
+    """SISHUANG_SMS_TEMPLATES: the provider's template id per message kind, as
+    `kind=id,kind=id` (or a JSON object); every kind must be one the catalogue knows."""
+    from domain.messages import CATALOGUE
+
+    text = text.strip()
+    if not text:
+        return {}
+    if text.startswith("{"):
+        import json
+
+        try:
+            raw = json.loads(text)
+        except ValueError as e:
+            raise ConfigError(f"SISHUANG_SMS_TEMPLATES is not valid JSON: {e}") from None
+        if not isinstance(raw, dict):
+            raise ConfigError("SISHUANG_SMS_TEMPLATES: a JSON object of kind -> template id")
+        pairs = {str(k): str(v) for k, v in raw.items()}
+    else:
+        pairs = {}
+        for item in text.split(","):
+            kind, sep, template = item.partition("=")
+            if not sep or not kind.strip() or not template.strip():
+                raise ConfigError(f"SISHUANG_SMS_TEMPLATES: {item!r} is not kind=template_id")
+            pairs[kind.strip()] = template.strip()
+    known = {spec.sms_key for spec in CATALOGUE.values() if spec.sms}
+    unknown = sorted(set(pairs) - known)
+    if unknown:
+        raise ConfigError(
+            f"SISHUANG_SMS_TEMPLATES names kinds that send no SMS: {', '.join(unknown)}"
+        )
+    return pairs
 
 
 # -- the sealer's signing key ---------------------------------------------------------------

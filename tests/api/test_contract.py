@@ -153,6 +153,7 @@ ROUTERS = [
         "points",
         "evaluation",
         "inspections",
+        "messages",
         "audit",
     ]
 ]
