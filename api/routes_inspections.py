@@ -45,6 +45,7 @@ from domain import access
 from domain.actors import Role
 from domain.errors import NotFound
 from domain.masking import REASON_LABELS, REASONS_FOR
+from domain.plan_proposal import PlanProposal
 from projections import directory, inspections
 
 router = APIRouter(
@@ -422,7 +423,7 @@ def publish_plan(
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
     result = services(request).app.publish_plan(
-        actor, **body.model_dump(), idempotency_key=idempotency_key
+        actor, PlanProposal(**body.model_dump()), idempotency_key
     )
     return command_response(request, result, _plan_body(result.id), created=True)
 

@@ -28,22 +28,15 @@ import orjson
 
 from domain.calendar import business_date
 from domain.community import Community
-from domain.draws import parse_target
-from domain.inspection import (
-    Conclusion,
-    InspectionItem,
-    InspectionPlan,
-    Inspector,
-    PlanStatus,
-    SeedMethod,
-    calendar_of,
-    sample_commitment,
-    sha256_canonical,
-    working_days_between,
-)
+from domain.draw_hashes import sample_commitment, sha256_canonical
+from domain.inspection_items import Conclusion, InspectionItem, PlanStatus, SeedMethod
+from domain.inspection_plan import InspectionPlan
+from domain.inspectors import Inspector
 from domain.masking import reason_label
 from domain.member import Member
 from domain.order import Order
+from domain.plan_definition import PlanDefinition
+from domain.population import parse_target
 from projections.base import Handler, Projection
 from projections.directory import iso
 from projections.people import Mask, masker
@@ -631,8 +624,7 @@ def disclosure(plan: dict[str, Any], today: date) -> dict[str, Any]:
     if deadline is None:
         out["label"] = "已作废" if plan["status"] == PlanStatus.VOIDED.code else "尚未抽取"
         return out
-    document = plan["document"]
-    holidays, workdays = calendar_of(document)
+    calendar = PlanDefinition.from_document(plan["document"]).calendar
     due = date.fromisoformat(deadline)
     if published:
         late = int(plan["late_working_days"] or 0)
@@ -650,7 +642,7 @@ def disclosure(plan: dict[str, Any], today: date) -> dict[str, Any]:
         out["overdue"] = plan["overdue"]
         out["label"] = "已作废，不再公开结果" + ("（作废前已逾期）" if plan["overdue"] else "")
         return out
-    late = working_days_between(due, today, holidays, workdays)
+    late = calendar.between(due, today)
     out["late_working_days"] = late
     out["overdue"] = plan["overdue"] or today > due
     if late > 0:
@@ -664,7 +656,7 @@ def disclosure(plan: dict[str, Any], today: date) -> dict[str, Any]:
 
 def sample_matches_commitment(plan: dict[str, Any]) -> bool | None:
     """The drawn sample, seed and assignments hash to the commitment the draw published
-    (None before the draw). The document is the one domain.inspection.compute_draw
+    (None before the draw). The document is the one domain.sampling.compute_draw
     commits to."""
     if not plan["sample_commitment"]:
         return None

@@ -13,9 +13,8 @@ from domain.actors import Actor, Role
 from domain.application import Sishuang
 from domain.clock import ManualClock
 from domain.errors import DomainError
-from domain.inspection import (
-    InspectionPlan,
-)
+from domain.inspection_plan import InspectionPlan
+from domain.plan_proposal import PlanProposal
 from replay import draw
 from tests.builders.orders import Loop
 from tests.builders.world import World
@@ -77,7 +76,7 @@ class Supervision(Loop):
             "load_cap": 10,
         }
         args.update(kw)
-        return self.app.publish_plan(self.org, **args).id
+        return self.app.publish_plan(self.org, PlanProposal(**args)).id
 
     def to_drawn(self, plan_id: UUID) -> InspectionPlan:
         app = self.app

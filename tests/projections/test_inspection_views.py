@@ -16,7 +16,7 @@ import pytest
 from api.sweeper import sweep_once
 from domain.application import Sishuang
 from domain.clock import ManualClock
-from domain.inspection import InspectionPlan, calendar_of, working_days_between
+from domain.inspection_plan import InspectionPlan
 from projections import ReadModels
 from projections import inspections as views
 from projections.base import Follower
@@ -359,7 +359,7 @@ def test_the_sweep_marks_a_missed_deadline_and_the_public_sees_it(
     assert sweep_once(app, store)["disclosures_overdue"] == 0
     assert app.recorder.max_notification_id() == before + 1, "the mark is recorded once"
 
-    late = working_days_between(deadline, date(2026, 5, 6), *calendar_of(plan.document))
+    late = plan.definition.calendar.between(deadline, date(2026, 5, 6))
     assert late == 5
     public = views.public_plan(store, str(plan_id), today(sup))
     assert public is not None
