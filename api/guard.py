@@ -29,7 +29,8 @@ from domain.actors import PUBLIC, Actor, Role
 from domain.community import Community
 from domain.county import County
 from domain.errors import NotFound
-from domain.inspection import InspectionPlan, Inspector
+from domain.inspection_plan import InspectionPlan
+from domain.inspectors import Inspector
 from domain.member import Member
 from domain.order import Order
 from domain.points import CatalogueItem, Partner, Redemption

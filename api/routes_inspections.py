@@ -45,7 +45,8 @@ from domain import access
 from domain.actors import Role
 from domain.errors import NotFound
 from domain.masking import REASON_LABELS, REASONS_FOR
-from projections import directory, inspections
+from domain.plan_proposal import PlanProposal
+from projections import directory, inspector_workload, plan_progress, public_disclosure
 
 router = APIRouter(
     tags=["inspections"],
@@ -272,7 +273,7 @@ class SummaryIn(Body):
 
 
 def _plan_county(request: Request, plan_id: UUID) -> str:
-    county_id = inspections.plan_county(services(request).read.store, str(plan_id))
+    county_id = plan_progress.plan_county(services(request).read.store, str(plan_id))
     if county_id is None:
         raise NotFound("unknown_plan", "抽查方案不存在", "no such inspection plan")
     return county_id
@@ -330,7 +331,7 @@ def retire_inspector(
 )
 def list_inspectors(county_id: UUID, request: Request, actor: SignedIn) -> Any:
     access.require_county_reader(actor, county_id)
-    return inspections.list_inspectors(services(request).read.store, str(county_id))
+    return inspector_workload.list_inspectors(services(request).read.store, str(county_id))
 
 
 @router.get(
@@ -342,13 +343,16 @@ def list_inspectors(county_id: UUID, request: Request, actor: SignedIn) -> Any:
 )
 def inspector_assignments(inspector_id: UUID, request: Request, actor: SignedIn) -> Any:
     store = services(request).read.store
-    row = inspections.get_inspector(store, str(inspector_id))
+    row = inspector_workload.get_inspector(store, str(inspector_id))
     if row is None:
         raise NotFound("unknown_inspector", "检查人员不存在", "no such inspector")
     if not (actor.role is Role.INSPECTOR and actor.subject == str(inspector_id)):
         access.require_role(actor, Role.ORG_DEPT, Role.AUDITOR)  # not another inspector's
         access.require_county_reader(actor, UUID(row["county_id"]))
-    return {"inspector": row, "assignments": inspections.assignments_of(store, str(inspector_id))}
+    return {
+        "inspector": row,
+        "assignments": inspector_workload.assignments_of(store, str(inspector_id)),
+    }
 
 
 # -- 党建联席会议 ---------------------------------------------------------------------------------
@@ -401,7 +405,7 @@ def cancel_meeting(
 )
 def list_meetings(community_id: UUID, request: Request, actor: SignedIn) -> Any:
     community_for_reader(request, community_id, actor)
-    return inspections.list_meetings(services(request).read.store, str(community_id))
+    return inspector_workload.list_meetings(services(request).read.store, str(community_id))
 
 
 # -- the plan ---------------------------------------------------------------------------------
@@ -422,7 +426,7 @@ def publish_plan(
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
     result = services(request).app.publish_plan(
-        actor, **body.model_dump(), idempotency_key=idempotency_key
+        actor, PlanProposal(**body.model_dump()), idempotency_key
     )
     return command_response(request, result, _plan_body(result.id), created=True)
 
@@ -434,7 +438,7 @@ def publish_plan(
 )
 def list_plans(county_id: UUID, request: Request, actor: SignedIn) -> Any:
     access.require_county_reader(actor, county_id)
-    return inspections.list_plans(services(request).read.store, str(county_id), today(request))
+    return plan_progress.list_plans(services(request).read.store, str(county_id), today(request))
 
 
 @router.get(
@@ -446,11 +450,13 @@ def list_plans(county_id: UUID, request: Request, actor: SignedIn) -> Any:
 )
 def get_plan(plan_id: UUID, request: Request, actor: SignedIn) -> Any:
     access.require_county_reader(actor, UUID(_plan_county(request, plan_id)))
-    plan = inspections.get_plan(services(request).read.store, str(plan_id), today(request))
-    if plan is not None and actor.role is Role.INSPECTOR and not inspections.revealed(plan):
+    plan = plan_progress.get_plan(services(request).read.store, str(plan_id), today(request))
+    if plan is not None and actor.role is Role.INSPECTOR and not plan_progress.revealed(plan):
         # an unannounced plan before its visits: an inspector sees what the public sees
         # and their own targets, never the others' (their home community's meetings)
-        view = inspections.public_plan(services(request).read.store, str(plan_id), today(request))
+        view = public_disclosure.public_plan(
+            services(request).read.store, str(plan_id), today(request)
+        )
         assert view is not None
         view["my_targets"] = [
             t
@@ -650,7 +656,7 @@ def void_plan(
 )
 def member_inspections(member_id: UUID, request: Request, actor: SignedIn) -> Any:
     member_for_reader(request, member_id, actor)
-    rows = inspections.results_concerning(
+    rows = public_disclosure.results_concerning(
         services(request).read.store, today(request), member_id=str(member_id)
     )
     return {"member_id": str(member_id), "results": rows}
@@ -667,7 +673,7 @@ def unit_inspections(unit_id: UUID, request: Request, actor: SignedIn) -> Any:
     if unit is None:
         raise NotFound("unknown_unit", "单位不存在", "no such unit")
     access.require_read_unit(actor, unit_id=unit_id, county_id=UUID(unit["county_id"]))
-    rows = inspections.results_concerning(store, today(request), unit_id=str(unit_id))
+    rows = public_disclosure.results_concerning(store, today(request), unit_id=str(unit_id))
     return {"unit_id": str(unit_id), "unit_name": unit["name"], "results": rows}
 
 
@@ -687,7 +693,7 @@ CountyFilter = Annotated[UUID | None, Query(description="只看某县（区）")
 def public_list(request: Request, county_id: CountyFilter = None) -> Any:
     store = services(request).read.store
     county = None if county_id is None else str(county_id)
-    return {"plans": inspections.public_plans(store, today(request), county)}
+    return {"plans": public_disclosure.public_plans(store, today(request), county)}
 
 
 @router.get(
@@ -701,7 +707,7 @@ def public_list(request: Request, county_id: CountyFilter = None) -> Any:
     responses=answer(PublicDetail),
 )
 def public_detail(plan_id: UUID, request: Request) -> Any:
-    view = inspections.public_plan(services(request).read.store, str(plan_id), today(request))
+    view = public_disclosure.public_plan(services(request).read.store, str(plan_id), today(request))
     if view is None:
         raise NotFound("unknown_plan", "抽查方案不存在", "no such inspection plan")
     return view
@@ -754,7 +760,7 @@ def _disclosure_html(d: dict[str, Any]) -> str:
 def public_page(request: Request, county_id: CountyFilter = None) -> HTMLResponse:
     store = services(request).read.store
     county = None if county_id is None else str(county_id)
-    plans = inspections.public_plans(store, today(request), county)
+    plans = public_disclosure.public_plans(store, today(request), county)
     parts = [
         "<h1>随机抽查结果公开</h1>",
         "<p>督查组随机抽取检查对象、随机选派检查人员，检查结果向社会公开。"
@@ -797,7 +803,7 @@ def public_page(request: Request, county_id: CountyFilter = None) -> HTMLRespons
     summary="公开页面：一次抽查的详情（无需登录，大字）",
 )
 def public_plan_page(plan_id: UUID, request: Request) -> HTMLResponse:
-    view = inspections.public_plan(services(request).read.store, str(plan_id), today(request))
+    view = public_disclosure.public_plan(services(request).read.store, str(plan_id), today(request))
     if view is None:
         body = "<h1>没有这次抽查</h1><p><a href='/public/inspections'>返回抽查一览</a></p>"
         return _page("没有这次抽查", body, status_code=404)

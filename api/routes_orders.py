@@ -40,7 +40,7 @@ from domain.actors import Actor, Role
 from domain.application import NeedInput
 from domain.errors import Forbidden, NotFound
 from domain.limits import LIMITS
-from projections import inspections, needs
+from projections import needs, plan_progress
 
 router = APIRouter(
     tags=["orders"],
@@ -299,7 +299,7 @@ def _may_see_photo(request: Request, digest: str, actor: Actor) -> bool:
             if kind == "order":
                 _order_or_404(request, UUID(resource_id), actor)
             else:
-                county = inspections.plan_county(svc.read.store, resource_id)
+                county = plan_progress.plan_county(svc.read.store, resource_id)
                 if county is None:
                     continue
                 access.require_county_reader(actor, UUID(county))

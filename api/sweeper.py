@@ -15,7 +15,7 @@ from collections.abc import Callable
 import structlog
 
 from domain.application import Sishuang
-from projections import inspections, needs, outbox, points
+from projections import needs, outbox, plan_progress, points
 from projections.settings import Settings
 from projections.store import ReadStore
 
@@ -29,9 +29,9 @@ def sweep_once(app: Sishuang, store: ReadStore) -> dict[str, int]:
     counts = app.sweep([UUID(d) for d in due])
     expiring = points.due_redemptions(store, app.clock.now())
     counts["redemptions_expired"] = app.expire_redemptions([UUID(r) for r in expiring])
-    late = inspections.due_disclosures(store, app.clock.now())
+    late = plan_progress.due_disclosures(store, app.clock.now())
     counts["disclosures_overdue"] = app.sweep_disclosures([UUID(p) for p in late])
-    unrevealed = inspections.awaiting_seed(store)
+    unrevealed = plan_progress.awaiting_seed(store)
     counts["plans_voided_unrevealed"] = app.sweep_reveals([UUID(p) for p in unrevealed])
     reminders = outbox.reminder_candidates(store, app.clock.now())
     counts.update(app.sweep_reminders([UUID(o) for o in reminders]))

@@ -57,11 +57,14 @@ from domain.actors import OPERATOR, PUBLIC, Actor, Role
 from domain.application import Sishuang
 from domain.calendar import BEIJING
 from domain.clock import ManualClock
-from domain.draws import POPULATION_TOPICS, derive_population
-from domain.inspection import InspectionPlan, compute_draw, directory_id
+from domain.draw_hashes import directory_id
+from domain.inspection_plan import InspectionPlan
 from domain.member import Member
 from domain.order import Order
+from domain.plan_proposal import PlanProposal
 from domain.policies import DEFAULT_POLICY
+from domain.population import POPULATION_TOPICS, derive_population
+from domain.sampling import compute_draw
 from domain.values import GeoPoint, NeedSource, PhotoKind, RegistrationBasis, SkillCategory, Solved
 from domain.values import Urgency as U
 from replay import draw
@@ -282,12 +285,14 @@ def run(target: Target, shape: Shape) -> dict[str, Any]:
         parties = (org, Actor(Role.INSPECTOR, str(inspectors[0]), county.county_id))
         plan_id = app.publish_plan(
             org,
-            title="2026年一季度回访抽查（基准）",
-            item="revisit",
-            period_start=PERIOD[0].isoformat(),
-            period_end=PERIOD[1].isoformat(),
-            parties=[p.ref for p in parties],
-            load_cap=load_cap,
+            PlanProposal(
+                title="2026年一季度回访抽查（基准）",
+                item="revisit",
+                period_start=PERIOD[0].isoformat(),
+                period_end=PERIOD[1].isoformat(),
+                parties=[p.ref for p in parties],
+                load_cap=load_cap,
+            ),
         ).id
         progress(title, "ANALYZE, warm-up")
         if target.kind == "postgres":  # as autovacuum would have long since in service
@@ -301,7 +306,7 @@ def run(target: Target, shape: Shape) -> dict[str, Any]:
         plan = app.plan(plan_id)
         started = perf_counter()
         population = derive_population(
-            plan.document,
+            plan.definition,
             plan.county_id,
             app._events(POPULATION_TOPICS, position),
             clock.now(),
@@ -328,7 +333,7 @@ def run(target: Target, shape: Shape) -> dict[str, Any]:
         progress(title, "compute the draw")
         started = perf_counter()
         outcome = compute_draw(
-            plan.document,
+            plan.definition.rules,
             plan.plan_hash,
             directory.strata,
             directory.relations,

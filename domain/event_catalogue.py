@@ -15,12 +15,14 @@ from domain.activity import Activity
 from domain.community import Community
 from domain.county import County
 from domain.delivery import Delivery, Inbox, Preferences
-from domain.inspection import InspectionPlan, Inspector, TargetDirectory
+from domain.inspection_plan import InspectionPlan
+from domain.inspectors import Inspector
 from domain.member import Member
 from domain.order import Order
 from domain.points import CatalogueItem, Partner, PointsAccount, Redemption
 from domain.reservation import Reservation
 from domain.resident import Resident
+from domain.target_directory import TargetDirectory
 from domain.unit import Unit
 
 AGGREGATES: tuple[type[Aggregate], ...] = (

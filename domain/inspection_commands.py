@@ -1,10 +1,12 @@
 """Commands of 两随机一公开: the inspector directory, joint meetings, inspection plans,
-the draw, findings and publication. The rules live in domain.inspection; the target
-directory and the roster are derived from the log by domain.draws."""
+the draw, findings and publication. The rules live with the aggregates
+(domain.inspectors, domain.inspection_plan, domain.target_directory) and the plan's
+definition (domain.plan_definition, checked from a proposal by domain.plan_proposal);
+the target directory and the roster are derived from the log by domain.population and
+domain.inspectors."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -16,165 +18,19 @@ from domain import access
 from domain.actors import Actor, Role
 from domain.calendar import business_date
 from domain.community import Community
-from domain.draws import (
-    POPULATION_TOPICS,
-    ROSTER_TOPICS,
-    derive_population,
-    derive_roster,
-    parse_target,
-)
 from domain.errors import Conflict, Forbidden, InvalidInput
-from domain.inspection import (
-    ITEM_LIST_VERSION,
-    PARTY_RE,
-    POPULATION_RULES,
-    PROCEDURES,
-    Conclusion,
-    InspectionItem,
-    InspectionPlan,
-    Inspector,
-    PlanStatus,
-    SeedMethod,
-    TargetDirectory,
-    clean_rule,
-)
-from domain.limits import check_year
-from domain.masking import mask_numbers
+from domain.inspection_input import parse_date, public_text
+from domain.inspection_items import Conclusion, InspectionItem, PlanStatus
+from domain.inspection_plan import InspectionPlan
+from domain.inspectors import ROSTER_TOPICS, Inspector, derive_roster
 from domain.order import Order
-from domain.policies import POLICY_MAXIMA
+from domain.plan_proposal import PlanProposal, define_plan
+from domain.population import POPULATION_TOPICS, derive_population, parse_target
 from domain.service import Result, Service
+from domain.target_directory import TargetDirectory
 from domain.values import check_text, clean_line, clean_name, clean_sha256, clean_text
 
 PAGE = 5000  # notifications read per page when deriving from the log
-
-
-MAX_PARTIES = 5
-
-
-def _parse_date(value: object, what_zh: str) -> date:
-    if isinstance(value, date) and not isinstance(value, datetime):
-        day = value
-    else:
-        try:
-            day = date.fromisoformat(str(value))
-        except ValueError:
-            raise InvalidInput(
-                "invalid_date",
-                f"{what_zh}应为 YYYY-MM-DD 格式的日期",
-                f"{what_zh}: a YYYY-MM-DD date",
-            ) from None
-    check_year(day, what_zh)
-    return day
-
-
-MAX_PATTERN_LEN = 100
-
-
-MAX_RANGE = 10  # the widest {n,m} a format may use
-
-
-MAX_VARIABLE = 3  # quantifiers whose count varies (?, *, +, {n,m}), in the whole format
-
-
-_TOKEN = re.compile(
-    r"\\[dDsSwW.+*?(){}\[\]|\\^$ \-/:]"  # an escape: \d, \s, \+, \. …
-    r"|\[(?:\\.|[^\]\\])+\]"  # a character class [0-9], [A-Z,]
-    r"|\{(\d{1,3})(?:(,)(\d{1,3})?)?\}"  # {n}, {n,}, {n,m}
-    r"|[?*+()]"
-    r"|[^\\\[\]{}()?*+|^$.]"  # a literal character
-)
-
-
-def check_pattern(pattern: str) -> None:
-    """A public value's format, in a small grammar that every match finishes quickly
-    in, on any input: characters, escapes (\\d, \\+ …) and classes ([0-9]), each
-    repeated {n}, {n,m} (m − n ≤ 10), ?, * or +; groups without groups inside,
-    repeated only a fixed number of times ({n}) or made optional (?), holding only
-    fixed counts; at most three counts that vary; no alternation (|), no
-    back-references, no look-arounds. 双色球 is \\d{2}( \\d{2}){5} \\+ \\d{2}."""
-
-    def unsafe() -> InvalidInput:
-        return InvalidInput(
-            "public_value_pattern_unsafe",
-            f"公开数值格式应简单明确（不超过 {MAX_PATTERN_LEN} 个字符；只用字符、\\d 等、[…]，"
-            "以 {n}、{n,m}、?、*、+ 计数；括号内只用固定次数，括号只可 {n} 或 ?；"
-            f"可变次数最多 {MAX_VARIABLE} 处；不用 |），"
-            "如 \\d{2}( \\d{2}){5} \\+ \\d{2}",
-            "keep the format in the simple grammar: no alternation, no nested or repeated "
-            "variable counts",
-        )
-
-    if len(pattern) > MAX_PATTERN_LEN:
-        raise unsafe()
-    depth, variable, at = 0, 0, 0
-    previous = ""  # what the last token was: atom, group (closed), quantifier or open
-    while at < len(pattern):
-        found = _TOKEN.match(pattern, at)
-        if found is None:
-            raise unsafe()
-        token = found.group()
-        at = found.end()
-        if token == "(":
-            if depth:
-                raise unsafe()
-            depth, previous = 1, "open"
-        elif token == ")":
-            if not depth or previous == "open":
-                raise unsafe()
-            depth, previous = 0, "group"
-        elif token in ("?", "*", "+") or token.startswith("{"):
-            if previous not in ("atom", "group"):
-                raise unsafe()
-            low, comma, high = found.group(1), found.group(2), found.group(3)
-            fixed = token.startswith("{") and not comma
-            if (
-                token.startswith("{")
-                and comma
-                and high is not None
-                and (int(high) < int(low) or int(high) - int(low) > MAX_RANGE)
-            ):
-                raise unsafe()
-            unbounded = token in ("*", "+") or (comma is not None and high is None)
-            if not fixed:
-                variable += 1
-            if depth and not fixed:  # inside a group: fixed counts only
-                raise unsafe()
-            if previous == "group" and not (fixed or token == "?"):
-                raise unsafe()
-            if unbounded and previous == "group":
-                raise unsafe()
-            previous = "quantifier"
-        else:
-            previous = "atom"
-    if depth or variable > MAX_VARIABLE:
-        raise unsafe()
-    try:
-        re.compile(pattern)
-    except re.error:
-        raise unsafe() from None
-
-
-def public_text(text: str, what_zh: str) -> str:
-    """Text that is published as written (the plan's document is hashed and shown whole,
-    so it cannot be masked afterwards): refused if it holds what the masking rule
-    recognises without guessing: phones, ID and bank numbers, accounts, e-mail."""
-    if mask_numbers(text) != text:
-        raise InvalidInput(
-            "personal_data_in_public_text",
-            f"{what_zh}会原样公开，不能含有电话、证件号、银行卡号或邮箱",
-            "this text is published as written: no phone, ID or bank number, no e-mail",
-        )
-    return text
-
-
-def _count(value: object, what_zh: str, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise InvalidInput(
-            "invalid_number",
-            f"{what_zh}应为 {low} 到 {high} 之间的整数",
-            f"{what_zh}: an integer {low}-{high}",
-        )
-    return value
 
 
 class InspectionCommands(Service):
@@ -261,7 +117,7 @@ class InspectionCommands(Service):
         idempotency_key: str | None = None,
     ) -> Result:
         access.require_community_staff(actor, community_id)
-        day = _parse_date(held_on, "会议日期")
+        day = parse_date(held_on, "会议日期")
         topic = clean_line(topic, "会议议题", required=True)
         place = clean_line(place, "会议地点", required=True)
         payload = {"community": community_id, "day": day, "topic": topic, "place": place}
@@ -297,239 +153,30 @@ class InspectionCommands(Service):
     def publish_plan(
         self,
         actor: Actor,
-        *,
-        title: str,
-        item: str,
-        period_start: object,
-        period_end: object,
-        seed_method: str = "commit_reveal",
-        parties: Sequence[str] = (),
-        public_value_source: str = "",
-        public_value_available_after: datetime | None = None,
-        public_value_pattern: str = "",
-        public_value_example: str = "",
-        unannounced: bool | None = None,
-        ratio: object = None,
-        minimum: object = None,
-        low_ratio: object = None,
-        low_minimum: object = None,
-        low_rated_below: object = None,
-        inspectors_per_target: object = None,
-        load_cap: object = None,
-        alternates: object = None,
-        cooldown_days: object = None,
-        disclosure_working_days: object = None,
-        reveal_within_hours: object = None,
-        holidays: Sequence[object] = (),
-        extra_workdays: Sequence[object] = (),
+        proposal: PlanProposal,
         idempotency_key: str | None = None,
     ) -> Result:
         """一细则: the plan with every rule the draw follows; its hash is public."""
         county_id = access.county_scope(actor)
-        title = public_text(clean_line(title, "抽查名称", required=True), "抽查名称")
-        item_value = InspectionItem.from_code(item)
-        method = SeedMethod.from_code(seed_method)
-        start = _parse_date(period_start, "抽查期间起")
-        end = _parse_date(period_end, "抽查期间止")
-        if end < start:
-            raise InvalidInput("invalid_period", "抽查期间止不能早于起", "the period ends first")
-        if public_value_available_after is not None:
-            check_year(public_value_available_after, "公开数值产生时间")
-        holiday_list = sorted({_parse_date(d, "节假日").isoformat() for d in holidays})
-        workday_list = sorted({_parse_date(d, "调休工作日").isoformat() for d in extra_workdays})
-        party_list = [check_text(str(p), "种子提供方", lines=False).strip() for p in parties]
-        for party in party_list:
-            if not PARTY_RE.fullmatch(party):
-                raise InvalidInput(
-                    "invalid_seed_party",
-                    "种子提供方应写作登录身份，如 org_dept:组织部-王 或 inspector:<检查人员编号>",
-                    "a seed party is an actor: org_dept:<name> or inspector:<inspector id>",
-                    party=party,
-                )
-        source = public_text(clean_line(public_value_source, "公开数值来源"), "公开数值来源")
-        value_pattern = check_text(public_value_pattern or "", "公开数值格式", lines=False).strip()
-        example = clean_line(public_value_example, "公开数值示例")
-        payload = {
-            "title": title,
-            "item": item_value,
-            "period": (start, end),
-            "method": method,
-            "parties": tuple(party_list),
-            "source": source,
-            "after": public_value_available_after,
-            "pattern": (value_pattern, example),
-            "rules": repr(
-                (ratio, minimum, low_ratio, low_minimum, low_rated_below, inspectors_per_target)
-            ),
-            "more": repr(
-                (load_cap, alternates, cooldown_days, disclosure_working_days, reveal_within_hours)
-            ),
-            "days": (tuple(holiday_list), tuple(workday_list)),
-            "unannounced": unannounced,
-        }
+        checked = proposal.checked()
 
         def build() -> tuple[UUID, list[Aggregate]]:
             policy = self.policy(county_id)
-            today = self.today()
-            now = self.clock.now()
-            if item_value is InspectionItem.SIT_IN:
-                if start <= today:
-                    raise InvalidInput(
-                        "period_not_ahead",
-                        "列席会议的抽查期间应从明天或以后开始",
-                        "a sit-in plan covers meetings still ahead",
-                    )
-            elif end > today:
-                raise InvalidInput(
-                    "period_not_over",
-                    "抽查期间应已结束（不晚于今天）",
-                    "the period must be over (end today at the latest)",
-                )
-            is_unannounced = (
-                item_value is InspectionItem.SIT_IN if unannounced is None else bool(unannounced)
-            )
-            if method is SeedMethod.COMMIT_REVEAL:
-                if len(set(party_list)) < 2 or len(party_list) > MAX_PARTIES:
-                    raise InvalidInput(
-                        "seed_parties_required",
-                        f"种子须由 2 到 {MAX_PARTIES} 个不同的提供方承诺"
-                        "（如督查组组长、组织部见证人）",
-                        f"a seed needs 2-{MAX_PARTIES} distinct parties",
-                    )
-                if len(set(party_list)) != len(party_list):
-                    raise InvalidInput("duplicate_party", "种子提供方重复", "parties repeat")
-                for party in party_list:
-                    role, _, subject = party.partition(":")
-                    if role == "inspector":
-                        self._active_inspector(subject, county_id)
-                seed: dict[str, Any] = {"method": method.code, "parties": party_list}
-            else:
-                if not source or public_value_available_after is None:
-                    raise InvalidInput(
-                        "public_value_required",
-                        "请写明公开数值的来源及其产生时间",
-                        "name the public value and when it becomes available",
-                    )
-                if public_value_available_after.tzinfo is None:
-                    raise InvalidInput("invalid_time", "时间需带时区", "times need a timezone")
-                if public_value_available_after <= now:
-                    raise InvalidInput(
-                        "public_value_exists",
-                        "公开数值必须在方案冻结之后才产生",
-                        "the public value must not exist yet",
-                    )
-                if is_unannounced:
-                    raise InvalidInput(
-                        "public_value_not_secret",
-                        "不打招呼检查不能用公开数值作种子（人人可提前算出抽样结果）",
-                        "an unannounced plan needs a secret seed: anyone could compute "
-                        "the sample from a public value",
-                    )
-                check_pattern(value_pattern)
-                try:
-                    matches = bool(value_pattern) and bool(re.fullmatch(value_pattern, example))
-                except re.error:
-                    matches = False
-                if not example or not matches:
-                    raise InvalidInput(
-                        "public_value_format_required",
-                        "请规定公开数值的书写格式（正则表达式）并给出符合格式的示例",
-                        "give the public value's exact format (a regular expression) "
-                        "and an example that matches it",
-                    )
-                seed = {
-                    "method": method.code,
-                    "source": source,
-                    "available_after": public_value_available_after.isoformat(),
-                    "pattern": value_pattern,
-                    "example": example,
-                }
-            normal = clean_rule(
-                policy.inspection_sample_ratio if ratio is None else ratio,
-                policy.inspection_sample_min if minimum is None else minimum,
-                "",
-            )
-            low = clean_rule(
-                policy.inspection_low_rated_ratio if low_ratio is None else low_ratio,
-                policy.inspection_low_rated_min if low_minimum is None else low_minimum,
-                "低评价层",
-            )
-            document: dict[str, Any] = {
-                "title": title,
-                "item": item_value.code,
-                "item_list_version": ITEM_LIST_VERSION,
-                "population_rules": POPULATION_RULES,
-                "procedure": PROCEDURES[item_value],
-                "period": [start.isoformat(), end.isoformat()],
-                "stratify": "county" if item_value is InspectionItem.UNIT_PAIRING else "community",
-                "strata": {"normal": normal.as_doc(), "low": low.as_doc()},
-                "low_rated_below": _count(
-                    policy.satisfied_min_stars if low_rated_below is None else low_rated_below,
-                    "低评价星级线",
-                    1,
-                    6,
-                ),
-                "min_inspectors": _count(
-                    policy.inspection_inspectors_per_target
-                    if inspectors_per_target is None
-                    else inspectors_per_target,
-                    "每个对象的检查人员数",
-                    2,
-                    int(POLICY_MAXIMA["inspection_inspectors_per_target"]),
-                ),
-                "load_cap": _count(
-                    policy.inspection_load_cap if load_cap is None else load_cap,
-                    "每名检查人员的对象上限",
-                    1,
-                    int(POLICY_MAXIMA["inspection_load_cap"]),
-                ),
-                "alternates": _count(
-                    policy.inspection_alternates if alternates is None else alternates,
-                    "每层备选数",
-                    0,
-                    int(POLICY_MAXIMA["inspection_alternates"]),
-                ),
-                "cooldown_days": _count(
-                    policy.inspection_cooldown_days if cooldown_days is None else cooldown_days,
-                    "冷却期天数",
-                    0,
-                    int(POLICY_MAXIMA["inspection_cooldown_days"]),
-                ),
-                "algorithm": "cs-sha256-v1",
-                "seed": seed,
-                "unannounced": int(is_unannounced),
-                "disclosure_working_days": _count(
-                    policy.inspection_disclosure_working_days
-                    if disclosure_working_days is None
-                    else disclosure_working_days,
-                    "公开期限（工作日）",
-                    1,
-                    int(POLICY_MAXIMA["inspection_disclosure_working_days"]),
-                ),
-                "reveal_within_hours": _count(
-                    policy.inspection_reveal_hours
-                    if reveal_within_hours is None
-                    else reveal_within_hours,
-                    "种子承诺与揭示期限（小时）",
-                    1,
-                    int(POLICY_MAXIMA["inspection_reveal_hours"]),
-                ),
-                "holidays": holiday_list,
-                "extra_workdays": workday_list,
-            }
+            today, now = self.today(), self.clock.now()
             plan_id = uuid4()
-            plan = InspectionPlan.publish(
-                plan_id,
+            definition = define_plan(
+                checked,
+                plan_id=plan_id,
                 county_id=county_id,
-                title=title,
-                item=item_value,
-                document=document,
-                by=actor.ref,
+                policy=policy,
+                today=today,
                 now=now,
+                check_inspector=lambda subject: self._active_inspector(subject, county_id),
             )
+            plan = InspectionPlan.publish(definition, by=actor.ref, now=now)
             return plan_id, [plan]
 
-        return self._create(actor, "publish_plan", idempotency_key, payload, build)
+        return self._create(actor, "publish_plan", idempotency_key, checked.fingerprint(), build)
 
     def _plan_command(
         self,
@@ -554,9 +201,9 @@ class InspectionCommands(Service):
             now = self.clock.now()
             position = self.recorder.max_notification_id() or 0
             population = derive_population(
-                plan.document, plan.county_id, self._events(POPULATION_TOPICS, position), now
+                plan.definition, plan.county_id, self._events(POPULATION_TOPICS, position), now
             )
-            directory = TargetDirectory.freeze(plan, position, population, now)
+            directory = TargetDirectory.freeze(plan.id, plan.county_id, position, population, now)
             plan.freeze_population(directory, len(population.excluded), actor.ref, now)
             return [directory]
 

@@ -31,13 +31,10 @@ from domain.calendar import business_date
 from domain.clock import Clock
 from domain.community import Community
 from domain.county import County
+from domain.draw_hashes import directory_id
 from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
-from domain.inspection import (
-    InspectionPlan,
-    Inspector,
-    TargetDirectory,
-    directory_id,
-)
+from domain.inspection_plan import InspectionPlan
+from domain.inspectors import Inspector
 from domain.member import Member
 from domain.order import OUTCOME_LABELS, Order
 from domain.points import (
@@ -51,6 +48,7 @@ from domain.points import (
 from domain.policies import Policy
 from domain.reservation import Reservation, reservation_id
 from domain.resident import Resident
+from domain.target_directory import TargetDirectory
 from domain.transcoder import OrjsonTranscoder, encode_value
 from domain.unit import Unit
 from domain.values import (

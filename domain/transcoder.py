@@ -21,7 +21,7 @@ from uuid import UUID
 import orjson
 from eventsourcing.persistence import Transcoder
 
-from domain import activity, evaluation, inspection, messages, points, values
+from domain import activity, evaluation, inspection_items, messages, points, values
 
 TAG = "_type_"
 DATA = "_data_"
@@ -44,8 +44,8 @@ ENUMS: dict[str, type[Enum]] = {
     "RedemptionStatus": points.RedemptionStatus,
     "Star": evaluation.Star,
     "WarningLevel": evaluation.WarningLevel,
-    "InspectionItem": inspection.InspectionItem,
-    "Conclusion": inspection.Conclusion,
+    "InspectionItem": inspection_items.InspectionItem,
+    "Conclusion": inspection_items.Conclusion,
     "Channel": messages.Channel,
     "MessageKind": messages.MessageKind,
 }

@@ -31,7 +31,7 @@ from domain.delivery import (
     delivery_id,
 )
 from domain.evaluation import WarningLevel
-from domain.inspection import InspectionPlan
+from domain.inspection_plan import InspectionPlan
 from domain.member import Member
 from domain.messages import (
     CATALOGUE,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.inspection import InspectionPlan
+from domain.inspection_plan import InspectionPlan
 from domain.order import Order
 from projections.base import Handler, Projection
 from projections.store import ReadStore, Tx

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from domain.activity import ActivityKind
 from domain.evaluation import Grade, Star, WarningLevel
-from domain.inspection import Conclusion, InspectionItem, PlanStatus, SeedMethod
+from domain.inspection_items import Conclusion, InspectionItem, PlanStatus, SeedMethod
 from domain.order import OrderStatus
 from domain.points import ItemKind, PartnerKind, RedemptionStatus, SourceKind
 from domain.values import (

@@ -28,7 +28,8 @@ from domain.calendar import business_date
 from domain.demo.county import COMMUNITIES
 from domain.demo.field import Field
 from domain.demo.schedule import local
-from domain.inspection import add_working_days
+from domain.plan_proposal import PlanProposal
+from domain.working_days import add_working_days
 from replay import draw
 
 INSPECTORS = (
@@ -139,7 +140,7 @@ class _Team:
     def publish(self, key: str, **kw: Any) -> None:
         if kw.get("seed_method", "commit_reveal") == "commit_reveal":
             kw["parties"] = [p.ref for p in self.parties()]
-        self.plans[key] = self.app.publish_plan(self.field.org_dept, **kw).id
+        self.plans[key] = self.app.publish_plan(self.field.org_dept, PlanProposal(**kw)).id
         self.field.summary["inspection_plans"] += 1
 
     def freeze(self, key: str) -> None:
@@ -147,7 +148,7 @@ class _Team:
         org_dept = self.field.org_dept
         self.app.freeze_population(org_dept, self.plans[key])
         self.app.freeze_roster(org_dept, self.plans[key])
-        if self.app.plan(self.plans[key]).seed_method.code != "commit_reveal":
+        if self.app.plan(self.plans[key]).definition.seed.method.code != "commit_reveal":
             return
         for party in self.parties():
             value = f"{key}-{party.role.value}-{self.rng.randint(*SEED_VALUE_RANGE)}"

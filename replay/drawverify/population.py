@@ -1,9 +1,9 @@
 """The target directory and the inspector roster, re-derived from the log's events.
 
 The second implementation of docs/draw-definition.md §3 (the service's is
-`domain.draws`): it reads the decoded events as (topic, event) pairs and uses only the
-fields the event catalogue (docs/events.md) lists for those topics, never the service's
-derivation. Topics are the stable names the log stores.
+`domain.population` and `domain.inspectors`): it reads the decoded events as (topic,
+event) pairs and uses only the fields the event catalogue (docs/events.md) lists for
+those topics, never the service's derivation. Topics are the stable names the log stores.
 """
 
 from __future__ import annotations

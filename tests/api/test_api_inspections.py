@@ -15,7 +15,7 @@ from api.app import create_app
 from domain.actors import OPERATOR, Role
 from domain.clock import ManualClock
 from domain.demo import load_demo
-from domain.inspection import Inspector
+from domain.inspectors import Inspector
 from domain.order import Order
 from domain.resident import Resident
 from projections.settings import Settings

@@ -19,7 +19,8 @@ import pytest
 from domain.actors import Role
 from domain.clock import ManualClock
 from domain.errors import InvalidInput
-from domain.inspection import InspectionPlan, PlanStatus
+from domain.inspection_items import PlanStatus
+from domain.inspection_plan import InspectionPlan
 from replay import draw
 from replay.drawverify import FAIL, OK
 from tests.builders.http import Api, head

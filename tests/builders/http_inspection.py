@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID
 
 from domain.actors import Role
 from replay import draw
 from tests.builders.http import Api, close_order, head, ready_member, setup_county
+from tests.builders.inspection import assert_definition_round_trips
 
 VALUES = ("骰子 3-5-1", "骰子 6-2-2")
 
@@ -86,4 +88,6 @@ class County:
         r = self.api.post("/inspection-plans", body, self.api.org)
         assert r.status_code == 201, r.text
         plan_id: str = r.json()["plan_id"]
+        app = self.api.client.app.state.services.app  # type: ignore[attr-defined]
+        assert_definition_round_trips(app, UUID(plan_id))
         return plan_id

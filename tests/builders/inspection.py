@@ -7,15 +7,16 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+import orjson
 import pytest
 
 from domain.actors import Actor, Role
 from domain.application import Sishuang
 from domain.clock import ManualClock
 from domain.errors import DomainError
-from domain.inspection import (
-    InspectionPlan,
-)
+from domain.inspection_plan import InspectionPlan
+from domain.plan_definition import PlanDefinition
+from domain.plan_proposal import PlanProposal
 from replay import draw
 from tests.builders.orders import Loop
 from tests.builders.world import World
@@ -77,7 +78,9 @@ class Supervision(Loop):
             "load_cap": 10,
         }
         args.update(kw)
-        return self.app.publish_plan(self.org, **args).id
+        plan_id = self.app.publish_plan(self.org, PlanProposal(**args)).id
+        assert_definition_round_trips(self.app, plan_id)
+        return plan_id
 
     def to_drawn(self, plan_id: UUID) -> InspectionPlan:
         app = self.app
@@ -96,6 +99,15 @@ def refused(app: Sishuang, error: type[DomainError], code: str, call: Any) -> No
         call()
     assert caught.value.code == code
     assert log_size(app) == before, "a refused command leaves no event"
+
+
+def assert_definition_round_trips(app: Sishuang, plan_id: UUID) -> None:
+    """The plan's recorded document reads into its PlanDefinition and writes back byte for
+    byte: the same keys, in the same order, with the same values."""
+    (published,) = (e for e in app.events.get(plan_id) if isinstance(e, InspectionPlan.Published))
+    again = PlanDefinition.from_document(published.document).as_document()
+    assert orjson.dumps(again) == orjson.dumps(published.document)
+    assert app.plan(plan_id).document == published.document
 
 
 def log_size(app: Sishuang) -> int:

@@ -13,7 +13,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 
 from domain.application import Sishuang
 from domain.clock import ManualClock
-from domain.inspection import InspectionPlan
+from domain.inspection_plan import InspectionPlan
 from replay.drawverify import (
     Report,
     StoreLog,

@@ -359,7 +359,7 @@ def test_the_supervision_team_has_a_plan_in_every_telling_state(
     assert plans["revisit"].status.code == "results_published"
     assert plans["service_record"].status.code == "voided" and plans["service_record"].void_reason
     assert plans["unit_pairing"].overdue and plans["unit_pairing"].status.code == "drawn"
-    assert plans["sit_in"].unannounced and not plans["sit_in"].visits_completed
+    assert plans["sit_in"].definition.unannounced and not plans["sit_in"].visits_completed
     assert plans["sit_in"].assignments
     false = of(app, "Order.FoundFalse")
     assert [e.found_by for e in false].count("inspection") == 1

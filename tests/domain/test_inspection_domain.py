@@ -11,16 +11,14 @@ import pytest
 
 from domain.application import Sishuang
 from domain.clock import ManualClock
-from domain.draws import POPULATION_TOPICS, ROSTER_TOPICS, derive_population, derive_roster
 from domain.errors import Conflict, Forbidden, InvalidInput
-from domain.inspection import (
-    InspectionPlan,
-    PlanStatus,
-    add_working_days,
-    compute_draw,
-    working_days_between,
-)
+from domain.inspection_items import PlanStatus
+from domain.inspection_plan import InspectionPlan
+from domain.inspectors import ROSTER_TOPICS, derive_roster
 from domain.points import PointsAccount
+from domain.population import POPULATION_TOPICS, derive_population
+from domain.sampling import compute_draw
+from domain.working_days import add_working_days, working_days_between
 from replay import draw
 from tests.builders.inspection import SALTS, VALUES, Supervision, refused
 from tests.builders.world import World
@@ -58,7 +56,7 @@ def test_a_revisit_plan_is_drawn_once_and_every_step_replays(sup: Supervision) -
         e for e in app.events.get(plan_id) if isinstance(e, InspectionPlan.PopulationFrozen)
     )
     again = derive_population(
-        plan.document,
+        plan.definition,
         plan.county_id,
         events_of(app, POPULATION_TOPICS, frozen.log_position),
         frozen.timestamp,
@@ -75,7 +73,7 @@ def test_a_revisit_plan_is_drawn_once_and_every_step_replays(sup: Supervision) -
     # the draw recomputes from its frozen inputs
     drawn = next(e for e in app.events.get(plan_id) if isinstance(e, InspectionPlan.Drawn))
     outcome = compute_draw(
-        plan.document,
+        plan.definition.rules,
         plan.plan_hash,
         directory.strata,
         directory.relations,
@@ -408,7 +406,7 @@ def test_an_unannounced_sit_in_and_the_disclosure_deadline(sup: Supervision) -> 
         item="sit_in", period_start="2026-04-02", period_end="2026-04-30", ratio="0.5", minimum=1
     )
     plan = sup.to_drawn(plan_id)
-    assert plan.unannounced and set(plan.counts) == {"JX", "JC"}
+    assert plan.definition.unannounced and set(plan.counts) == {"JX", "JC"}
     assert all(t.startswith("MTG:") for t in plan.assignments)
     by_id = {str(i): n for n, i in enumerate(sup.inspectors)}
     refused(app, Conflict, "visits_not_completed", lambda: app.publish_results(org, plan_id))

@@ -1,4 +1,4 @@
-"""The draw as a whole (domain.inspection.compute_draw), as an auditor relies on it:
+"""The draw as a whole (domain.sampling.compute_draw), as an auditor relies on it:
 
 - determinism: a pinned vector (plan, population, roster, contributions → every hash,
   the seed, the sample, the alternates, the inspectors and each skip) that any machine
@@ -21,13 +21,10 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.inspection import (
-    assign,
-    compute_draw,
-    roster_hash,
-    sample_strata,
-    sha256_canonical,
-)
+from domain.assignment import assign
+from domain.draw_hashes import roster_hash, sha256_canonical
+from domain.plan_definition import DrawRules
+from domain.sampling import compute_draw, sample_strata
 from replay import draw
 
 DOCUMENT: dict[str, Any] = {
@@ -41,6 +38,7 @@ DOCUMENT: dict[str, Any] = {
     "min_inspectors": 2,
     "load_cap": 3,
 }
+RULES = DrawRules.from_document(DOCUMENT)  # what the draw reads of the plan
 STRATA = {
     "A": [f"ORD:A:{i}" for i in range(10)],
     "A/low": ["ORD:A:low1", "ORD:A:low2"],
@@ -63,7 +61,7 @@ CONTRIBUTIONS = ["3-5-1", "6-2-2"]
 
 def pinned() -> Any:
     return compute_draw(
-        DOCUMENT,
+        RULES,
         sha256_canonical(DOCUMENT),
         STRATA,
         RELATIONS,
@@ -132,7 +130,7 @@ def test_the_order_inputs_come_in_does_not_matter() -> None:
     shuffled = {s: list(reversed(ids)) for s, ids in reversed(list(STRATA.items()))}
     roster = dict(reversed(list(ROSTER.items())))
     again = compute_draw(
-        DOCUMENT,
+        RULES,
         sha256_canonical(dict(reversed(list(DOCUMENT.items())))),
         shuffled,
         RELATIONS,
@@ -160,7 +158,7 @@ def test_changing_any_input_changes_the_hashes_and_the_seed() -> None:
     assert roster_hash({**ROSTER, "I2": ["乙", "巡察办", "unit:u1"]}) != roster_hash(ROSTER)
     for contributions in (["3-5-1", "6-2-3"], ["6-2-2", "3-5-1"], ["3-5-1"]):
         again = compute_draw(
-            DOCUMENT,
+            RULES,
             sha256_canonical(DOCUMENT),
             STRATA,
             RELATIONS,
@@ -186,9 +184,9 @@ def test_adding_a_community_changes_no_other_communitys_sample(
     sizes: dict[str, int], added: int, seed: str
 ) -> None:
     strata = {s: [f"ORD:{s.split('/')[0]}:{s}-{i}" for i in range(n)] for s, n in sizes.items()}
-    before = sample_strata(DOCUMENT, strata, seed)
+    before = sample_strata(RULES, strata, seed)
     bigger = {**strata, "C99": [f"ORD:C99:{i}" for i in range(added)]}
-    after = sample_strata(DOCUMENT, bigger, seed)
+    after = sample_strata(RULES, bigger, seed)
     for part in range(3):
         for stratum in strata:
             assert after[part][stratum] == before[part][stratum]

@@ -169,7 +169,7 @@ def test_letters_drawn_as_nothing_are_not_visible(value: str) -> None:
 
 @pytest.mark.parametrize("pattern", [r"(a+)+$", r"(\d*)*", r"(a|a)*b", r"(\d+){5}", r"(.)\1"])
 def test_a_public_value_format_that_could_run_for_ever_is_refused(pattern: str) -> None:
-    from domain.inspection_commands import check_pattern
+    from domain.inspection_input import check_pattern
 
     with pytest.raises(InvalidInput) as e:
         check_pattern(pattern)

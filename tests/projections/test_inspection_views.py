@@ -16,9 +16,8 @@ import pytest
 from api.sweeper import sweep_once
 from domain.application import Sishuang
 from domain.clock import ManualClock
-from domain.inspection import InspectionPlan, calendar_of, working_days_between
-from projections import ReadModels
-from projections import inspections as views
+from domain.inspection_plan import InspectionPlan
+from projections import ReadModels, inspector_workload, plan_progress, public_disclosure
 from projections.base import Follower
 from projections.inspections import Inspections
 from tests.builders.inspection import Supervision
@@ -83,19 +82,19 @@ def test_a_plan_through_its_whole_life_reads_as_its_events_say(
     sup.clock.set(APRIL)
     plan_id = sup.plan(alternates=3)
     fresh(read)
-    view = views.get_plan(store, str(plan_id), today(sup))
+    view = plan_progress.get_plan(store, str(plan_id), today(sup))
     assert view is not None
     plan = app.plan(plan_id)
     assert view["status"] == "published" and view["plan_hash"] == plan.plan_hash
     assert view["document"] == plan.document and view["plan_hash_matches"] is True
     assert view["targets"] == [] and view["sample_matches_commitment"] is None
-    [summary] = views.public_plans(store, today(sup), str(sup.world.county_id))
+    [summary] = public_disclosure.public_plans(store, today(sup), str(sup.world.county_id))
     assert summary["plan_id"] == str(plan_id) and summary["draw_revealed"] is False
 
     plan = sup.to_drawn(plan_id)
     drawn = drawn_event(app, plan_id)
     fresh(read)
-    view = views.get_plan(store, str(plan_id), today(sup))
+    view = plan_progress.get_plan(store, str(plan_id), today(sup))
     assert view is not None
     assert view["status"] == "drawn" and view["county_name"] == "泽州县"
     assert view["population_hash"] == plan.population_hash
@@ -124,14 +123,16 @@ def test_a_plan_through_its_whole_life_reads_as_its_events_say(
     # every ORD target is member 0's work (the Loop's orders), in the world's unit
     member, unit = str(sup.members[0]), str(sup.world.unit_id)
     assert all(t["member_id"] == member and t["unit_id"] == unit for t in view["targets"])
-    mine = views.results_concerning(store, today(sup), member_id=member)
+    mine = public_disclosure.results_concerning(store, today(sup), member_id=member)
     assert {r["target"] for r in mine} == set(plan.assignments)
     assert all(r["findings"] is None and r["results_published"] is False for r in mine)
-    assert views.results_concerning(store, today(sup), member_id=str(sup.members[1])) == []
-    units = views.results_concerning(store, today(sup), unit_id=unit)
+    assert (
+        public_disclosure.results_concerning(store, today(sup), member_id=str(sup.members[1])) == []
+    )
+    units = public_disclosure.results_concerning(store, today(sup), unit_id=unit)
     assert {r["target"] for r in units} == set(plan.assignments)
     assert {r["member_name"] for r in units} == {"张伟"}
-    public = views.public_plan(store, str(plan_id), today(sup))
+    public = public_disclosure.public_plan(store, str(plan_id), today(sup))
     assert public is not None and public["draw_revealed"] is True
     assert all("findings" not in t for t in public["targets"])
 
@@ -147,7 +148,7 @@ def test_a_plan_through_its_whole_life_reads_as_its_events_say(
     )
     plan = app.plan(plan_id)
     fresh(read)
-    view = views.get_plan(store, str(plan_id), today(sup))
+    view = plan_progress.get_plan(store, str(plan_id), today(sup))
     assert view is not None
     active = {
         t["target"]: [a["inspector_id"] for a in t["inspectors"]]
@@ -195,7 +196,7 @@ def test_a_plan_through_its_whole_life_reads_as_its_events_say(
         inspector = sup.inspector(by_index(sup)[plan.assignments[target][1]])
         app.record_finding(inspector, plan_id, target, conclusion="pass", confirmed=True, stars=5)
     fresh(read)
-    view = views.get_plan(store, str(plan_id), today(sup))
+    view = plan_progress.get_plan(store, str(plan_id), today(sup))
     assert view is not None
     false_row = next(t for t in view["targets"] if t["target"] == false_target)
     assert [f["conclusion"] for f in false_row["findings"]] == ["rectify", "admonish"]
@@ -207,7 +208,7 @@ def test_a_plan_through_its_whole_life_reads_as_its_events_say(
     sup.clock.advance(timedelta(days=2))
     app.publish_results(sup.org, plan_id, "回访 3 单，1 单核定不实")
     fresh(read)
-    public = views.public_plan(store, str(plan_id), today(sup))
+    public = public_disclosure.public_plan(store, str(plan_id), today(sup))
     assert public is not None
     assert public["results_published"] is True and public["summary"] == "回访 3 单，1 单核定不实"
     assert public["disclosure"]["overdue"] is False
@@ -220,16 +221,16 @@ def test_a_plan_through_its_whole_life_reads_as_its_events_say(
     assert [f["correction_reason"] for f in row["findings"]][1]
     assert "群众说没人来过" not in text(public)
     assert public["conclusions"] == {"诫勉谈话": 1, "合格": len(targets) - 1}
-    [summary] = views.public_plans(store, today(sup))
+    [summary] = public_disclosure.public_plans(store, today(sup))
     assert summary["conclusions"] == public["conclusions"] and summary["targets"] == len(targets)
-    mine = views.results_concerning(store, today(sup), member_id=member)
+    mine = public_disclosure.results_concerning(store, today(sup), member_id=member)
     found = next(r for r in mine if r["target"] == false_target)
     assert found["conclusion_label"] == "诫勉谈话" and found["follow_up"].startswith("经回访")
     replaced = next(r for r in mine if r["target"] == gone)
     assert replaced["active"] is False and replaced["replace_reason"] == "群众已搬离"
 
     # nothing about the resident, ever; members appear only as opaque ids
-    for value in (public, views.public_plans(store, today(sup))):
+    for value in (public, public_disclosure.public_plans(store, today(sup))):
         assert_no_resident_data(sup, value)
         assert "张伟" not in text(value) and "李娜" not in text(value)
     assert_rebuild_is_identical(sup, read)
@@ -269,7 +270,7 @@ def test_an_unannounced_sit_in_shows_only_its_commitment_until_the_visits_are_do
     sup.clock.set(APRIL)
     plan_id, meetings = sit_in_plan(sup)
     fresh(read)
-    listed = views.list_meetings(store, str(sup.world.community_id))
+    listed = inspector_workload.list_meetings(store, str(sup.world.community_id))
     assert [m["held_on"] for m in listed] == ["2026-04-24", "2026-04-17", "2026-04-10"]
     assert [m["cancelled"] for m in listed] == [True, False, False]
     assert listed[0]["cancel_reason"] == "与上级会议冲突"
@@ -277,22 +278,22 @@ def test_an_unannounced_sit_in_shows_only_its_commitment_until_the_visits_are_do
     plan = sup.to_drawn(plan_id)
     drawn = drawn_event(app, plan_id)
     fresh(read)
-    public = views.public_plan(store, str(plan_id), today(sup))
+    public = public_disclosure.public_plan(store, str(plan_id), today(sup))
     assert public is not None
     assert public["unannounced"] is True and public["draw_revealed"] is False
     assert public["sample_commitment"] == drawn.sample_commitment
     assert public["commitments"] == plan.commitments and public["plan_hash"] == plan.plan_hash
     for hidden in ("seed", "contributions", "targets", "alternates", "skips", "roster"):
         assert hidden not in public, hidden
-    body = text(public) + text(views.public_plans(store, today(sup)))
+    body = text(public) + text(public_disclosure.public_plans(store, today(sup)))
     assert "MTG:" not in body and drawn.seed not in body
     assert not any(str(m) in body for m in meetings)
-    [summary] = views.public_plans(store, today(sup))
+    [summary] = public_disclosure.public_plans(store, today(sup))
     assert summary["seed"] is None and summary["targets"] is None
 
     # the supervision team sees the draw: where to go, and with whom
     inspector = plan.assignments[next(iter(plan.assignments))][0]
-    tasks = views.assignments_of(store, inspector)
+    tasks = inspector_workload.assignments_of(store, inspector)
     assert tasks and all(t["meeting"]["place"] == "社区党群服务中心" for t in tasks)
     assert {t["target"] for t in tasks} == {
         t for t, team in plan.assignments.items() if inspector in team
@@ -311,20 +312,20 @@ def test_an_unannounced_sit_in_shows_only_its_commitment_until_the_visits_are_do
             discussed="议定加装楼道灯",
         )
     fresh(read)
-    still = views.public_plan(store, str(plan_id), today(sup))
+    still = public_disclosure.public_plan(store, str(plan_id), today(sup))
     assert still is not None and "targets" not in still
-    assert all(t["finding_recorded"] for t in views.assignments_of(store, inspector))
+    assert all(t["finding_recorded"] for t in inspector_workload.assignments_of(store, inspector))
 
     app.complete_visits(sup.org, plan_id)
     fresh(read)
-    public = views.public_plan(store, str(plan_id), today(sup))
+    public = public_disclosure.public_plan(store, str(plan_id), today(sup))
     assert public is not None and public["draw_revealed"] is True
     assert public["seed"] == drawn.seed and public["sample_matches_commitment"] is True
     assert {t["target"] for t in public["targets"]} == set(plan.assignments)
     assert all("findings" not in t for t in public["targets"])
     app.publish_results(sup.org, plan_id, "列席 2 次")
     fresh(read)
-    public = views.public_plan(store, str(plan_id), today(sup))
+    public = public_disclosure.public_plan(store, str(plan_id), today(sup))
     assert public is not None
     assert all(t["findings"][0]["attendance"] == 9 for t in public["targets"])
     assert all(t["findings"][0]["discussed"] == "议定加装楼道灯" for t in public["targets"])
@@ -342,12 +343,12 @@ def test_the_sweep_marks_a_missed_deadline_and_the_public_sees_it(
     deadline = plan.disclosure_deadline
     assert deadline == date(2026, 4, 29)  # 20 working days after Wednesday 1 April
     fresh(read)
-    assert views.due_disclosures(store, app.clock.now()) == []
+    assert plan_progress.due_disclosures(store, app.clock.now()) == []
     assert sweep_once(app, store)["disclosures_overdue"] == 0
 
     sup.clock.set(datetime(2026, 5, 6, 2, tzinfo=UTC))
     fresh(read)
-    assert views.due_disclosures(store, app.clock.now()) == [str(plan_id)]
+    assert plan_progress.due_disclosures(store, app.clock.now()) == [str(plan_id)]
     before = app.recorder.max_notification_id()
     assert sweep_once(app, store)["disclosures_overdue"] == 1
     [marked] = [
@@ -355,18 +356,18 @@ def test_the_sweep_marks_a_missed_deadline_and_the_public_sees_it(
     ]
     assert marked.deadline == deadline
     fresh(read)
-    assert views.due_disclosures(store, app.clock.now()) == []
+    assert plan_progress.due_disclosures(store, app.clock.now()) == []
     assert sweep_once(app, store)["disclosures_overdue"] == 0
     assert app.recorder.max_notification_id() == before + 1, "the mark is recorded once"
 
-    late = working_days_between(deadline, date(2026, 5, 6), *calendar_of(plan.document))
+    late = plan.definition.calendar.between(deadline, date(2026, 5, 6))
     assert late == 5
-    public = views.public_plan(store, str(plan_id), today(sup))
+    public = public_disclosure.public_plan(store, str(plan_id), today(sup))
     assert public is not None
     assert public["disclosure"]["overdue"] is True and public["disclosure"]["overdue_marked"]
     assert public["disclosure"]["late_working_days"] == late
     assert public["disclosure"]["label"] == f"逾期 {late} 个工作日，尚未公开（期限 2026-04-29）"
-    [summary] = views.public_plans(store, today(sup))
+    [summary] = public_disclosure.public_plans(store, today(sup))
     assert summary["disclosure"]["label"] == public["disclosure"]["label"]
 
     for target, team in sorted(plan.assignments.items()):
@@ -380,12 +381,12 @@ def test_the_sweep_marks_a_missed_deadline_and_the_public_sees_it(
     sup.clock.advance(timedelta(days=1))  # Thursday 7 May
     app.publish_results(sup.org, plan_id, "")
     fresh(read)
-    public = views.public_plan(store, str(plan_id), today(sup))
+    public = public_disclosure.public_plan(store, str(plan_id), today(sup))
     assert public is not None and public["results_published"] is True
     assert public["disclosure"]["late_working_days"] == 6
     assert public["disclosure"]["label"] == "逾期 6 个工作日公开（期限 2026-04-29）"
     assert public["disclosure"]["overdue"] is True
-    assert views.due_disclosures(store, app.clock.now()) == []
+    assert plan_progress.due_disclosures(store, app.clock.now()) == []
     assert_rebuild_is_identical(sup, read)
 
 
@@ -400,16 +401,16 @@ def test_a_voided_draw_stays_public_with_its_reason_and_is_never_due(
     app.void_plan(sup.org, plan_id, "抽查比例填写有误，重新发布方案")
     sup.clock.set(datetime(2026, 6, 1, 2, tzinfo=UTC))
     fresh(read)
-    assert views.due_disclosures(store, app.clock.now()) == []
-    [summary] = views.public_plans(store, today(sup))
+    assert plan_progress.due_disclosures(store, app.clock.now()) == []
+    [summary] = public_disclosure.public_plans(store, today(sup))
     assert summary["status"] == "voided" and summary["status_label"] == "已作废"
     assert summary["void_reason"] == "抽查比例填写有误，重新发布方案"
     assert summary["disclosure"]["label"] == "已作废，不再公开结果"
-    public = views.public_plan(store, str(plan_id), today(sup))
+    public = public_disclosure.public_plan(store, str(plan_id), today(sup))
     assert public is not None and public["void_reason"] == summary["void_reason"]
     assert public["draw_revealed"] is True and public["sample_matches_commitment"] is True
     assert public["conclusions"] is None
-    [listed] = views.list_plans(store, str(sup.world.county_id), today(sup))
+    [listed] = plan_progress.list_plans(store, str(sup.world.county_id), today(sup))
     assert listed["status"] == "voided" and "sample" not in listed
 
 
@@ -419,14 +420,14 @@ def test_the_inspector_directory_lists_the_county_and_retirements(
     sup, read = live
     sup.app.retire_inspector(sup.org, sup.inspectors[4], "调离")
     fresh(read)
-    rows = views.list_inspectors(read.store, str(sup.world.county_id))
+    rows = inspector_workload.list_inspectors(read.store, str(sup.world.county_id))
     assert len(rows) == 5 and [r["active"] for r in rows] == [True] * 4 + [False]
     retired = rows[-1]
     assert retired["inspector_id"] == str(sup.inspectors[4]) and retired["retire_reason"] == "调离"
-    first = views.get_inspector(read.store, str(sup.inspectors[0]))
+    first = inspector_workload.get_inspector(read.store, str(sup.inspectors[0]))
     assert first is not None and first["unit_id"] == str(sup.world.unit_id)
     assert first["unit_name"] == "泽州县财政局"
-    second = views.get_inspector(read.store, str(sup.inspectors[1]))
+    second = inspector_workload.get_inspector(read.store, str(sup.inspectors[1]))
     assert second is not None and second["home_community_id"] == str(sup.world.community_id)
 
 
@@ -440,8 +441,8 @@ def test_members_and_units_see_an_unannounced_revisit_only_once_the_visits_are_d
     plan = sup.to_drawn(plan_id)
     fresh(read)
     member, unit = str(sup.members[0]), str(sup.world.unit_id)
-    assert views.results_concerning(store, today(sup), member_id=member) == []
-    assert views.results_concerning(store, today(sup), unit_id=unit) == []
+    assert public_disclosure.results_concerning(store, today(sup), member_id=member) == []
+    assert public_disclosure.results_concerning(store, today(sup), unit_id=unit) == []
     for target, team in sorted(plan.assignments.items()):
         app.record_finding(
             sup.inspector(by_index(sup)[team[0]]),
@@ -452,12 +453,12 @@ def test_members_and_units_see_an_unannounced_revisit_only_once_the_visits_are_d
         )
     app.complete_visits(sup.org, plan_id)
     fresh(read)
-    mine = views.results_concerning(store, today(sup), member_id=member)
+    mine = public_disclosure.results_concerning(store, today(sup), member_id=member)
     assert {r["target"] for r in mine} == set(plan.assignments)
     assert all(r["findings"] is None for r in mine), "findings wait for publication"
-    assert {r["target"] for r in views.results_concerning(store, today(sup), unit_id=unit)} == set(
-        plan.assignments
-    )
+    assert {
+        r["target"] for r in public_disclosure.results_concerning(store, today(sup), unit_id=unit)
+    } == set(plan.assignments)
 
 
 def test_free_text_for_the_public_masks_phones_and_id_numbers() -> None:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from domain.application import Sishuang
 from domain.clock import ManualClock
-from domain.inspection import TargetDirectory
+from domain.target_directory import TargetDirectory
 
 
 def test_a_save_of_many_megabytes_completes(store_env: dict[str, str]) -> None:

@@ -19,11 +19,15 @@ from uuid import UUID
 
 import pytest
 
-from domain import draws, inspection
+from domain import assignment, inspectors, plan_team, sampling, working_days
+from domain import population as domain_population
+from domain.assignment import Assignment, assign
 from domain.clock import ManualClock
 from domain.event_catalogue import events
-from domain.inspection import Conclusion, InspectionPlan, assign
+from domain.inspection_items import Conclusion
+from domain.inspection_plan import InspectionPlan
 from domain.order import Order
+from domain.plan_definition import DrawRules, SampleRule
 from projections import ReadModels
 from projections.settings import Settings
 from replay import bundle as bundles
@@ -147,7 +151,13 @@ def _skip_an_alternate(s: Scene) -> str:
     for inspector in plan.assignments[target]:
         load[inspector] -= 1
     team = assign(
-        [taken], plan.roster_keys(), _relations(s), plan.seed_hash, 2, plan.load_cap, load
+        [taken],
+        plan.roster_keys(),
+        _relations(s),
+        plan.seed_hash,
+        2,
+        plan.definition.rules.load_cap,
+        load,
     )
     plan.trigger_event(
         InspectionPlan.TargetReplaced,
@@ -400,64 +410,73 @@ def test_the_command_exits_0_1_or_2_and_names_the_failing_check(
 # Each case replaces one of the service's own decisions (inside the functions the service
 # draws, derives and decides with) by a wrong one, lets the service write its log with it,
 # and verifies that log with the wrong decision still in place: a verifier that re-ran
-# the service's functions would agree with them and pass.
+# the service's functions would agree with them and pass. A function is replaced in
+# every module that calls it by its name (ASSIGN_CALLERS for `assign`).
+
+# the modules that call `assign` by its own name: the draw, a replacement, a recusal
+ASSIGN_CALLERS = (sampling, plan_team, assignment)
+
+
+def _wrong_assign(mp: pytest.MonkeyPatch, wrong: Callable[..., Assignment]) -> None:
+    for module in ASSIGN_CALLERS:
+        mp.setattr(module, "assign", wrong)
 
 
 def _teams_in_reverse(mp: pytest.MonkeyPatch) -> None:
     """The draw's teams written highest ticket first."""
-    original = inspection.assign
+    original = assignment.assign
 
-    def assign(*args: Any, **kwargs: Any) -> inspection.Assignment:
+    def wrong(*args: Any, **kwargs: Any) -> Assignment:
         out = original(*args, **kwargs)
         return replace(out, assigned={t: team[::-1] for t, team in out.assigned.items()})
 
-    mp.setattr(inspection, "assign", assign)
+    _wrong_assign(mp, wrong)
 
 
 def _low_stratum_by_the_normal_rule(mp: pytest.MonkeyPatch) -> None:
     """Every stratum sized by the plan's normal rule, the low-rated ones too."""
-    mp.setattr(
-        inspection,
-        "rule_of",
-        lambda document, stratum: inspection.SampleRule(
-            document["strata"]["normal"]["ratio"], int(document["strata"]["normal"]["minimum"])
-        ),
-    )
+
+    def rule_for(rules: DrawRules, stratum: str) -> SampleRule:
+        return SampleRule(rules.normal.ratio, rules.normal.minimum)
+
+    mp.setattr(DrawRules, "rule_for", rule_for)
 
 
 def _no_low_rated_orders(mp: pytest.MonkeyPatch) -> None:
     """The directory derived as if no order had been rated (so none is low-rated)."""
-    original = draws._collect
+    original = domain_population._collect
 
     def collect(county_id: UUID, events: Any) -> Any:
         return original(county_id, (e for e in events if not isinstance(e, Order.Rated)))
 
-    mp.setattr(draws, "_collect", collect)
+    mp.setattr(domain_population, "_collect", collect)
 
 
 def _roster_without_home_communities(mp: pytest.MonkeyPatch) -> None:
     """The roster frozen without the inspectors' home communities (their conflict key)."""
     mp.setattr(
-        draws, "inspector_keys", lambda unit_id, home: [f"unit:{unit_id}"] if unit_id else []
+        inspectors, "inspector_keys", lambda unit_id, home: [f"unit:{unit_id}"] if unit_id else []
     )
 
 
 def _deadline_in_calendar_days(mp: pytest.MonkeyPatch) -> None:
-    mp.setattr(inspection, "add_working_days", lambda start, days, *_: start + timedelta(days=days))
+    mp.setattr(
+        working_days, "add_working_days", lambda start, days, *_: start + timedelta(days=days)
+    )
 
 
 def _recusal_to_the_second_eligible(mp: pytest.MonkeyPatch) -> None:
     """One place to fill (a recusal's) goes to the second eligible inspector."""
-    original = inspection.assign
+    original = assignment.assign
 
-    def assign(targets: list[str], roster: dict[str, list[str]], *rest: Any) -> Any:
+    def wrong(targets: list[str], roster: dict[str, list[str]], *rest: Any) -> Any:
         out = original(targets, roster, *rest)
         if rest[2] != 1:  # per_target
             return out
         first = out.assigned[targets[0]][0]
         return original(targets, {i: k for i, k in roster.items() if i != first}, *rest)
 
-    mp.setattr(inspection, "assign", assign)
+    _wrong_assign(mp, wrong)
 
 
 def _alternates_from_the_end(mp: pytest.MonkeyPatch) -> None:
@@ -565,8 +584,8 @@ def test_the_topics_the_verifier_reads_are_the_catalogue_s() -> None:
     catalogue = {info.topic: {name for name, _ in info.fields} for info in events()}
     plan_topics = {info.topic for info in events() if info.aggregate == "InspectionPlan"}
     assert set(PLAN_TOPICS) == plan_topics
-    assert set(population.POPULATION_TOPICS) == set(draws.POPULATION_TOPICS)
-    assert set(population.ROSTER_TOPICS) == set(draws.ROSTER_TOPICS)
+    assert set(population.POPULATION_TOPICS) == set(domain_population.POPULATION_TOPICS)
+    assert set(population.ROSTER_TOPICS) == set(inspectors.ROSTER_TOPICS)
     read = {
         population.COMMUNITY_REGISTERED: {"county_id", "code"},
         population.MEETING_SCHEDULED: {"meeting_id", "held_on"},

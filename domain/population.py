@@ -1,10 +1,12 @@
-"""The target directory and the inspector roster, derived from the log (pure).
+"""检查对象名录库, derived from the log (pure): the targets of a plan's item, their
+strata, exclusions and conflict relations.
 
-`derive_population` and `derive_roster` read decoded domain events in log order (those
-up to the frozen log position, filtered to `POPULATION_TOPICS` / `ROSTER_TOPICS`) and
-return what a plan freezes. The service feeds them from the event store when a plan is
-frozen; `replay draw-verify` feeds them again from the same log and compares hashes, so
-the derivation is one function used twice, never two implementations.
+`derive_population` reads decoded domain events in log order (those up to the frozen
+log position, filtered to `POPULATION_TOPICS`) and returns what a plan freezes as its
+`TargetDirectory`. The service feeds it from the event store when a plan is frozen;
+`replay draw-verify` derives the directory again by its own implementation of the
+definition (replay/drawverify/population.py) and compares hashes. The roster is
+derived the same way by domain.inspectors.derive_roster.
 
 Target ids are plain stable strings:
 
@@ -28,20 +30,15 @@ from uuid import UUID
 
 from domain.calendar import business_date
 from domain.community import Community
-from domain.inspection import (
-    COUNTY_STRATUM,
-    LOW_SUFFIX,
-    POPULATION_RULES,
-    InspectionItem,
-    InspectionPlan,
-    Inspector,
-    inspector_keys,
-    roster_hash,
-)
+from domain.inspection_items import COUNTY_STRATUM, LOW_SUFFIX, InspectionItem
+from domain.inspection_plan import InspectionPlan
 from domain.member import Member
 from domain.order import Order
+from domain.plan_definition import PlanDefinition
+from domain.target_directory import Population
 from domain.unit import Unit
-from replay import draw
+
+POPULATION_RULES = "sishuang/population/v1"  # the derivation below, by version
 
 POPULATION_TOPICS: tuple[str, ...] = (
     "sishuang:Community.Registered",
@@ -58,11 +55,6 @@ POPULATION_TOPICS: tuple[str, ...] = (
     "sishuang:Order.FoundFalse",
     "sishuang:InspectionPlan.FindingRecorded",
 )
-ROSTER_TOPICS: tuple[str, ...] = (
-    "sishuang:Inspector.Registered",
-    "sishuang:Inspector.Retired",
-)
-
 # Why a target is not eligible: the codes are what the directory records and hashes;
 # the labels are for people and may be reworded without touching any hash.
 REASONS = {
@@ -94,21 +86,6 @@ def parse_target(target: str) -> dict[str, str | None]:
     if column is not None:
         out[column] = ident
     return out
-
-
-@dataclass
-class Population:
-    strata: dict[str, list[str]] = field(default_factory=dict)
-    excluded: dict[str, str] = field(default_factory=dict)
-    relations: dict[str, list[str]] = field(default_factory=dict)
-
-    @property
-    def hash(self) -> str:
-        return draw.population_hash(self.strata, self.excluded, self.relations)
-
-    @property
-    def size(self) -> int:
-        return sum(len(ids) for ids in self.strata.values())
 
 
 @dataclass
@@ -167,19 +144,19 @@ def _collect(county_id: UUID, events: Iterable[Any]) -> _Facts:
 
 
 def derive_population(
-    document: dict[str, Any], county_id: UUID, events: Iterable[Any], cutoff: datetime
+    definition: PlanDefinition, county_id: UUID, events: Iterable[Any], cutoff: datetime
 ) -> Population:
     """The plan's target directory: eligible ids per stratum, exclusions with their reason
     codes (`REASONS`), conflict relations; rules version `POPULATION_RULES`. `events`
     are the log's events up to the frozen position (others are ignored); `cutoff` is the
     moment of freezing (the cool-down counts back from it)."""
-    if document.get("population_rules") != POPULATION_RULES:
-        raise ValueError(f"no derivation for population rules {document.get('population_rules')}")
+    if definition.population_rules != POPULATION_RULES:
+        raise ValueError(f"no derivation for population rules {definition.population_rules}")
     facts = _collect(county_id, events)
-    item = InspectionItem.from_code(document["item"])
-    start, end = (date.fromisoformat(d) for d in document["period"])
-    cooldown = timedelta(days=int(document["cooldown_days"]))
-    low_below = int(document["low_rated_below"])
+    item = definition.item
+    start, end = definition.period
+    cooldown = timedelta(days=definition.cooldown_days)
+    low_below = definition.low_rated_below
     population = Population()
 
     def add(target: str, stratum: str, keys: list[str], excluded: str | None) -> None:
@@ -240,20 +217,3 @@ def derive_population(
     population.excluded = dict(sorted(population.excluded.items()))
     population.relations = dict(sorted(population.relations.items()))
     return population
-
-
-def derive_roster(county_id: UUID, events: Iterable[Any]) -> tuple[dict[str, list[str]], str]:
-    """The county's active inspectors: id -> [name, unit name, conflict keys...], and
-    the roster's hash."""
-    roster: dict[str, list[str]] = {}
-    for event in events:
-        if isinstance(event, Inspector.Registered) and event.county_id == county_id:
-            roster[str(event.originator_id)] = [
-                event.name,
-                event.unit_name,
-                *inspector_keys(event.unit_id, event.home_community_id),
-            ]
-        elif isinstance(event, Inspector.Retired):
-            roster.pop(str(event.originator_id), None)
-    roster = dict(sorted(roster.items()))
-    return roster, roster_hash(roster)
