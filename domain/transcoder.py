@@ -21,7 +21,7 @@ from uuid import UUID
 import orjson
 from eventsourcing.persistence import Transcoder
 
-from domain import activity, evaluation, inspection_items, messages, points, values
+from domain import activity, delivery, evaluation, inspection_items, messages, order, points, values
 
 TAG = "_type_"
 DATA = "_data_"
@@ -44,10 +44,15 @@ ENUMS: dict[str, type[Enum]] = {
     "RedemptionStatus": points.RedemptionStatus,
     "Star": evaluation.Star,
     "WarningLevel": evaluation.WarningLevel,
+    "Grade": evaluation.Grade,
     "InspectionItem": inspection_items.InspectionItem,
     "Conclusion": inspection_items.Conclusion,
+    "SeedMethod": inspection_items.SeedMethod,
+    "PlanStatus": inspection_items.PlanStatus,
     "Channel": messages.Channel,
     "MessageKind": messages.MessageKind,
+    "DeliveryStatus": delivery.DeliveryStatus,
+    "OrderStatus": order.OrderStatus,
 }
 VALUE_TYPES: dict[str, type[Any]] = {
     "Grid": values.Grid,

@@ -548,3 +548,31 @@ def test_an_inspector_sees_only_their_own_targets_of_an_unannounced_sit_in(api: 
     public = api.get(f"/public/inspections/{plan_id}").json()
     assert public["targets"][0]["target"] == full["targets"][0]["target"]
     assert public["sample_matches_commitment"] is True
+
+
+def test_a_plan_published_twice_with_one_idempotency_key_is_one_plan(api: Api) -> None:
+    """A retry of 一细则 with its Idempotency-Key answers the first plan (it was a 500:
+    the request's fingerprint held a seed method the transcoder did not know)."""
+    county = County(api)
+    body = {
+        "title": "2026年3月回访抽查",
+        "item": "revisit",
+        "period_start": "2026-03-01",
+        "period_end": "2026-03-31",
+        "parties": [ref for ref, _ in county.parties],
+        "ratio": 0.5,
+        "minimum": 2,
+        "seed_method": "commit_reveal",
+    }
+    headers = {**api.org, "Idempotency-Key": "plan-2026-03"}
+    first = api.post("/inspection-plans", body, headers)
+    assert first.status_code == 201, first.text
+    before = head(api)
+    again = api.post("/inspection-plans", body, headers)
+    assert again.status_code == 201, again.text
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert head(api) == before, "the retry records nothing"
+    other = api.post("/inspection-plans", {**body, "title": "另一个细则"}, headers)
+    assert other.status_code == 409, other.text
+    assert head(api) == before
