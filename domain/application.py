@@ -10,6 +10,7 @@ crediting that goes with every close):
 - PointsCommands (domain.points_commands): points rules, partners, catalogue, redemptions
 - EvaluationCommands (domain.evaluation_commands): 三级联评, the quarterly check, stars
 - InspectionCommands (domain.inspection_commands): 两随机一公开
+- AccountCommands (domain.account_commands): accounts, grants, phone codes, sessions
 
 Every command takes the acting Actor first, checks scope (domain.access), loads the
 aggregates it needs, lets them decide with the county's Policy, and saves all resulting
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from domain.account_commands import AccountCommands, NewSession
 from domain.activity_commands import ActivityCommands
 from domain.clock import Clock
 from domain.directory_commands import Availability, Commitment, DirectoryCommands, Identity, Skills
@@ -34,6 +36,7 @@ __all__ = [
     "Commitment",
     "Identity",
     "NeedInput",
+    "NewSession",
     "Result",
     "Sishuang",
     "Skills",
@@ -48,6 +51,7 @@ class Sishuang(
     PointsCommands,
     EvaluationCommands,
     InspectionCommands,
+    AccountCommands,
 ):
     """四双: the one application whose event log every projection follows."""
 
@@ -57,6 +61,8 @@ class Sishuang(
         *,
         clock: Clock,
         codes: Callable[[], str] = random_code,
+        secret: bytes = b"",
     ) -> None:
         self.codes = codes
+        self.secret = secret  # the service secret: phone codes, sealed TOTP secrets
         super().__init__(env, clock=clock)
