@@ -39,6 +39,7 @@ STATUS = {
     ErrorKind.CONFLICT: 409,
     ErrorKind.FORBIDDEN: 403,
     ErrorKind.UNAUTHENTICATED: 401,
+    ErrorKind.THROTTLED: 429,
 }
 
 
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         run_projections=settings.run_projections,
         poll_interval=settings.poll_interval_seconds,
         on_death=projections_died,
+        secret=settings.secret(),
     )
     api = FastAPI(
         title="四双 sishuang",
@@ -125,6 +127,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     api.add_middleware(SecurityHeaders)  # outermost: on every answer, refusals included
 
     from api import (
+        routes_accounts,
         routes_activities,
         routes_audit,
         routes_directory,
@@ -148,6 +151,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         routes_evaluation,
         routes_inspections,
         routes_audit,
+        routes_accounts,
     )
     for module in modules:
         api.include_router(module.router, prefix="/api/v1")
@@ -169,9 +173,13 @@ def _install_errors(api: FastAPI) -> None:
     @api.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> OrjsonResponse:
         body = error_body(exc.code, exc.message_zh, exc.message_en)
+        headers = {}
         if exc.details:
             body["details"] = exc.details
-        return OrjsonResponse(body, status_code=STATUS[exc.kind])
+            retry = exc.details.get("retry_after_seconds")
+            if isinstance(retry, int):
+                headers["Retry-After"] = str(retry)
+        return OrjsonResponse(body, status_code=STATUS[exc.kind], headers=headers)
 
     @api.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> OrjsonResponse:

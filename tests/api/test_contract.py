@@ -154,6 +154,7 @@ ROUTERS = [
         "evaluation",
         "inspections",
         "audit",
+        "accounts",
     ]
 ]
 

@@ -70,10 +70,12 @@ def test_a_need_with_text_that_cannot_be_stored_is_refused(
 def test_a_resident_with_a_nul_in_the_name_is_refused_without_a_token(
     store_api: Api, county: dict[str, Any]
 ) -> None:
+    auth = store_api.proven("13072581077")
     before = head(store_api)
     r = store_api.post(
         "/residents",
         {"community_id": county["community"], "name": "李\u0000彤", "phone": "13072581077"},
+        auth,
     )
     refused(r, 422, "invalid_text")
     assert head(store_api) == before
