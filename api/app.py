@@ -12,6 +12,7 @@ import structlog
 from eventsourcing.persistence import IntegrityError, OperationalError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -124,7 +125,30 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         max_json_bytes=settings.max_json_bytes,
         max_header_bytes=settings.max_header_bytes,
     )
-    api.add_middleware(SecurityHeaders)  # outermost: on every answer, refusals included
+    api.add_middleware(SecurityHeaders)  # on every answer, refusals included
+    if settings.cors_origins:  # outermost: a browser's preflight is answered first
+        api.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST", "PUT", "DELETE"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "Idempotency-Key",
+                "X-Min-Log-Position",
+            ],
+            expose_headers=[
+                "X-Log-Position",
+                "X-Read-Model-Consistent",
+                "X-Read-Model-Position",
+                "X-Read-Model-Lag",
+                "Idempotent-Replayed",
+                "Retry-After",
+                "X-Request-Id",
+            ],
+            allow_credentials=False,  # bearer tokens, no cookies
+            max_age=600,
+        )
 
     from api import (
         routes_accounts,

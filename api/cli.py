@@ -4,6 +4,9 @@ sishuang serve [--demo] [--host H] [--port P] [--workers N] [--no-projections]
 sishuang worker                      run the projections (production, with PostgreSQL)
 sishuang county create --name 泽州县 --code ZZ
 sishuang token --role org_dept --scope <county id> --subject 组织部-王 [--days 30]
+                                     a service token (ss1) for the operator and scripts
+sishuang account create-org-dept --county <county id> --login L --name 王某
+                                     the first 组织部 account; prints its temporary password
 sishuang rebuild [projection ...]   drop and rebuild read models from the log
 sishuang dead-letters [list|retry [projection ...]]   events a projection set aside
 sishuang demo                        load the demo county into the store
@@ -42,7 +45,7 @@ def _app(settings: Settings) -> Sishuang:
 
     env = settings.eventsourcing_env()
     with schema_lock(env):
-        return Sishuang(env, clock=SystemClock())
+        return Sishuang(env, clock=SystemClock(), secret=settings.secret())
 
 
 def _stalled(names: Iterable[str]) -> bool:
@@ -192,6 +195,36 @@ def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
             print(f"没有这个{PLACE_LABELS[kind]}：{scope}（{kind}）", file=sys.stderr)
             return 2
     print(_token(settings, role, subject, scope, days=args.days))
+    return 0
+
+
+def cmd_account_org_dept(args: argparse.Namespace, settings: Settings) -> int:
+    """The first 组织部 account of a county (on an empty store there is nobody else who
+    may create one): a temporary password printed once, to be changed at first sign-in."""
+    from api.routes_accounts import temporary_password
+
+    try:
+        county = UUID(args.county)
+    except ValueError:
+        print(f"--county 不是有效的编号：{args.county}", file=sys.stderr)
+        return 2
+    password = temporary_password()
+    app = _app(settings)
+    try:
+        result = app.create_staff_account(
+            OPERATOR,
+            login=args.login,
+            name=args.name,
+            role=Role.ORG_DEPT,
+            scope_id=county,
+            temporary_password=password,
+            subject=args.name,
+        )
+    finally:
+        app.close()
+    print(f"account_id: {result.id}")
+    print(f"登录名: {args.login.strip().casefold()}")
+    print(f"临时密码（只显示这一次，首次登录须修改）: {password}")
     return 0
 
 
@@ -395,6 +428,16 @@ def main(argv: list[str] | None = None) -> int:
         "--days", type=int, default=30, help=f"有效天数（1–{LIMITS.max_token_days}）"
     )
     token.set_defaults(func=cmd_token)
+
+    account = sub.add_parser("account", help="账号")
+    account_sub = account.add_subparsers(dest="action", required=True)
+    org_dept = account_sub.add_parser(
+        "create-org-dept", help="开设县（区）的组织部账号，打印一次性临时密码"
+    )
+    org_dept.add_argument("--county", required=True, help="县（区）id")
+    org_dept.add_argument("--login", required=True, help="登录名")
+    org_dept.add_argument("--name", required=True, help="姓名")
+    org_dept.set_defaults(func=cmd_account_org_dept)
 
     rebuild = sub.add_parser("rebuild", help="从事件日志重建读模型")
     rebuild.add_argument("names", nargs="*", help="投影名（默认全部）")

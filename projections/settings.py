@@ -41,6 +41,28 @@ def _bounded_int(value: str | None, default: int, low: int, high: int) -> int:
     return number
 
 
+def cors_origins(value: str) -> tuple[str, ...]:
+    """SISHUANG_CORS_ORIGINS: origins separated by commas, each scheme://host[:port]
+    (https, or http for a local test page), exactly as a browser sends it."""
+    found: list[str] = []
+    for raw in value.split(","):
+        origin = raw.strip()
+        if not origin:
+            continue
+        parsed = urlparse(origin)
+        if (
+            parsed.scheme not in ("https", "http")
+            or not parsed.hostname
+            or parsed.path not in ("", "/")
+            or parsed.query
+            or parsed.fragment
+            or "*" in origin
+        ):
+            raise ConfigError(f"{origin!r} is not an origin (scheme://host[:port])")
+        found.append(f"{parsed.scheme}://{parsed.netloc}")
+    return tuple(dict.fromkeys(found))
+
+
 def _flag(value: str | None, default: bool) -> bool:
     if value is None or value == "":
         return default
@@ -65,6 +87,9 @@ class Settings:
     checkpoint_seconds: float = 300.0
     max_json_bytes: int = LIMITS.max_json_bytes
     max_header_bytes: int = LIMITS.max_header_bytes
+    # Origins a separately hosted H5 page or mini-program calls the API from (CORS); none
+    # by default: no other origin may.
+    cors_origins: tuple[str, ...] = ()
     passthrough: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -98,6 +123,7 @@ class Settings:
             max_header_bytes=_bounded_int(
                 env.get("SISHUANG_MAX_HEADER_BYTES"), LIMITS.max_header_bytes, 4096, 1024 * 1024
             ),
+            cors_origins=cors_origins(env.get("SISHUANG_CORS_ORIGINS", "")),
             passthrough=passthrough,
         )
 

@@ -3,9 +3,15 @@ the next request, grants in scope, the member before approval."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from uuid import UUID
+
+import pytest
 
 from domain import totp
 from domain.account import staff_account_id
@@ -298,3 +304,87 @@ def test_service_tokens_keep_working_for_scripts(api: Api) -> None:
     )
     r = api.post("/auth/sign-out", {}, api.org)  # a service token has no session to end
     assert (r.status_code, r.json()["code"]) == (401, "session_required")
+
+
+def test_cors_is_off_by_default_and_on_for_the_configured_origins(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from domain.clock import ManualClock
+    from projections.settings import ConfigError, Settings, cors_origins
+
+    preflight = {
+        "Origin": "https://h5.example.cn",
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization,content-type",
+    }
+    plain = Settings(data_dir=tmp_path / "a", token_secret="test-secret-for-the-api-tests")
+    with TestClient(create_app(plain, clock=ManualClock())) as client:
+        r = client.options("/api/v1/auth/sign-in", headers=preflight)
+        assert "access-control-allow-origin" not in r.headers
+    configured = Settings(
+        data_dir=tmp_path / "b",
+        token_secret="test-secret-for-the-api-tests",
+        cors_origins=cors_origins("https://h5.example.cn, http://127.0.0.1:5173"),
+    )
+    with TestClient(create_app(configured, clock=ManualClock())) as client:
+        r = client.options("/api/v1/auth/sign-in", headers=preflight)
+        assert r.headers["access-control-allow-origin"] == "https://h5.example.cn"
+        r = client.get("/api/v1/health", headers={"Origin": "https://h5.example.cn"})
+        assert r.headers["access-control-allow-origin"] == "https://h5.example.cn"
+        r = client.get("/api/v1/health", headers={"Origin": "https://evil.example.com"})
+        assert "access-control-allow-origin" not in r.headers
+    for bad in ("*", "h5.example.cn", "https://h5.example.cn/app", "ftp://x.cn"):
+        with pytest.raises(ConfigError):
+            cors_origins(bad)
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "SISHUANG_DATA_DIR": str(tmp_path),
+        "SISHUANG_TOKEN_SECRET": "test-secret-for-the-api-tests",
+        "PYTHONPATH": str(ROOT),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "api.cli", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.slow
+def test_the_cli_creates_the_first_org_dept_account_on_an_empty_store(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from domain.clock import ManualClock
+    from projections.settings import Settings
+
+    made = run_cli(tmp_path, "county", "create", "--name", "泽州县", "--code", "ZZ")
+    assert made.returncode == 0, made.stderr
+    county_id = made.stdout.split("county_id: ")[1].split()[0]
+    out = run_cli(
+        tmp_path,
+        "account",
+        "create-org-dept",
+        "--county",
+        county_id,
+        "--login",
+        "zz.org",
+        "--name",
+        "王组织",
+    )
+    assert out.returncode == 0, out.stderr
+    password = out.stdout.split("临时密码（只显示这一次，首次登录须修改）: ")[1].split()[0]
+    settings = Settings(data_dir=tmp_path, token_secret="test-secret-for-the-api-tests")
+    with TestClient(create_app(settings, clock=ManualClock(datetime.now(UTC)))) as client:
+        r = client.post("/api/v1/auth/sign-in", json={"login": "zz.org", "password": password})
+        assert r.status_code == 200 and r.json()["must_change_password"] is True, r.text
+        assert r.json()["role"] == "org_dept" and r.json()["scope_id"] == county_id
