@@ -7,6 +7,7 @@ sishuang token --role org_dept --scope <county id> --subject 组织部-王 [--da
                                      a service token (ss1) for the operator and scripts
 sishuang account create-org-dept --county <county id> --login L --name 王某
                                      the first 组织部 account; prints its temporary password
+sishuang phone-code <phone>          the code last sent to a phone (no SMS gateway yet)
 sishuang rebuild [projection ...]   drop and rebuild read models from the log
 sishuang dead-letters [list|retry [projection ...]]   events a projection set aside
 sishuang demo                        load the demo county into the store
@@ -392,8 +393,95 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
             f"{summary['members']} 名党员。"
         )
     print(f"county_id: {county_id}")
-    print(f"组织部 token: {_token(settings, Role.ORG_DEPT, '组织部演示账号', county_id)}")
+    token = _token(settings, Role.ORG_DEPT, "组织部演示账号", county_id)
+    print(f"组织部 service token (ss1): {token}")
     app.close()
+    _demo_accounts(settings, county_id)
+    return 0
+
+
+# The demo's staff accounts: login, name, role, and which place of the county it serves.
+DEMO_STAFF = (
+    ("demo.org", "组织部演示账号", Role.ORG_DEPT, "county"),
+    ("demo.community", "社区演示账号", Role.COMMUNITY_ADMIN, "community"),
+    ("demo.unit", "单位演示账号", Role.UNIT_ADMIN, "unit"),
+    ("demo.inspector", "督查演示账号", Role.INSPECTOR, "inspector"),
+    ("demo.auditor", "审计演示账号", Role.AUDITOR, "county"),
+    ("demo.partner", "合作商家演示账号", Role.PARTNER, "partner"),
+)
+
+
+def _demo_accounts(settings: Settings, county_id: UUID) -> None:
+    """An account for each role of the demo county, printed once, when first opened: the
+    staff's with a temporary password (changed at first sign-in), a member's and a
+    resident's phone (they sign in with a code: `sishuang phone-code <phone>` shows it
+    while no SMS gateway is configured)."""
+    from api.routes_accounts import temporary_password
+    from projections import accounts, open_service
+
+    app, read = open_service(
+        settings.eventsourcing_env(), SystemClock(), run_projections=True, secret=settings.secret()
+    )
+    try:
+        assert read.follower is not None
+        read.follower.catch_up()
+        if app.account_by_login(DEMO_STAFF[0][0]) is not None:
+            print("演示账号已存在（密码只在首次导入时显示）。")
+            return
+        found = accounts.first_of_each(read.store, str(county_id))
+        print("演示账号（临时密码只显示这一次，首次登录须修改）：")
+        for login, name, role, kind in DEMO_STAFF:
+            place = found.get(kind) if kind != "county" else {"id": str(county_id)}
+            if place is None:
+                continue
+            password = temporary_password()
+            inspector = role is Role.INSPECTOR  # scope: the county; subject: the inspector
+            app.create_staff_account(
+                OPERATOR,
+                login=login,
+                name=place["name"] if inspector else name,
+                role=role,
+                scope_id=county_id if inspector else UUID(place["id"]),
+                temporary_password=password,
+                subject=place["id"] if inspector else name,
+            )
+            print(f"  {role.value:16} 登录名 {login:16} 临时密码 {password}")
+        member, resident = found["member"], found["resident"]
+        if member is not None:
+            app.grant(
+                OPERATOR, role=Role.MEMBER, scope_id=UUID(member["id"]), phone=member["phone"]
+            )
+            print(f"  {'member':16} 手机号 {member['phone']}（{member['name']}，短信验证码登录）")
+        if resident is not None:
+            app.grant(
+                OPERATOR,
+                role=Role.RESIDENT,
+                scope_id=UUID(resident["community_id"]),
+                phone=resident["phone"],
+                subject=resident["id"],
+            )
+            phone, name = resident["phone"], resident["name"]
+            print(f"  {'resident':16} 手机号 {phone}（{name}，短信验证码登录）")
+    finally:
+        read.stop()
+        app.close()
+
+
+def cmd_phone_code(args: argparse.Namespace, settings: Settings) -> int:
+    """The code last sent to a phone, for a development setup with no SMS gateway (the
+    operator holds the secret the code is derived from anyway)."""
+    from domain.phone_check import PhoneCheck, code_for, phone_check_id
+    from domain.values import clean_phone
+
+    app = _app(settings)
+    try:
+        check = app.find(PhoneCheck, phone_check_id(clean_phone(args.phone)))
+    finally:
+        app.close()
+    if check is None or check.nonce is None:
+        print("该手机号没有待用的验证码（先在应用中获取验证码）", file=sys.stderr)
+        return 2
+    print(code_for(settings.secret(), check.nonce))
     return 0
 
 
@@ -438,6 +526,12 @@ def main(argv: list[str] | None = None) -> int:
     org_dept.add_argument("--login", required=True, help="登录名")
     org_dept.add_argument("--name", required=True, help="姓名")
     org_dept.set_defaults(func=cmd_account_org_dept)
+
+    phone_code = sub.add_parser(
+        "phone-code", help="显示发给某手机号的当前验证码（开发环境，未接短信网关时）"
+    )
+    phone_code.add_argument("phone")
+    phone_code.set_defaults(func=cmd_phone_code)
 
     rebuild = sub.add_parser("rebuild", help="从事件日志重建读模型")
     rebuild.add_argument("names", nargs="*", help="投影名（默认全部）")

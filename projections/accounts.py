@@ -300,3 +300,27 @@ def sign_ins(
             (account_id, size, (page - 1) * size),
         ).all()
     return int(total or 0), rows
+
+
+def first_of_each(store: ReadStore, county_id: str) -> dict[str, dict[str, Any] | None]:
+    """One of each kind of person and place in a county (the demo's accounts): a
+    community, a unit, an inspector, a partner, an approved member and a resident with a
+    phone; None where the county has none."""
+    queries = {
+        "community": "SELECT community_id AS id, name FROM rm_communities WHERE county_id = ?"
+        " ORDER BY code",
+        "unit": "SELECT unit_id AS id, name FROM rm_units WHERE county_id = ? ORDER BY name",
+        "inspector": "SELECT inspector_id AS id, name FROM rm_insp_inspectors"
+        " WHERE county_id = ? AND active = 1 ORDER BY name",
+        "partner": "SELECT partner_id AS id, name, community_id FROM rm_partners"
+        " WHERE county_id = ? ORDER BY name",
+        "member": "SELECT member_id AS id, name, phone FROM rm_members WHERE county_id = ?"
+        " AND status = 'approved' AND phone <> '' ORDER BY registered_at, member_id",
+        "resident": "SELECT r.resident_id AS id, r.name, r.phone, r.community_id"
+        " FROM rm_residents r JOIN rm_communities c ON c.community_id = r.community_id"
+        " WHERE c.county_id = ? AND r.phone <> '' ORDER BY r.registered_at, r.resident_id",
+    }
+    with store.read() as tx:
+        return {
+            kind: tx.execute(f"{sql} LIMIT 1", (county_id,)).one() for kind, sql in queries.items()
+        }

@@ -388,3 +388,39 @@ def test_the_cli_creates_the_first_org_dept_account_on_an_empty_store(tmp_path: 
         r = client.post("/api/v1/auth/sign-in", json={"login": "zz.org", "password": password})
         assert r.status_code == 200 and r.json()["must_change_password"] is True, r.text
         assert r.json()["role"] == "org_dept" and r.json()["scope_id"] == county_id
+
+
+@pytest.mark.slow
+def test_the_demo_has_an_account_for_each_role_printed_once(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from domain.clock import ManualClock
+    from projections.settings import Settings
+
+    first = run_cli(tmp_path, "demo")
+    assert first.returncode == 0, first.stderr
+    lines = first.stdout.split("演示账号（临时密码只显示这一次，首次登录须修改）：")[1].splitlines()
+    rows = [line.split() for line in lines if line.strip()]
+    assert [r[0] for r in rows] == [
+        "org_dept",
+        "community_admin",
+        "unit_admin",
+        "inspector",
+        "auditor",
+        "partner",
+        "member",
+        "resident",
+    ]
+    again = run_cli(tmp_path, "demo")
+    assert "演示账号已存在" in again.stdout and rows[0][4] not in again.stdout
+    settings = Settings(data_dir=tmp_path, token_secret="test-secret-for-the-api-tests")
+    with TestClient(create_app(settings, clock=ManualClock(datetime.now(UTC)))) as client:
+        for role, _, login, _, password in rows[:6]:
+            r = client.post("/api/v1/auth/sign-in", json={"login": login, "password": password})
+            assert r.status_code == 200 and r.json()["role"] == role, r.text
+        phone = rows[6][2].split("（")[0]
+        assert client.post("/api/v1/auth/phone-codes", json={"phone": phone}).status_code == 200
+        code = run_cli(tmp_path, "phone-code", phone).stdout.strip()
+        r = client.post("/api/v1/auth/phone-sign-in", json={"phone": phone, "code": code})
+        assert r.status_code == 200 and r.json()["role"] == "member", r.text
