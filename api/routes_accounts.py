@@ -463,7 +463,7 @@ def list_accounts(
             "forbidden_role", "当前身份无权查看账号", "only 组织部 and 社区 list accounts"
         )
     total, rows = accounts.accounts_in(
-        store, county_id=county, community_id=community, page=page, size=size
+        store, county_id=county, community_id=community, page=page, size=size, reader=actor.role
     )
     return {"total": total, "page": page, "size": size, "items": rows}
 

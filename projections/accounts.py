@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from domain.account import Account, phone_account_id
+from domain.actors import Role
+from domain.masking import phone_as_read
 from domain.phone_check import PhoneCheck
 from domain.session import Session
 from projections.base import Handler, Projection
@@ -244,12 +246,17 @@ def _grants(tx: Tx, account_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
-def _view(row: dict[str, Any], grants: list[dict[str, Any]]) -> dict[str, Any]:
+def _view(
+    row: dict[str, Any], grants: list[dict[str, Any]], reader: Role | None = None
+) -> dict[str, Any]:
+    """An account as `reader` may see it (None: its own holder): a phone through the one
+    masking rule (domain.masking.phone_as_read: the community's staff see it in full)."""
+    phone = row["phone"] if reader is None else phone_as_read(row["phone"], reader)
     return {
         "account_id": row["account_id"],
         "kind": row["kind"],
         "login": row["login"],
-        "phone": row["phone"],
+        "phone": phone,
         "name": row["name"],
         "disabled": bool(row["disabled"]),
         "must_change_password": bool(row["must_change"]),
@@ -270,7 +277,13 @@ def get_account(store: ReadStore, account_id: str) -> dict[str, Any] | None:
 
 
 def accounts_in(
-    store: ReadStore, *, county_id: str | None, community_id: str | None, page: int, size: int
+    store: ReadStore,
+    *,
+    county_id: str | None,
+    community_id: str | None,
+    page: int,
+    size: int,
+    reader: Role,
 ) -> tuple[int, list[dict[str, Any]]]:
     """The accounts holding a grant in a county (or a community), by name, a page."""
     column, value = ("community_id", community_id) if community_id else ("county_id", county_id)
@@ -283,7 +296,7 @@ def accounts_in(
             (value, size, (page - 1) * size),
         ).all()
         grants = _grants(tx, [r["account_id"] for r in rows])
-    return int(total or 0), [_view(r, grants[r["account_id"]]) for r in rows]
+    return int(total or 0), [_view(r, grants[r["account_id"]], reader) for r in rows]
 
 
 def sign_ins(

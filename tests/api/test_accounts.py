@@ -291,6 +291,10 @@ def test_a_community_grants_its_grid_workers_but_not_in_another_community(api: A
     assert grid["role"] == "grid_worker" and grid["scope_id"] == ids["community"]
     listed = api.get("/accounts", staff).json()
     assert {a["name"] for a in listed["items"]} >= {"王芳", "李娟"}
+    phones = {a["name"]: a["phone"] for a in listed["items"]}
+    assert phones["王芳"] == "13900002222"  # the community's own staff see it in full
+    county = {a["name"]: a["phone"] for a in api.get("/accounts", api.org).json()["items"]}
+    assert county["王芳"] == "139****2222"  # 组织部 reads it masked (domain.masking)
 
 
 def test_service_tokens_keep_working_for_scripts(api: Api) -> None:
