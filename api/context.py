@@ -183,6 +183,32 @@ def new_session() -> tuple[NewSession, str]:
     return NewSession(session_id, hashed), token
 
 
+def registration_tokens(
+    request: Request,
+    result: Result,
+    proven: Access,
+    new: NewSession,
+    refresh_token: str,
+    grant: tuple[Role, UUID],
+) -> dict[str, str]:
+    """The session a registration answers (`token`, `refresh_token`, `session_id`): the
+    one started in the registration's write; for an idempotent retry, whose first
+    answer's tokens were never stored, a new session for the same grant (role, scope)."""
+    from domain.account_commands import session_details
+
+    app = services(request).app
+    details = (
+        app.start_session_for(proven.account_id, grant[0], grant[1], new).details
+        if result.replayed
+        else session_details(app.session(new.session_id))
+    )
+    return {
+        "token": access_token(request, details),
+        "refresh_token": refresh_token,
+        "session_id": details["session_id"],
+    }
+
+
 def access_token(request: Request, details: dict[str, Any]) -> str:
     """An access token for a session the application just started or refreshed."""
     svc = services(request)

@@ -22,7 +22,6 @@ from api.answers.members import (
 from api.context import (
     IdempotencyKey,
     SignedIn,
-    access_token,
     command_response,
     community_for_reader,
     current_actor,
@@ -30,12 +29,12 @@ from api.context import (
     new_session,
     phone_session,
     read_consistency,
+    registration_tokens,
     services,
 )
 from api.guard import GuardedRoute
 from api.inputs import Body, Number, Page, example, within
 from domain import access
-from domain.account_commands import session_details
 from domain.actors import Role
 from domain.application import Availability, Commitment, Identity, Skills
 from domain.errors import NotFound
@@ -152,18 +151,12 @@ def register(body: RegistrationIn, request: Request, idempotency_key: Idempotenc
         account_id=proven.account_id,
         session=new,
     )
-    # a retry: the first answer's session was never stored; a new one for the same grant
-    details = (
-        svc.app.start_session_for(proven.account_id, Role.MEMBER, result.id, new).details
-        if result.replayed
-        else session_details(svc.app.session(new.session_id))
-    )
     body_out = {
         "member_id": str(result.id),
         "status": result.details["status"],
-        "token": access_token(request, details),
-        "refresh_token": refresh_token,
-        "session_id": details["session_id"],
+        **registration_tokens(
+            request, result, proven, new, refresh_token, (Role.MEMBER, result.id)
+        ),
     }
     return command_response(request, result, body_out, created=True)
 

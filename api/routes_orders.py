@@ -23,13 +23,13 @@ from api.answers.orders import (
 from api.context import (
     IdempotencyKey,
     SignedIn,
-    access_token,
     command_response,
     community_for_reader,
     current_actor,
     new_session,
     phone_session,
     read_consistency,
+    registration_tokens,
     services,
 )
 from api.exports import export_response
@@ -37,7 +37,6 @@ from api.guard import GuardedRoute
 from api.inputs import Body, Number, Page, YearQuery, example, within
 from api.photos import PHOTO_MEDIA_TYPES
 from domain import access
-from domain.account_commands import session_details
 from domain.actors import Actor, Role
 from domain.application import NeedInput
 from domain.errors import Forbidden, NotFound
@@ -247,17 +246,8 @@ def register_resident(
     )
     out: dict[str, Any] = {"resident_id": str(result.id)}
     if proven is not None:
-        # a retry: the first answer's session was never stored; a new one for the grant
-        details = (
-            svc.app.start_session_for(
-                proven.account_id, Role.RESIDENT, body.community_id, new
-            ).details
-            if result.replayed
-            else session_details(svc.app.session(new.session_id))
-        )
-        out["token"] = access_token(request, details)
-        out["refresh_token"] = refresh_token
-        out["session_id"] = details["session_id"]
+        grant = (Role.RESIDENT, body.community_id)
+        out.update(registration_tokens(request, result, proven, new, refresh_token, grant))
     return command_response(request, result, out, created=True)
 
 

@@ -3,9 +3,7 @@ the next request, grants in scope, the member before approval."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,6 +15,7 @@ from domain import totp
 from domain.account import staff_account_id
 from domain.actors import Role
 from domain.limits import LIMITS
+from tests.builders.cli import run_cli as run_cli_in
 from tests.builders.codes import current_code
 from tests.builders.http import (
     Api,
@@ -343,24 +342,8 @@ def test_cors_is_off_by_default_and_on_for_the_configured_origins(tmp_path: Path
             cors_origins(bad)
 
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
 def run_cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "SISHUANG_DATA_DIR": str(tmp_path),
-        "SISHUANG_TOKEN_SECRET": "test-secret-for-the-api-tests",
-        "PYTHONPATH": str(ROOT),
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "api.cli", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return run_cli_in(tmp_path, *args, secret="test-secret-for-the-api-tests")
 
 
 @pytest.mark.slow
