@@ -417,7 +417,7 @@ def enable_account(account_id: UUID, body: EmptyIn, request: Request, actor: Sig
 
 @router.post(
     "/accounts/{account_id}/reset-password",
-    summary="重置密码：新的临时密码（只显示这一次），其会话结束，锁定解除",
+    summary="重置密码：新的临时密码（只显示这一次），其会话结束，锁定解除，动态口令停用",
     responses=answer(StaffCreated),
 )
 def reset_password(account_id: UUID, body: EmptyIn, request: Request, actor: SignedIn) -> Any:

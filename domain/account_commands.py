@@ -653,7 +653,8 @@ class AccountCommands(Service):
 
     def reset_password(self, actor: Actor, account_id: UUID, temporary_password: str) -> Result:
         """A new temporary password from an administrator: to be changed at the next
-        sign-in; the account's sessions end; the lock is lifted."""
+        sign-in; the account's sessions end; the lock is lifted; TOTP is turned off (the
+        usual reason is a lost phone; the person enrolls again)."""
 
         def decide() -> tuple[UUID, list[Aggregate]]:
             account = self.user_account(account_id)
@@ -662,7 +663,10 @@ class AccountCommands(Service):
             check_new_password(temporary_password, login=account.login, phone=account.phone)
             hashed = hash_password(temporary_password, secrets.token_bytes(PARAMS.salt_bytes))
             ended = self._end_sessions(account, EndReason.PASSWORD_CHANGED, actor.ref)
-            account.set_password(hashed, must_change=True, by=actor.ref, now=self.clock.now())
+            now = self.clock.now()
+            account.set_password(hashed, must_change=True, by=actor.ref, now=now)
+            if account.totp is not None or account.totp_pending is not None:
+                account.remove_totp(actor.ref, now)  # a lost authenticator: enrolled anew
             return account.id, [account, *ended]
 
         return self._write(decide)

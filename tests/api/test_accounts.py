@@ -411,3 +411,21 @@ def test_the_demo_has_an_account_for_each_role_printed_once(tmp_path: Path) -> N
         code = run_cli(tmp_path, "phone-code", phone).stdout.strip()
         r = client.post("/api/v1/auth/phone-sign-in", json={"phone": phone, "code": code})
         assert r.status_code == 200 and r.json()["role"] == "member", r.text
+
+
+def test_a_reset_password_turns_totp_off_and_must_be_changed(api: Api) -> None:
+    ids = setup_county(api)
+    session = signed_in_staff(api, ids)
+    auth = bearer(session["access_token"])
+    api.post("/auth/totp", {}, auth)
+    account = domain_app(api).user_account(staff_account_id("jinxiu.li"))
+    assert account.totp_pending is not None
+    secret = totp.unseal(api.settings.secret(), account.totp_pending, str(account.id))
+    api.post("/auth/totp/confirm", {"code": totp.code_at(secret, api.clock.now())}, auth)
+    r = api.post(f"/accounts/{session['account_id']}/reset-password", {}, api.org)
+    assert r.status_code == 200, r.text
+    assert api.get("/auth/me", auth).status_code == 401  # its sessions ended
+    r = api.post(
+        "/auth/sign-in", {"login": "jinxiu.li", "password": r.json()["temporary_password"]}
+    )
+    assert r.status_code == 200 and r.json()["must_change_password"] is True, r.text

@@ -391,3 +391,32 @@ def test_replaying_an_account_gives_the_same_state(
         assert vars(replayed) == vars(live)
     finally:
         app.close()
+
+
+def test_a_community_opens_its_partners_accounts_and_only_its_own(world: World) -> None:
+    app = world.app
+    partner = app.register_partner(world.staff, world.community_id, name="爱心超市", kind="shop").id
+    other = app.register_partner(
+        world.other_staff, world.other_community_id, name="金村食堂", kind="canteen"
+    ).id
+    created = app.create_staff_account(
+        world.staff,
+        login="aixin.shop",
+        name="爱心超市",
+        role=Role.PARTNER,
+        scope_id=partner,
+        temporary_password="abcd-efgh-jkmn-pqrs",
+    )
+    grants = app.user_account(created.id).active_grants()
+    assert [(g.role, g.scope_id, g.community_id) for g in grants] == [
+        (Role.PARTNER, partner, world.community_id)
+    ]
+    with refused(app, Forbidden, "may_not_grant"):
+        app.create_staff_account(
+            world.staff,
+            login="jincun.canteen",
+            name="金村食堂",
+            role=Role.PARTNER,
+            scope_id=other,
+            temporary_password="abcd-efgh-jkmn-pqrs",
+        )
