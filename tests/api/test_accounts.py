@@ -161,7 +161,8 @@ def test_a_member_signed_in_before_approval_sees_only_their_own_registration(api
     assert len(api.get("/me/open-needs", auth).json()) == 1
 
 
-def test_refresh_rotates_and_a_reused_refresh_token_ends_the_family(api: Api) -> None:
+def test_refresh_rotates_and_a_reused_refresh_token_ends_the_family(store_api: Api) -> None:
+    api = store_api  # on SQLite and on PostgreSQL
     ids = setup_county(api)
     session = signed_in_staff(api, ids)
     first = session["refresh_token"]
@@ -188,8 +189,9 @@ def test_access_tokens_are_short_lived(api: Api) -> None:
 
 
 def test_revoking_a_grant_and_disabling_an_account_take_effect_at_the_next_request(
-    api: Api,
+    store_api: Api,
 ) -> None:
+    api = store_api  # on SQLite and on PostgreSQL
     ids = setup_county(api)
     session = signed_in_staff(api, ids)
     auth = bearer(session["access_token"])
@@ -223,7 +225,8 @@ def test_revoking_a_grant_and_disabling_an_account_take_effect_at_the_next_reque
     )
 
 
-def test_sign_out_and_sign_out_everywhere(api: Api) -> None:
+def test_sign_out_and_sign_out_everywhere(store_api: Api) -> None:
+    api = store_api  # on SQLite and on PostgreSQL
     ids = setup_county(api)
     one = signed_in_staff(api, ids)
     two = api.post("/auth/sign-in", {"login": "jinxiu.li", "password": NEW_PASSWORD}).json()
