@@ -12,6 +12,7 @@ import structlog
 from eventsourcing.persistence import IntegrityError, OperationalError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -39,6 +40,7 @@ STATUS = {
     ErrorKind.CONFLICT: 409,
     ErrorKind.FORBIDDEN: 403,
     ErrorKind.UNAUTHENTICATED: 401,
+    ErrorKind.THROTTLED: 429,
 }
 
 
@@ -101,6 +103,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         run_projections=settings.run_projections,
         poll_interval=settings.poll_interval_seconds,
         on_death=projections_died,
+        secret=settings.secret(),
     )
     api = FastAPI(
         title="四双 sishuang",
@@ -131,9 +134,33 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         max_json_bytes=settings.max_json_bytes,
         max_header_bytes=settings.max_header_bytes,
     )
-    api.add_middleware(SecurityHeaders)  # outermost: on every answer, refusals included
+    api.add_middleware(SecurityHeaders)  # on every answer, refusals included
+    if settings.cors_origins:  # outermost: a browser's preflight is answered first
+        api.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST", "PUT", "DELETE"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "Idempotency-Key",
+                "X-Min-Log-Position",
+            ],
+            expose_headers=[
+                "X-Log-Position",
+                "X-Read-Model-Consistent",
+                "X-Read-Model-Position",
+                "X-Read-Model-Lag",
+                "Idempotent-Replayed",
+                "Retry-After",
+                "X-Request-Id",
+            ],
+            allow_credentials=False,  # bearer tokens, no cookies
+            max_age=600,
+        )
 
     from api import (
+        routes_accounts,
         routes_activities,
         routes_audit,
         routes_directory,
@@ -159,6 +186,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         routes_inspections,
         routes_messages,
         routes_audit,
+        routes_accounts,
     )
     for module in modules:
         api.include_router(module.router, prefix="/api/v1")
@@ -180,9 +208,13 @@ def _install_errors(api: FastAPI) -> None:
     @api.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> OrjsonResponse:
         body = error_body(exc.code, exc.message_zh, exc.message_en)
+        headers = {}
         if exc.details:
             body["details"] = exc.details
-        return OrjsonResponse(body, status_code=STATUS[exc.kind])
+            retry = exc.details.get("retry_after_seconds")
+            if isinstance(retry, int):
+                headers["Retry-After"] = str(retry)
+        return OrjsonResponse(body, status_code=STATUS[exc.kind], headers=headers)
 
     @api.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> OrjsonResponse:

@@ -4,6 +4,10 @@ sishuang serve [--demo] [--host H] [--port P] [--workers N] [--no-projections]
 sishuang worker                      run the projections (production, with PostgreSQL)
 sishuang county create --name 泽州县 --code ZZ
 sishuang token --role org_dept --scope <county id> --subject 组织部-王 [--days 30]
+                                     a service token (ss1) for the operator and scripts
+sishuang account create-org-dept --county <county id> --login L --name 王某
+                                     the first 组织部 account; prints its temporary password
+sishuang phone-code <phone>          the code last sent to a phone (no SMS gateway yet)
 sishuang rebuild [projection ...]   drop and rebuild read models from the log
 sishuang dead-letters [list|retry [projection ...]]   events a projection set aside
 sishuang demo                        load the demo county into the store
@@ -44,7 +48,7 @@ def _app(settings: Settings) -> Sishuang:
 
     env = settings.eventsourcing_env()
     with schema_lock(env):
-        return Sishuang(env, clock=SystemClock())
+        return Sishuang(env, clock=SystemClock(), secret=settings.secret())
 
 
 def _stalled(names: Iterable[str]) -> bool:
@@ -204,6 +208,36 @@ def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
             print(f"没有这个{PLACE_LABELS[kind]}：{scope}（{kind}）", file=sys.stderr)
             return 2
     print(_token(settings, role, subject, scope, days=args.days))
+    return 0
+
+
+def cmd_account_org_dept(args: argparse.Namespace, settings: Settings) -> int:
+    """The first 组织部 account of a county (on an empty store there is nobody else who
+    may create one): a temporary password printed once, to be changed at first sign-in."""
+    from api.routes_accounts import temporary_password
+
+    try:
+        county = UUID(args.county)
+    except ValueError:
+        print(f"--county 不是有效的编号：{args.county}", file=sys.stderr)
+        return 2
+    password = temporary_password()
+    app = _app(settings)
+    try:
+        result = app.create_staff_account(
+            OPERATOR,
+            login=args.login,
+            name=args.name,
+            role=Role.ORG_DEPT,
+            scope_id=county,
+            temporary_password=password,
+            subject=args.name,
+        )
+    finally:
+        app.close()
+    print(f"account_id: {result.id}")
+    print(f"登录名: {args.login.strip().casefold()}")
+    print(f"临时密码（只显示这一次，首次登录须修改）: {password}")
     return 0
 
 
@@ -415,8 +449,95 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
             f"{summary['members']} 名党员。"
         )
     print(f"county_id: {county_id}")
-    print(f"组织部 token: {_token(settings, Role.ORG_DEPT, '组织部演示账号', county_id)}")
+    token = _token(settings, Role.ORG_DEPT, "组织部演示账号", county_id)
+    print(f"组织部 service token (ss1): {token}")
     app.close()
+    _demo_accounts(settings, county_id)
+    return 0
+
+
+# The demo's staff accounts: login, name, role, and which place of the county it serves.
+DEMO_STAFF = (
+    ("demo.org", "组织部演示账号", Role.ORG_DEPT, "county"),
+    ("demo.community", "社区演示账号", Role.COMMUNITY_ADMIN, "community"),
+    ("demo.unit", "单位演示账号", Role.UNIT_ADMIN, "unit"),
+    ("demo.inspector", "督查演示账号", Role.INSPECTOR, "inspector"),
+    ("demo.auditor", "审计演示账号", Role.AUDITOR, "county"),
+    ("demo.partner", "合作商家演示账号", Role.PARTNER, "partner"),
+)
+
+
+def _demo_accounts(settings: Settings, county_id: UUID) -> None:
+    """An account for each role of the demo county, printed once, when first opened: the
+    staff's with a temporary password (changed at first sign-in), a member's and a
+    resident's phone (they sign in with a code: `sishuang phone-code <phone>` shows it
+    while no SMS gateway is configured)."""
+    from api.routes_accounts import temporary_password
+    from projections import accounts, open_service
+
+    app, read = open_service(
+        settings.eventsourcing_env(), SystemClock(), run_projections=True, secret=settings.secret()
+    )
+    try:
+        assert read.follower is not None
+        read.follower.catch_up()
+        if app.account_by_login(DEMO_STAFF[0][0]) is not None:
+            print("演示账号已存在（密码只在首次导入时显示）。")
+            return
+        found = accounts.first_of_each(read.store, str(county_id))
+        print("演示账号（临时密码只显示这一次，首次登录须修改）：")
+        for login, name, role, kind in DEMO_STAFF:
+            place = found.get(kind) if kind != "county" else {"id": str(county_id)}
+            if place is None:
+                continue
+            password = temporary_password()
+            inspector = role is Role.INSPECTOR  # scope: the county; subject: the inspector
+            app.create_staff_account(
+                OPERATOR,
+                login=login,
+                name=place["name"] if inspector else name,
+                role=role,
+                scope_id=county_id if inspector else UUID(place["id"]),
+                temporary_password=password,
+                subject=place["id"] if inspector else name,
+            )
+            print(f"  {role.value:16} 登录名 {login:16} 临时密码 {password}")
+        member, resident = found["member"], found["resident"]
+        if member is not None:
+            app.grant(
+                OPERATOR, role=Role.MEMBER, scope_id=UUID(member["id"]), phone=member["phone"]
+            )
+            print(f"  {'member':16} 手机号 {member['phone']}（{member['name']}，短信验证码登录）")
+        if resident is not None:
+            app.grant(
+                OPERATOR,
+                role=Role.RESIDENT,
+                scope_id=UUID(resident["community_id"]),
+                phone=resident["phone"],
+                subject=resident["id"],
+            )
+            phone, name = resident["phone"], resident["name"]
+            print(f"  {'resident':16} 手机号 {phone}（{name}，短信验证码登录）")
+    finally:
+        read.stop()
+        app.close()
+
+
+def cmd_phone_code(args: argparse.Namespace, settings: Settings) -> int:
+    """The code last sent to a phone, for a development setup with no SMS gateway (the
+    operator holds the secret the code is derived from anyway)."""
+    from domain.phone_check import PhoneCheck, code_for, phone_check_id
+    from domain.values import clean_phone
+
+    app = _app(settings)
+    try:
+        check = app.find(PhoneCheck, phone_check_id(clean_phone(args.phone)))
+    finally:
+        app.close()
+    if check is None or check.nonce is None:
+        print("该手机号没有待用的验证码（先在应用中获取验证码）", file=sys.stderr)
+        return 2
+    print(code_for(settings.secret(), check.nonce))
     return 0
 
 
@@ -451,6 +572,22 @@ def main(argv: list[str] | None = None) -> int:
         "--days", type=int, default=30, help=f"有效天数（1–{LIMITS.max_token_days}）"
     )
     token.set_defaults(func=cmd_token)
+
+    account = sub.add_parser("account", help="账号")
+    account_sub = account.add_subparsers(dest="action", required=True)
+    org_dept = account_sub.add_parser(
+        "create-org-dept", help="开设县（区）的组织部账号，打印一次性临时密码"
+    )
+    org_dept.add_argument("--county", required=True, help="县（区）id")
+    org_dept.add_argument("--login", required=True, help="登录名")
+    org_dept.add_argument("--name", required=True, help="姓名")
+    org_dept.set_defaults(func=cmd_account_org_dept)
+
+    phone_code = sub.add_parser(
+        "phone-code", help="显示发给某手机号的当前验证码（开发环境，未接短信网关时）"
+    )
+    phone_code.add_argument("phone")
+    phone_code.set_defaults(func=cmd_phone_code)
 
     rebuild = sub.add_parser("rebuild", help="从事件日志重建读模型")
     rebuild.add_argument("names", nargs="*", help="投影名（默认全部）")

@@ -2,7 +2,7 @@
 
 What FastAPI generates is completed here, in one place:
 - the error every refusal carries ({code, message, message_en, …}), documented on every
-  operation for 400/401/403/404/409/413/422/431/503 with an example in Chinese, in place of
+  operation for 400/401/403/404/409/413/422/429/431/503 with an example in Chinese, in place of
   FastAPI's own 422 schema, which this server never sends;
 - a bearer security scheme (Swagger's Authorize), stated on each operation that reads
   a token: required where the route needs a signed-in actor, optional where the public
@@ -129,6 +129,15 @@ ERRORS: dict[int, tuple[str, dict[str, Any]]] = {
             "limit": LIMITS.max_json_bytes,
         },
     ),
+    429: (
+        "过于频繁（如获取验证码），稍后重试；响应带 Retry-After",
+        {
+            "code": "too_many_codes",
+            "message": "验证码已发送，请 60 秒后再试",
+            "message_en": "a code was just sent; wait before asking again",
+            "details": {"retry_after_seconds": 60},
+        },
+    ),
     431: (
         "请求头过大",
         {
@@ -208,6 +217,7 @@ TAGS: list[dict[str, str]] = [
     {"name": "inspections", "description": "两随机一公开"},
     {"name": "messages", "description": "消息：站内信、消息设置、短信发送情况"},
     {"name": "audit", "description": "审计"},
+    {"name": "accounts", "description": "账号与登录：短信验证码、密码、动态口令、会话、授权"},
 ]
 
 

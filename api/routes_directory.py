@@ -200,7 +200,10 @@ def add_grid(
 @router.get(
     "/registration-form/{community_id}",
     summary="报到二维码落地页所需信息（公开）",
-    description="扫码报到页面：社区名称、网格、本县单位及其中与本社区结对的单位。",
+    description=(
+        "扫码报到页面：社区名称、网格、本县单位及其中与本社区结对的单位。"
+        "提交报到（POST /registrations）前须先用短信验证码验证手机号（/auth/phone-codes）。"
+    ),
     responses=answer(RegistrationForm),
 )
 def registration_form(community_id: UUID, request: Request) -> Any:

@@ -3,14 +3,12 @@ and the talent pool (人才库) community staff search."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import Field
 
-from api import tokens
 from api.answers.common import answer
 from api.answers.members import (
     Me,
@@ -28,7 +26,10 @@ from api.context import (
     community_for_reader,
     current_actor,
     member_for_reader,
+    new_session,
+    phone_session,
     read_consistency,
+    registration_tokens,
     services,
 )
 from api.guard import GuardedRoute
@@ -37,7 +38,6 @@ from domain import access
 from domain.actors import Role
 from domain.application import Availability, Commitment, Identity, Skills
 from domain.errors import NotFound
-from domain.limits import LIMITS
 from projections import members
 
 router = APIRouter(
@@ -64,7 +64,7 @@ class RegistrationIn(Body):
     community_id: UUID = Field(description="报到社区")
     basis: Literal["residence", "paired"] = Field(description="居住地社区 / 单位结对社区")
     name: str = Field(description="姓名")
-    phone: str = Field(description="手机号码")
+    phone: str = Field("", description="手机号码（可空：取验证码登录的手机号；填写则须一致）")
     post: str = Field("", description="职务")
     grid_code: str | None = Field(None, description="居住网格编码（可选）")
 
@@ -125,33 +125,39 @@ def _member_or_404(request: Request, member_id: UUID) -> dict[str, Any]:
 @router.post(
     "/registrations",
     status_code=201,
-    summary="党员线上报到注册（扫码，公开）",
-    description="返回 member_id 与本人登录凭证（仅能查看、修改本人信息）。",
+    summary="党员线上报到注册（扫码；须先用短信验证码验证手机号）",
+    description=(
+        "须以验证码登录的会话提交（手机号即验证过的手机号）。账号随之获得党员身份；"
+        "返回该身份的会话：token（登录凭证）与 refresh_token。审核通过前只能查看本人的报到信息。"
+    ),
     responses=answer(RegistrationAnswer, 201),
 )
 def register(body: RegistrationIn, request: Request, idempotency_key: IdempotencyKey = None) -> Any:
     svc = services(request)
     actor = current_actor(request)
+    proven = phone_session(request)
+    phone = svc.app.user_account(proven.account_id).phone
+    new, refresh_token = new_session()
     result = svc.app.register_member(
         actor,
         unit_id=body.unit_id,
         community_id=body.community_id,
         basis=body.basis,
         name=body.name,
-        phone=body.phone,
+        phone=body.phone or phone,
         post=body.post,
         grid_code=body.grid_code,
         idempotency_key=idempotency_key,
+        account_id=proven.account_id,
+        session=new,
     )
-    token = tokens.issue(
-        svc.secret,
-        role=Role.MEMBER,
-        subject=str(result.id),
-        scope_id=result.id,
-        now=result.at or svc.clock.now(),  # a retry gets the first answer's token
-        valid_for=timedelta(days=LIMITS.member_token_days),
-    )
-    body_out = {"member_id": str(result.id), "status": result.details["status"], "token": token}
+    body_out = {
+        "member_id": str(result.id),
+        "status": result.details["status"],
+        **registration_tokens(
+            request, result, proven, new, refresh_token, (Role.MEMBER, result.id)
+        ),
+    }
     return command_response(request, result, body_out, created=True)
 
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import Field
 
-from api import tokens
 from api.answers.activities import Suggestion
 from api.answers.common import answer
 from api.answers.orders import (
@@ -28,7 +26,10 @@ from api.context import (
     command_response,
     community_for_reader,
     current_actor,
+    new_session,
+    phone_session,
     read_consistency,
+    registration_tokens,
     services,
 )
 from api.exports import export_response
@@ -39,7 +40,6 @@ from domain import access
 from domain.actors import Actor, Role
 from domain.application import NeedInput
 from domain.errors import Forbidden, NotFound
-from domain.limits import LIMITS
 from projections import needs, plan_progress
 
 router = APIRouter(
@@ -227,25 +227,27 @@ def register_resident(
 ) -> Any:
     svc = services(request)
     actor = current_actor(request)
+    on_behalf = actor.role in (Role.GRID_WORKER, Role.COMMUNITY_ADMIN)
+    proven = None if on_behalf else phone_session(request)
+    new, refresh_token = new_session()
+    phone = body.phone
+    if proven is not None:
+        phone = body.phone or svc.app.user_account(proven.account_id).phone
     result = svc.app.register_resident(
         actor,
         community_id=body.community_id,
         name=body.name,
-        phone=body.phone,
+        phone=phone,
         address=body.address,
         grid_code=body.grid_code,
         idempotency_key=idempotency_key,
+        account_id=None if proven is None else proven.account_id,
+        session=None if proven is None else new,
     )
     out: dict[str, Any] = {"resident_id": str(result.id)}
-    if actor.role is Role.PUBLIC:
-        out["token"] = tokens.issue(
-            svc.secret,
-            role=Role.RESIDENT,
-            subject=str(result.id),
-            scope_id=body.community_id,
-            now=result.at or svc.clock.now(),  # a retry gets the first answer's token
-            valid_for=timedelta(days=LIMITS.resident_token_days),
-        )
+    if proven is not None:
+        grant = (Role.RESIDENT, body.community_id)
+        out.update(registration_tokens(request, result, proven, new, refresh_token, grant))
     return command_response(request, result, out, created=True)
 
 

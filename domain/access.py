@@ -12,6 +12,7 @@ from uuid import UUID
 
 from domain.actors import Actor, Role
 from domain.errors import Forbidden
+from domain.values import MemberStatus
 
 
 def _deny(code: str, zh: str, en: str) -> Forbidden:
@@ -207,6 +208,9 @@ class Place:
     members: frozenset[UUID] = frozenset()  # the member(s) it is about or given to
     resident: UUID | None = None
     partner: UUID | None = None
+    # A member's place: whether the community approved them. Before approval a member
+    # signed in sees only their own registration (issue 14).
+    approved: bool = True
 
 
 def may_address(actor: Actor, place: Place, home: Place | None) -> bool:
@@ -228,6 +232,8 @@ def may_address(actor: Actor, place: Place, home: Place | None) -> bool:
             return actor.scope_id in place.units
         return place.community is None
     if role is Role.MEMBER:
+        if not home.approved:  # before approval: their own registration, nothing else
+            return kind == "member" and actor.scope_id in place.members
         if kind in ("member", "redemption"):
             return actor.scope_id in place.members
         if kind == "order":  # their community's needs are theirs to apply for
@@ -281,6 +287,7 @@ def place_of_aggregate(kind: str, found: Any) -> Place:
     elif kind == "redemption":
         members = {found.member_id}
     partner = getattr(found, "partner_id", None) or (found.id if kind == "partner" else None)
+    approved = kind != "member" or found.status is MemberStatus.APPROVED
     return Place(
         kind,
         county,
@@ -289,4 +296,56 @@ def place_of_aggregate(kind: str, found: Any) -> Place:
         members=frozenset(members),
         resident=getattr(found, "resident_id", None),
         partner=partner,
+        approved=approved,
+    )
+
+
+# -- who may grant what (accounts, issue 14) -----------------------------------------------
+
+# What 组织部 grants in its county; what 社区 grants in its community.
+ORG_DEPT_GRANTS = frozenset(
+    {Role.COMMUNITY_ADMIN, Role.UNIT_ADMIN, Role.INSPECTOR, Role.AUDITOR, Role.ORG_DEPT}
+)
+COMMUNITY_GRANTS = frozenset({Role.GRID_WORKER, Role.PARTNER})
+# The roles a community's staff look after once people registered (members, residents).
+COMMUNITY_LOOKS_AFTER = frozenset({Role.MEMBER, Role.RESIDENT})
+
+
+def may_grant(actor: Actor, role: Role, county_id: UUID | None, community_id: UUID | None) -> bool:
+    """组织部 grants 社区, 单位, 督查, 审计 and 组织部 within its county; 社区 grants its
+    own grid workers and its community's partners; the operator (the CLI) anything."""
+    if actor.role is Role.OPERATOR:
+        return True
+    if actor.role is Role.ORG_DEPT:
+        return role in ORG_DEPT_GRANTS and county_id is not None and county_id == actor.scope_id
+    if actor.role is Role.COMMUNITY_ADMIN:
+        return (
+            role in COMMUNITY_GRANTS and community_id is not None and community_id == actor.scope_id
+        )
+    return False
+
+
+def require_may_grant(
+    actor: Actor, role: Role, county_id: UUID | None, community_id: UUID | None
+) -> None:
+    if not may_grant(actor, role, county_id, community_id):
+        raise _deny(
+            "may_not_grant",
+            "无权授予该身份：组织部只能授予本县（区）的社区、单位、督查、审计与组织部身份，"
+            "社区只能授予本社区的网格员与合作商家身份",
+            f"you may not grant {role.value} in this scope",
+        )
+
+
+def may_manage(actor: Actor, role: Role, county_id: UUID | None, community_id: UUID | None) -> bool:
+    """Whoever may grant a role in a scope looks after the accounts holding it there
+    (revoke, disable, reset, history); a community's staff also its members and
+    residents."""
+    if may_grant(actor, role, county_id, community_id):
+        return True
+    return (
+        actor.role is Role.COMMUNITY_ADMIN
+        and role in COMMUNITY_LOOKS_AFTER
+        and community_id is not None
+        and community_id == actor.scope_id
     )

@@ -11,6 +11,7 @@ crediting that goes with every close):
 - EvaluationCommands (domain.evaluation_commands): 三级联评, the quarterly check, stars
 - InspectionCommands (domain.inspection_commands): 两随机一公开
 - MessageCommands (domain.message_commands): deliveries, inbox reads, message preferences
+- AccountCommands (domain.account_commands): accounts, grants, phone codes, sessions
 
 Every command takes the acting Actor first, checks scope (domain.access), loads the
 aggregates it needs, lets them decide with the county's Policy, and saves all resulting
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from domain.account_commands import AccountCommands, NewSession
 from domain.activity_commands import ActivityCommands
 from domain.clock import Clock
 from domain.directory_commands import Availability, Commitment, DirectoryCommands, Identity, Skills
@@ -36,6 +38,7 @@ __all__ = [
     "Commitment",
     "Identity",
     "NeedInput",
+    "NewSession",
     "Result",
     "Sishuang",
     "Skills",
@@ -51,6 +54,7 @@ class Sishuang(
     EvaluationCommands,
     InspectionCommands,
     MessageCommands,
+    AccountCommands,
 ):
     """四双: the one application whose event log every projection follows."""
 
@@ -60,6 +64,8 @@ class Sishuang(
         *,
         clock: Clock,
         codes: Callable[[], str] = random_code,
+        secret: bytes = b"",
     ) -> None:
         self.codes = codes
+        self.secret = secret  # the service secret: phone codes, sealed TOTP secrets
         super().__init__(env, clock=clock)

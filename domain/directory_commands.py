@@ -13,6 +13,7 @@ from uuid import UUID, uuid4
 from eventsourcing.domain import Aggregate
 
 from domain import access
+from domain.account_commands import NewSession, registration_grant
 from domain.actors import Actor, Role
 from domain.community import Community
 from domain.county import County
@@ -267,8 +268,12 @@ class DirectoryCommands(Service):
         post: str,
         grid_code: str | None = None,
         idempotency_key: str | None = None,
+        account_id: UUID | None = None,
+        session: NewSession | None = None,
     ) -> Result:
-        """Online registration (the QR link): anyone may submit; the community reviews."""
+        """Online registration (the QR link): anyone may submit; the community reviews.
+        `account_id`: the phone account that proved the phone (the API requires one):
+        it gains the member's grant, and `session` a session for it, in the same write."""
         name = clean_name(name, "姓名")
         phone = clean_phone(phone)
         post = clean_line(post, "职务")
@@ -316,7 +321,10 @@ class DirectoryCommands(Service):
                 now=now,
             )
             answer["status"] = member.status.code
-            return new_id, [member, self._claim_phone(unit_id, phone, new_id)]
+            place = (unit.county_id, community_id)
+            grant = (Role.MEMBER, new_id, str(new_id))
+            linked = registration_grant(self, account_id, phone, grant, place, session)
+            return new_id, [member, self._claim_phone(unit_id, phone, new_id), *linked]
 
         result = self._create(actor, "register_member", idempotency_key, payload, build, answer)
         if result.replayed and not result.details:  # a claim from before answers were kept

@@ -15,6 +15,7 @@ class ErrorKind(StrEnum):
     CONFLICT = "conflict"  # the current state forbids it (409)
     FORBIDDEN = "forbidden"  # the actor may not do this (403)
     UNAUTHENTICATED = "unauthenticated"  # no valid credentials (401)
+    THROTTLED = "throttled"  # too many of these too soon (429, Retry-After)
 
 
 class DomainError(Exception):
@@ -46,3 +47,7 @@ class Forbidden(DomainError):
 
 class Unauthenticated(DomainError):
     kind = ErrorKind.UNAUTHENTICATED
+
+
+class Throttled(DomainError):
+    kind = ErrorKind.THROTTLED

@@ -11,6 +11,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from domain.account import Account
 from domain.activity import Activity
 from domain.community import Community
 from domain.county import County
@@ -19,9 +20,11 @@ from domain.inspection_plan import InspectionPlan
 from domain.inspectors import Inspector
 from domain.member import Member
 from domain.order import Order
+from domain.phone_check import AddressQuota, PhoneCheck
 from domain.points import CatalogueItem, Partner, PointsAccount, Redemption
 from domain.reservation import Reservation
 from domain.resident import Resident
+from domain.session import Session
 from domain.target_directory import TargetDirectory
 from domain.unit import Unit
 
@@ -44,11 +47,16 @@ AGGREGATES: tuple[type[Aggregate], ...] = (
     Delivery,
     Inbox,
     Preferences,
+    Account,
+    Session,
+    PhoneCheck,
+    AddressQuota,
 )
 # Which log each event belongs to (the auditors' sealed logs, docs/audit.md): one log
 # per community, one per county for what concerns no single community, and one system
 # log for reservations whose owner is no aggregate (an idempotency key of a reminder
-# batch). An aggregate's creation event names its log, by its own id or by a field;
+# batch) and for people's ways in (accounts, sessions, phone codes: personal, and no
+# community's alone). An aggregate's creation event names its log, by its own id or by a field;
 # every later event of the aggregate goes to the same log. A reservation goes to its
 # owner's log. tests/domain/test_event_catalogue.py checks every aggregate has exactly one rule.
 LOG_OF: dict[type[Aggregate], tuple[str, str]] = {
@@ -70,6 +78,10 @@ LOG_OF: dict[type[Aggregate], tuple[str, str]] = {
     Delivery: ("county", "county_id"),
     Inbox: ("county", "county_id"),
     Preferences: ("county", "county_id"),
+    Account: ("system", ""),
+    Session: ("system", ""),
+    PhoneCheck: ("system", ""),
+    AddressQuota: ("system", ""),
 }
 SYSTEM_LOG = "system"
 
@@ -88,6 +100,8 @@ def log_of(event: Any, known: Callable[[UUID], str | None]) -> str:
         return found
     aggregate = _CREATED_BY[type(event)]
     kind, field_name = LOG_OF[aggregate]
+    if kind == "system":
+        return SYSTEM_LOG
     if kind == "owner":
         return known(getattr(event, field_name)) or SYSTEM_LOG
     value = event.originator_id if field_name == "id" else getattr(event, field_name)
@@ -260,6 +274,41 @@ NOTES: dict[str, str] = {
     "sishuang:Inbox.MessageRead": "收件人已读一条站内信（重复阅读不再记录）",
     "sishuang:Preferences.Opened": "收件人的消息设置（首次设置时建立）",
     "sishuang:Preferences.Set": "消息设置：关闭短信的消息类型，是否接收附近新需求",
+    "sishuang:Account.Opened": (
+        "账号开立：手机号账号（党员、群众、网格员，编号由手机号导出）或工作人员账号（登录名）"
+    ),
+    "sishuang:Account.GrantAdded": (
+        "授予身份：角色、范围、凭证中的使用者；county_id/community_id 为范围所在的县与社区"
+    ),
+    "sishuang:Account.GrantRevoked": "撤销身份（附理由）；该身份的登录会话同时结束",
+    "sishuang:Account.PasswordSet": (
+        "设置密码：argon2id 哈希及其参数（不存明文）；must_change 为管理员设置的临时密码"
+    ),
+    "sishuang:Account.TotpEnrolled": "申请启用动态口令：密钥经服务密钥加密保存，待确认",
+    "sishuang:Account.TotpConfirmed": "以一个动态口令确认启用；step 为已用过的时间步",
+    "sishuang:Account.TotpRemoved": "停用动态口令",
+    "sishuang:Account.SignInSucceeded": (
+        "登录成功：方式（短信验证码、密码、报到注册、改密码）、身份、会话、来源地址"
+    ),
+    "sishuang:Account.SignInFailed": "登录失败：方式、原因、来源地址、连续失败次数",
+    "sishuang:Account.Locked": "连续失败次数达到上限：锁定至 until",
+    "sishuang:Account.Disabled": "账号停用（附理由）；其登录会话同时结束",
+    "sishuang:Account.Enabled": "账号恢复启用",
+    "sishuang:Session.Started": (
+        "登录会话开始：账号、身份、刷新凭证的哈希（不存凭证本身）；restricted 为只能改密码"
+    ),
+    "sishuang:Session.Refreshed": "刷新凭证轮换：新哈希、代数、闲置到期时间",
+    "sishuang:Session.Ended": (
+        "会话结束：退出、全部退出、刷新凭证被重复使用、账号停用、身份撤销、改密码、过期"
+    ),
+    "sishuang:PhoneCheck.Opened": "手机号验证记录（每个手机号一条）",
+    "sishuang:PhoneCheck.CodeSent": (
+        "发送短信验证码：只记随机数 nonce 与到期时间，不记验证码（验证码 = code_for(密钥, nonce)）"
+    ),
+    "sishuang:PhoneCheck.CodeFailed": "验证码输错：第几次",
+    "sishuang:PhoneCheck.CodeAccepted": "验证码正确：手机号得到证明，验证码作废",
+    "sishuang:AddressQuota.Opened": "按来源地址计的验证码发送额度（跨 API 进程）",
+    "sishuang:AddressQuota.Used": "该地址获取一次验证码",
 }
 
 
@@ -320,7 +369,9 @@ def markdown() -> str:
             current = info.aggregate
             kind, field_name = LOG_OF[by_name[current]]
             where = (
-                "its owner's log (the system log when the owner is no aggregate)"
+                "the system log"
+                if kind == "system"
+                else "its owner's log (the system log when the owner is no aggregate)"
                 if kind == "owner"
                 else f"the {kind} log of its own id"
                 if field_name == "id"

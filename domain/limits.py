@@ -37,10 +37,30 @@ class Limits:
     # A catalogue item's price in points, and its stock (a county's shop, not a warehouse).
     max_item_points: int = 1_000_000
     max_item_stock: int = 1_000_000
-    # Lifetimes of the tokens the operator's CLI and the registration issue, in days.
+    # Lifetimes of the service tokens (ss1) the operator's CLI issues, in days.
     max_token_days: int = 90
-    member_token_days: int = 90
-    resident_token_days: int = 180
+    # Accounts and sessions (docs/accounts.md).
+    # A staff password: at least this long, at most that long; no composition rules.
+    staff_password_min_length: int = 12
+    password_max_length: int = 128
+    # Consecutive failed sign-ins that lock an account, and for how long.
+    lock_after_failures: int = 10
+    lock_minutes: int = 15
+    # A phone code: valid this long, this many tries; how often one may be sent.
+    phone_code_valid_minutes: int = 5
+    phone_code_max_tries: int = 5
+    phone_code_resend_seconds: int = 60
+    phone_codes_per_hour: int = 5
+    address_codes_per_hour: int = 20
+    # An access token lives minutes; a session ends after days unused or at its maximum.
+    access_token_minutes: int = 15
+    session_idle_days: int = 14
+    session_max_days: int = 30
+    # TOTP: the time step, the steps accepted either side of now.
+    totp_step_seconds: int = 30
+    totp_window_steps: int = 1
+    # Accounts in one answer (a scope's list), grants one account may hold.
+    max_grants: int = 20
 
 
 LIMITS = Limits()
@@ -59,8 +79,21 @@ LIMIT_SOURCES: dict[str, str] = {
     "max_item_points": "sishuang",
     "max_item_stock": "sishuang",
     "max_token_days": "sishuang (issue 11: CLI token lifetimes capped)",
-    "member_token_days": "sishuang",
-    "resident_token_days": "sishuang",
+    "staff_password_min_length": "NIST SP 800-63B (at least 8; 12 for staff, sishuang)",
+    "password_max_length": "NIST SP 800-63B (at least 64 allowed)",
+    "lock_after_failures": "NIST SP 800-63B §5.2.2 (at most 100 consecutive failures)",
+    "lock_minutes": "sishuang",
+    "phone_code_valid_minutes": "issue 14 (valid 5 minutes)",
+    "phone_code_max_tries": "issue 14 (at most 5 tries)",
+    "phone_code_resend_seconds": "issue 14 (resend throttled per phone)",
+    "phone_codes_per_hour": "issue 14 (resend throttled per phone)",
+    "address_codes_per_hour": "issue 14 (throttled per client address)",
+    "access_token_minutes": "issue 14 (short-lived access tokens)",
+    "session_idle_days": "sishuang",
+    "session_max_days": "sishuang",
+    "totp_step_seconds": "RFC 6238 (30 s)",
+    "totp_window_steps": "RFC 6238 §5.2 (one step of clock drift)",
+    "max_grants": "sishuang",
 }
 
 

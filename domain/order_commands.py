@@ -10,6 +10,7 @@ from uuid import UUID, uuid4
 from eventsourcing.domain import Aggregate
 
 from domain import access
+from domain.account_commands import NewSession, registration_grant
 from domain.actors import Actor, Role
 from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from domain.order import Order
@@ -65,8 +66,13 @@ class OrderCommands(Service):
         address: str = "",
         grid_code: str | None = None,
         idempotency_key: str | None = None,
+        account_id: UUID | None = None,
+        session: NewSession | None = None,
     ) -> Result:
-        """A resident registers in the app, or a grid worker registers them (phone optional)."""
+        """A resident registers in the app, or a grid worker registers them (phone optional).
+        `account_id`: the phone account that proved the phone (a resident's own
+        registration; the API requires one): it gains the resident's grant, and `session`
+        a session for it, in the same write."""
         on_behalf = actor.role in (Role.GRID_WORKER, Role.COMMUNITY_ADMIN)
         if on_behalf:
             access.require_community_staff_or_grid(actor, community_id)
@@ -91,6 +97,16 @@ class OrderCommands(Service):
                 now=self.clock.now(),
             )
             out: list[Aggregate] = [resident]
+            if not on_behalf:
+                place = (community.county_id, community_id)
+                out += registration_grant(
+                    self,
+                    account_id,
+                    phone,
+                    (Role.RESIDENT, community_id, str(new_id)),
+                    place,
+                    session,
+                )
             if phone:
                 out.append(
                     self._claim_unique(

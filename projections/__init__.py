@@ -9,6 +9,7 @@ from typing import Any
 
 from domain.application import Sishuang
 from domain.clock import Clock
+from projections.accounts import Accounts
 from projections.activities import Activities
 from projections.base import (
     SYSTEM_DDL,
@@ -40,6 +41,7 @@ def all_projections() -> list[Projection]:
         Inspections(),
         Photos(),
         Outbox(),
+        Accounts(),
         Sealer(),
     ]
 
@@ -54,10 +56,12 @@ def open_service(
     run_projections: bool,
     poll_interval: float = 0.25,
     on_death: Callable[[BaseException], None] | None = None,
+    secret: bytes = b"",
 ) -> tuple[Sishuang, ReadModels]:
-    """The application and its read models, tables created under the start-up lock."""
+    """The application and its read models, tables created under the start-up lock.
+    `secret`: the service secret (phone codes, TOTP), for processes that sign people in."""
     with schema_lock(env):
-        app = Sishuang(env, clock=clock)
+        app = Sishuang(env, clock=clock, secret=secret)
         read = ReadModels(
             app, run_projections=run_projections, poll_interval=poll_interval, on_death=on_death
         )

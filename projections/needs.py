@@ -687,12 +687,12 @@ def open_needs_for_member(store: ReadStore, member_id: str, now: datetime) -> li
     first, then their grid, then the most urgent."""
     with store.read() as tx:
         member = tx.execute(
-            "SELECT community_id, grid_code, service_radius_km, base_lat, base_lon"
+            "SELECT community_id, grid_code, service_radius_km, base_lat, base_lon, status"
             " FROM rm_members WHERE member_id = ?",
             (member_id,),
         ).one()
-        if member is None:
-            return []
+        if member is None or member["status"] != "approved":
+            return []  # before approval a member applies for nothing (and sees nothing)
         rows = tx.execute(
             "SELECT o.*, CASE WHEN EXISTS (SELECT 1 FROM rm_member_skills s"
             " WHERE s.member_id = ? AND s.kind = 'category' AND s.value = o.category)"

@@ -48,7 +48,9 @@ def _order(tx: Tx, key: str) -> Place | None:
 
 def _member(tx: Tx, key: str) -> Place | None:
     row = _one(
-        tx, "SELECT county_id, community_id, unit_id FROM rm_members WHERE member_id = ?", key
+        tx,
+        "SELECT county_id, community_id, unit_id, status FROM rm_members WHERE member_id = ?",
+        key,
     )
     if row is None:
         return None
@@ -58,6 +60,7 @@ def _member(tx: Tx, key: str) -> Place | None:
         community=UUID(str(row["community_id"])),
         units=_ids(row["unit_id"]),
         members=_ids(key),
+        approved=row["status"] == "approved",
     )
 
 

@@ -41,6 +41,28 @@ def _bounded_int(value: str | None, default: int, low: int, high: int) -> int:
     return number
 
 
+def cors_origins(value: str) -> tuple[str, ...]:
+    """SISHUANG_CORS_ORIGINS: origins separated by commas, each scheme://host[:port]
+    (https, or http for a local test page), exactly as a browser sends it."""
+    found: list[str] = []
+    for raw in value.split(","):
+        origin = raw.strip()
+        if not origin:
+            continue
+        parsed = urlparse(origin)
+        if (
+            parsed.scheme not in ("https", "http")
+            or not parsed.hostname
+            or parsed.path not in ("", "/")
+            or parsed.query
+            or parsed.fragment
+            or "*" in origin
+        ):
+            raise ConfigError(f"{origin!r} is not an origin (scheme://host[:port])")
+        found.append(f"{parsed.scheme}://{parsed.netloc}")
+    return tuple(dict.fromkeys(found))
+
+
 def _flag(value: str | None, default: bool) -> bool:
     if value is None or value == "":
         return default
@@ -77,6 +99,9 @@ class Settings:
     sms_templates: Mapping[str, str] = field(default_factory=dict)  # message kind -> id
     sms_connect_timeout_seconds: float = 3.0
     sms_timeout_seconds: float = 10.0
+    # Origins a separately hosted H5 page or mini-program calls the API from (CORS); none
+    # by default: no other origin may.
+    cors_origins: tuple[str, ...] = ()
     passthrough: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -119,6 +144,7 @@ class Settings:
             sms_templates=sms_templates(env.get("SISHUANG_SMS_TEMPLATES", "")),
             sms_connect_timeout_seconds=float(env.get("SISHUANG_SMS_CONNECT_TIMEOUT", "3")),
             sms_timeout_seconds=float(env.get("SISHUANG_SMS_TIMEOUT", "10")),
+            cors_origins=cors_origins(env.get("SISHUANG_CORS_ORIGINS", "")),
             passthrough=passthrough,
         )
 

@@ -22,6 +22,7 @@ from api.app import create_app
 from domain.application import Sishuang
 from domain.clock import ManualClock
 from projections.settings import Settings
+from tests.builders.codes import DOMAIN_SECRET
 from tests.builders.http import Api
 from tests.builders.stores import (
     PG_HOST,
@@ -124,7 +125,9 @@ def clock() -> ManualClock:
 @pytest.fixture
 def app(tmp_path: Path, clock: ManualClock) -> Iterator[Sishuang]:
     """An application on an SQLite file: for the domain rules."""
-    application = Sishuang(sqlite_env(tmp_path / "events.sqlite3"), clock=clock)
+    application = Sishuang(
+        sqlite_env(tmp_path / "events.sqlite3"), clock=clock, secret=DOMAIN_SECRET
+    )
     yield application
     application.close()
 

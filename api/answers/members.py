@@ -81,12 +81,14 @@ class RegistrationPage(Answer):
 
 
 class MemberProfileFields(MemberFields):
-    grid_code: str = Field(description="网格")
-    review_note: str
-    reviewed_by: str
-    reviewed_at: datetime
-    commitment_text: str
-    committed_hours: int = Field(description="承诺时长（小时/年）")
+    # empty (null) until the community reviews and the member makes a commitment: a
+    # member signed in before approval reads their own registration (issue 14)
+    grid_code: str | None = Field(description="网格")
+    review_note: str | None
+    reviewed_by: str | None
+    reviewed_at: datetime | None
+    commitment_text: str | None
+    committed_hours: int | None = Field(description="承诺时长（小时/年）")
     skill_categories: list[str]
     skill_tags: list[str] = Field(description="特长标签")
     time_slots: list[TimeSlotCode] = Field(description="可服务时间")
@@ -102,7 +104,9 @@ class Me(MemberProfileFields):
 class RegistrationAnswer(Written):
     member_id: UUID = Field(description="党员")
     status: MemberStatusCode = Field(description="状态")
-    token: str
+    token: str = Field(description="党员身份的登录凭证（ss2.…，短期有效）")
+    refresh_token: str = Field(description="刷新凭证（ssr1.…，/auth/refresh 换取新的登录凭证）")
+    session_id: UUID = Field(description="会话")
 
 
 class ReviewAnswer(Written):

@@ -178,7 +178,11 @@ class OpenNeed(OrderListFields):
 
 class ResidentAnswer(Written):
     resident_id: UUID = Field(description="居民")
-    token: str | None = Field(None, description="本人登记时发给本人的登录凭证（代登记时无）")
+    token: str | None = Field(
+        None, description="本人登记时：群众身份的登录凭证（ss2.…；代登记时无）"
+    )
+    refresh_token: str | None = Field(None, description="本人登记时：刷新凭证（ssr1.…）")
+    session_id: UUID | None = Field(None, description="本人登记时：会话")
 
 
 class PhotoStored(Answer):

@@ -18,8 +18,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + bytes(200)
 def test_a_need_from_posting_to_rating_over_http(api: Api) -> None:
     ids = setup_county(api)
     staff = api.token(Role.COMMUNITY_ADMIN, UUID(ids["community"]), "社区-李")
-    r = api.post(
-        "/residents",
+    r = api.register_resident(
         {
             "community_id": ids["community"],
             "name": "王奶奶",
@@ -115,8 +114,8 @@ def test_a_need_from_posting_to_rating_over_http(api: Api) -> None:
 
 def test_bad_photos_and_strangers_are_refused(api: Api) -> None:
     ids = setup_county(api)
-    r = api.post(
-        "/residents", {"community_id": ids["community"], "name": "王奶奶", "phone": "13900000001"}
+    r = api.register_resident(
+        {"community_id": ids["community"], "name": "王奶奶", "phone": "13900000001"}
     )
     resident = bearer(r.json()["token"])
     r = upload(api, resident, b"GIF89a not accepted")
@@ -131,8 +130,8 @@ def test_bad_photos_and_strangers_are_refused(api: Api) -> None:
         "order_id"
     ]
     other = bearer(
-        api.post(
-            "/residents", {"community_id": ids["community"], "name": "李叔", "phone": "13900000002"}
+        api.register_resident(
+            {"community_id": ids["community"], "name": "李叔", "phone": "13900000002"}
         ).json()["token"]
     )
     r = api.get(f"/needs/{order}", other)
@@ -174,8 +173,7 @@ def test_activities_matching_and_the_resource_ledger_over_http(api: Api) -> None
     assert mine[0]["hours_credited"] == "2.00" and mine[0]["kind_label"] == "红色服务日"
 
     resident = bearer(
-        api.post(
-            "/residents",
+        api.register_resident(
             {"community_id": ids["community"], "name": "王奶奶", "phone": "13900000001"},
         ).json()["token"]
     )

@@ -155,6 +155,7 @@ ROUTERS = [
         "inspections",
         "messages",
         "audit",
+        "accounts",
     ]
 ]
 

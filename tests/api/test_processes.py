@@ -21,6 +21,7 @@ from api.tokens import issue
 from domain.actors import OPERATOR, Role
 from domain.application import Sishuang
 from domain.clock import SystemClock
+from tests.builders.codes import current_code
 from tests.builders.stores import pg_env_for, pg_url_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -140,9 +141,19 @@ def test_two_api_processes_and_one_worker_agree(cluster: dict[str, Any]) -> None
     )
 
     member_ids = []
+    reader = Sishuang(cluster["env"], clock=SystemClock())
     for i, client in enumerate([a, b, a, b]):
+        # the phone proven first (issue 14): a code asked of one process, used at the other
+        phone = f"1380000000{i}"
+        assert client.post("/auth/phone-codes", json={"phone": phone}).status_code == 200
+        code = current_code(reader, phone, SECRET.encode())
+        other = b if client is a else a
+        r = other.post("/auth/phone-sign-in", json={"phone": phone, "code": code})
+        assert r.status_code == 200, r.text
+        proven = {"Authorization": f"Bearer {r.json()['access_token']}"}
         r = client.post(
             "/registrations",
+            headers=proven,
             json={
                 "unit_id": unit,
                 "community_id": community,
@@ -154,6 +165,7 @@ def test_two_api_processes_and_one_worker_agree(cluster: dict[str, Any]) -> None
         )
         assert r.status_code == 201, r.text
         member_ids.append(r.json()["member_id"])
+    reader.close()
 
     staff = {
         "Authorization": "Bearer "

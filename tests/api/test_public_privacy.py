@@ -34,8 +34,7 @@ def text_of(response: Any) -> str:
 def seed_personal_data(county: County) -> dict[str, str]:
     api, org = county.api, county.api.org
     # the resident, registered, with a need that says who they are
-    r = api.post(
-        "/residents",
+    r = api.register_resident(
         {
             "community_id": county.ids["community"],
             "name": "李彤",

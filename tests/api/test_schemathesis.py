@@ -134,14 +134,14 @@ def build_county(api: Api) -> dict[str, str]:
         assert r.status_code in (200, 201), r.text
         return r.json()
 
-    reg = ok(api.post("/registrations", registration(ids)))
+    reg = ok(api.register(registration(ids)))
     member = reg["member_id"]
     member_auth = bearer(reg["token"])
     ok(api.post(f"/members/{member}/review", {"decision": "approve"}, staff))
     profile = {"identity": {"post": "电工"}, "skills": {"categories": ["plumbing_electrical"]}}
     ok(api.put(f"/members/{member}/profile", profile, member_auth))
     resident_in = {"community_id": community, "name": "王奶奶", "phone": "13900000001"}
-    resident = bearer(ok(api.post("/residents", {**resident_in, "grid_code": "G01"}))["token"])
+    resident = bearer(ok(api.register_resident({**resident_in, "grid_code": "G01"}))["token"])
     photo = api.client.post(
         "/api/v1/photos", content=JPEG, headers={**resident, "Content-Type": "image/jpeg"}
     )

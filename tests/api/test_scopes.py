@@ -29,7 +29,7 @@ def member_elsewhere(api: Api, ids: dict[str, Any], phone: str, name: str) -> di
         {**ids, "community": ids["other"]}, phone=phone, name=name, basis="residence"
     )
     body.pop("grid_code")
-    reg = api.post("/registrations", body).json()
+    reg = api.register(body).json()
     r = api.post(f"/members/{reg['member_id']}/review", {"decision": "approve"}, ids["other_staff"])
     assert r.status_code == 200, r.text
     return {"id": reg["member_id"], "Authorization": f"Bearer {reg['token']}"}
@@ -198,7 +198,7 @@ def test_the_guard_knows_a_resource_the_read_models_have_not_caught_up_with(
     api, ids = store_api, two_communities
     services = api.client.app.state.services  # type: ignore[attr-defined]
     store, app = services.read.store, services.app
-    reg = api.post("/registrations", registration(ids, phone="13800000036", name="孙")).json()
+    reg = api.register(registration(ids, phone="13800000036", name="孙")).json()
     for kind, key in (
         ("order", ids["order"]),
         ("member", ids["member"]["id"]),
@@ -260,12 +260,12 @@ def test_a_photo_is_shown_to_those_who_may_read_what_uses_it(
     from tests.builders.http import JPEG, upload
 
     api, ids = store_api, two_communities
-    r = api.post(
-        "/residents", {"community_id": ids["community"], "name": "王奶奶", "phone": "13900000041"}
+    r = api.register_resident(
+        {"community_id": ids["community"], "name": "王奶奶", "phone": "13900000041"}
     )
     resident = {"Authorization": f"Bearer {r.json()['token']}"}
-    r = api.post(
-        "/residents", {"community_id": ids["community"], "name": "李叔", "phone": "13900000042"}
+    r = api.register_resident(
+        {"community_id": ids["community"], "name": "李叔", "phone": "13900000042"}
     )
     neighbour = {"Authorization": f"Bearer {r.json()['token']}"}
     sha = upload(api, resident, JPEG + b"kitchen").json()["sha256"]

@@ -283,6 +283,7 @@ def test_hours_have_a_step_and_one_format(api: Api) -> None:
     s.app.attach_photo(s.me, order, s.photo(), "after")
     api.clock.advance(timedelta(hours=5))
     auth = {"Authorization": s.member["Authorization"]}
+    api.keep_signed_in(auth)
     before = head(api)
     r = api.post(f"/needs/{order}/claim", {"hours": "1.3333"}, auth)
     assert (r.status_code, r.json()["code"]) == (422, "hours_off_step")
