@@ -7,7 +7,7 @@ sishuang token --role org_dept --scope <county id> --subject 组织部-王 [--da
                                      a service token (ss1) for the operator and scripts
 sishuang account create-org-dept --county <county id> --login L --name 王某
                                      the first 组织部 account; prints its temporary password
-sishuang phone-code <phone>          the code last sent to a phone (no SMS gateway yet)
+sishuang phone-code <phone>          the code last sent to a phone (development, no SMS gateway)
 sishuang rebuild [projection ...]   drop and rebuild read models from the log
 sishuang dead-letters [list|retry [projection ...]]   events a projection set aside
 sishuang demo                        load the demo county into the store
@@ -375,7 +375,7 @@ def cmd_checkpoint(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_deliver(args: argparse.Namespace, settings: Settings) -> int:
     """The delivery worker as its own process: projections too unless
     SISHUANG_PROJECTIONS_IN_PROCESS=false (another process projects)."""
-    from api.delivery.worker import Deliverer, DeliveryWorker, gateway_from
+    from api.delivery.worker import Deliverer, worker_for
     from projections import open_service
 
     app, read = open_service(
@@ -384,7 +384,7 @@ def cmd_deliver(args: argparse.Namespace, settings: Settings) -> int:
         run_projections=settings.run_projections,
         poll_interval=settings.poll_interval_seconds,
     )
-    worker = DeliveryWorker(app, read.store, gateway_from(settings), batch=settings.delivery_batch)
+    worker = worker_for(app, read.store, settings)
     if read.follower is not None:
         read.follower.catch_up()
     if args.once:
@@ -584,7 +584,7 @@ def main(argv: list[str] | None = None) -> int:
     org_dept.set_defaults(func=cmd_account_org_dept)
 
     phone_code = sub.add_parser(
-        "phone-code", help="显示发给某手机号的当前验证码（开发环境，未接短信网关时）"
+        "phone-code", help="显示发给某手机号的当前验证码（开发环境，未配置短信网关时）"
     )
     phone_code.add_argument("phone")
     phone_code.set_defaults(func=cmd_phone_code)

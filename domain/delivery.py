@@ -24,7 +24,7 @@ from eventsourcing.domain import Aggregate
 
 from domain.calendar import BEIJING
 from domain.errors import Conflict
-from domain.messages import MESSAGES_NAMESPACE, Channel, MessageKind
+from domain.messages import MESSAGES_NAMESPACE, Channel, MessageKind, sms_max_age_minutes
 from domain.policies import Policy
 from domain.values import Labelled
 
@@ -178,11 +178,12 @@ class Delivery(Aggregate):
             d.last_error = self.error
 
     class Expired(Event):
-        """Not sent: the message was older than delivery_max_age_hours at its first
-        claim (news no longer). The inbox copy stands."""
+        """Not sent: the message was older than its SMS's age limit at its first claim
+        (news no longer: domain.messages.sms_max_age_minutes; a sign-in code once it is
+        no longer valid). The inbox copy stands."""
 
         TOPIC = "sishuang:Delivery.Expired"
-        max_age_hours: int
+        max_age_minutes: int
 
         def apply(self, d: Delivery) -> None:
             d.status = D.EXPIRED
@@ -259,10 +260,9 @@ class Delivery(Aggregate):
             )
         if self.next_attempt_at is not None and now < self.next_attempt_at:
             raise Conflict("delivery_not_due", "尚未到重试时间", "the next attempt is not due yet")
-        if now >= self.message_at + timedelta(hours=policy.delivery_max_age_hours):
-            self.trigger_event(
-                self.Expired, max_age_hours=policy.delivery_max_age_hours, timestamp=now
-            )
+        max_age = sms_max_age_minutes(self.kind, policy.delivery_max_age_hours)
+        if now >= self.message_at + timedelta(minutes=max_age):
+            self.trigger_event(self.Expired, max_age_minutes=max_age, timestamp=now)
             return D.EXPIRED
         if self.channel is Channel.SMS and not self.urgent:
             until = quiet_until(now, policy)

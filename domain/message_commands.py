@@ -26,7 +26,8 @@ from domain.delivery import (
     preferences_id,
 )
 from domain.errors import Conflict, NotFound
-from domain.messages import clean_kinds, own_key
+from domain.messages import SYSTEM_COUNTY, clean_kinds, own_key
+from domain.policies import DEFAULT_POLICY, Policy
 from domain.service import Result, Service
 
 
@@ -41,6 +42,12 @@ class MessageCommands(Service):
     def delivery(self, delivery_id_: UUID) -> Delivery:
         return self._get(Delivery, delivery_id_, "unknown_delivery", "消息发送记录")
 
+    def _delivery_policy(self, delivery: Delivery) -> Policy:
+        """The county's policy; a message about no county (a sign-in code) the default."""
+        if delivery.county_id == SYSTEM_COUNTY:
+            return DEFAULT_POLICY
+        return self.policy(delivery.county_id)
+
     def claim_delivery(self, actor: Actor, facts: DeliveryFacts, worker: str) -> DeliveryStatus:
         """Claim a delivery to send it: CLAIMED (send now), DEFERRED (quiet hours) or
         IN_DOUBT (an earlier claim ran out unreported: not sent again). Conflict when
@@ -54,7 +61,7 @@ class MessageCommands(Service):
             now = self.clock.now()
             found = self._find(Delivery, key)
             delivery = found or Delivery.open(facts, now)
-            outcome.append(delivery.claim(worker, self.policy(delivery.county_id), now))
+            outcome.append(delivery.claim(worker, self._delivery_policy(delivery), now))
             return key, [delivery]
 
         self._decide_once(None, decide)
@@ -79,7 +86,7 @@ class MessageCommands(Service):
 
         def decide(d: Delivery) -> None:
             outcome.clear()
-            outcome.append(d.failed(worker, error, self.policy(d.county_id), self.clock.now()))
+            outcome.append(d.failed(worker, error, self._delivery_policy(d), self.clock.now()))
 
         self._decide(self.delivery, delivery_id_, decide)
         return outcome[0]

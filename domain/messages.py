@@ -30,7 +30,12 @@ from uuid import UUID, uuid5
 
 from domain.actors import Actor, Role
 from domain.errors import Forbidden, InvalidInput
+from domain.limits import LIMITS
 from domain.values import Labelled
+
+# The county of a message about no county: a sign-in code goes to a phone before anyone
+# knows where its owner lives. Its delivery is in no county's or community's export.
+SYSTEM_COUNTY = UUID(int=0)
 
 MESSAGES_NAMESPACE = UUID("4b7e2c19-6a0d-4f3e-8b52-9c1d7e3a6f40")
 
@@ -249,6 +254,15 @@ SMS_OPTIONAL: tuple[MessageKind, ...] = tuple(
 
 def spec_of(code: str) -> MessageSpec:
     return CATALOGUE[MessageKind.from_code(code)]
+
+
+def sms_max_age_minutes(kind: MessageKind, delivery_max_age_hours: int) -> int:
+    """How long after its message an SMS is still worth sending: a sign-in code only
+    while it is valid (LIMITS.phone_code_valid_minutes), every other message within
+    the policy's delivery_max_age_hours."""
+    if kind is MessageKind.SIGN_IN_CODE:
+        return LIMITS.phone_code_valid_minutes
+    return delivery_max_age_hours * 60
 
 
 def render(kind: MessageKind, params: dict[str, str]) -> tuple[str, str]:

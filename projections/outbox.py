@@ -35,6 +35,7 @@ from domain.inspection_plan import InspectionPlan
 from domain.member import Member
 from domain.messages import (
     CATALOGUE,
+    SYSTEM_COUNTY,
     Channel,
     MessageKind,
     community_key,
@@ -42,6 +43,7 @@ from domain.messages import (
     inspector_key,
     member_key,
     message_id,
+    phone_key,
     phone_of,
     render,
     resident_key,
@@ -49,6 +51,7 @@ from domain.messages import (
     unit_key,
 )
 from domain.order import Order
+from domain.phone_check import PhoneCheck
 from domain.points import Redemption
 from domain.policies import DEFAULT_POLICY, Policy
 from domain.resident import Resident
@@ -169,6 +172,7 @@ class Outbox(Projection):
             Order.Cancelled: self.withdrawn,
             Order.Rejected: self.withdrawn,
             Redemption.Requested: self.redemption,
+            PhoneCheck.CodeSent: self.code_sent,
             InspectionPlan.Published: self.plan_published,
             InspectionPlan.Drawn: self.drawn,
             InspectionPlan.TargetReplaced: self.target_replaced,
@@ -254,7 +258,7 @@ class Outbox(Projection):
     def _wants_sms(self, tx: Tx, recipient: str, kind: MessageKind) -> bool:
         phone = tx.execute(
             "SELECT phone FROM rm_msg_people WHERE recipient = ?", (recipient,)
-        ).scalar()
+        ).scalar() or phone_of(recipient)
         if not phone:
             return False
         off = tx.execute(
@@ -736,6 +740,23 @@ class Outbox(Projection):
             )
         self._set_order(tx, e.originator_id, applicants="[]", take_remind_at=None)
 
+    # -- 登录验证码 ----------------------------------------------------------------------------
+
+    def code_sent(self, tx: Tx, e: PhoneCheck.CodeSent) -> None:
+        """A sign-in code, to the phone only (no inbox). The message keeps the nonce, never
+        the code: the worker derives the code at send time (domain.phone_check.code_for)."""
+        minutes = max(1, round((e.expires_at - e.timestamp).total_seconds() / 60))
+        self._send(
+            tx,
+            e,
+            K.SIGN_IN_CODE,
+            phone_key(e.phone),
+            {"nonce": e.nonce, "minutes": minutes},
+            county_id=SYSTEM_COUNTY,
+            community_id=None,
+            urgent=True,
+        )
+
     # -- 积分, 两随机一公开 ----------------------------------------------------------------------
 
     def redemption(self, tx: Tx, e: Redemption.Requested) -> None:
@@ -842,7 +863,7 @@ class Outbox(Projection):
             tx,
             e,
             status=DeliveryStatus.EXPIRED.code,
-            last_error=f"too_old: > {e.max_age_hours} h",
+            last_error=f"too_old: > {e.max_age_minutes} min",
             lease_until=None,
         )
 

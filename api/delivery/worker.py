@@ -25,6 +25,7 @@ from domain.delivery import DeliveryFacts, DeliveryStatus
 from domain.errors import Conflict, NotFound
 from domain.message_commands import delivery_actor
 from domain.messages import CATALOGUE, Channel, MessageKind, render
+from domain.phone_check import code_for
 from projections import outbox
 from projections.settings import Settings
 from projections.store import ReadStore
@@ -186,5 +187,22 @@ def deliverer_for(app: Sishuang, store: ReadStore, settings: Settings) -> Delive
     worker), or None when SISHUANG_DELIVERY_SECONDS is 0."""
     if settings.delivery_seconds <= 0:
         return None
-    worker = DeliveryWorker(app, store, gateway_from(settings), batch=settings.delivery_batch)
-    return Deliverer(worker, settings.delivery_seconds)
+    return Deliverer(worker_for(app, store, settings), settings.delivery_seconds)
+
+
+def computers_for(settings: Settings) -> Computers:
+    """The SMS parameters computed at send time: a sign-in code from its nonce, with the
+    service secret (never stored anywhere)."""
+    secret = settings.secret()
+    return {"sign_in_code": lambda params: {"code": code_for(secret, params["nonce"])}}
+
+
+def worker_for(app: Sishuang, store: ReadStore, settings: Settings) -> DeliveryWorker:
+    """The delivery worker as configured: its gateway, batch and computed parameters."""
+    return DeliveryWorker(
+        app,
+        store,
+        gateway_from(settings),
+        batch=settings.delivery_batch,
+        computers=computers_for(settings),
+    )

@@ -158,7 +158,7 @@ def test_community_staff_see_their_communitys_deliveries_and_problems(api: Api) 
 
 def test_a_registration_rejected_is_told_with_its_reason(api: Api) -> None:
     ids = setup_county(api)
-    reg = api.post("/registrations", registration(ids, phone="13800004444")).json()
+    reg = api.register(registration(ids, phone="13800004444")).json()
     staff = api.token(Role.COMMUNITY_ADMIN, UUID(ids["community"]))
     r = api.post(
         f"/members/{reg['member_id']}/review",

@@ -19,21 +19,23 @@ from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import orjson
 import pytest
 
 from api.delivery.gateway import HttpGateway
-from api.delivery.worker import DeliveryWorker
+from api.delivery.worker import DeliveryWorker, computers_for
 from domain.actors import OPERATOR
 from domain.application import Sishuang
 from domain.calendar import BEIJING
 from domain.clock import ManualClock, SystemClock
-from domain.delivery import DeliveryStatus, delivery_id
-from domain.messages import Channel, phone_key
+from domain.delivery import DeliveryStatus
+from domain.messages import phone_key
+from domain.phone_check import code_for
 from domain.policies import DEFAULT_POLICY
 from projections import ReadModels, outbox
+from projections.settings import Settings
 from tests.builders.stores import sqlite_env
 from tests.builders.world import World
 
@@ -248,56 +250,61 @@ def test_a_timeout_after_sending_is_in_doubt_and_never_sent_again(
     assert len(receiver.requests) == 1
 
 
-def sign_in_code_row(scene: Scene, clock: ManualClock) -> str:
-    """The rows the outbox writes for a "code sent" event of the phone sign-in (wired
-    after it lands): a message to a phone, its parameters but the code, its SMS."""
-    message = uuid4()
-    at = clock.now().astimezone(UTC).isoformat()
-    with scene.read.store.write() as tx:
-        tx.execute(
-            "INSERT INTO rm_msg_messages (message_id, recipient, kind, title, body, params,"
-            " urgent, county_id, community_id, about_id, day, created_at, position)"
-            " VALUES (?, ?, 'sign_in_code', '登录验证码', '', ?, 1, ?, NULL, NULL, ?, ?, 0)",
-            (
-                str(message),
-                phone_key("13900009999"),
-                orjson.dumps({"nonce": "n-1", "minutes": "5"}).decode(),
-                str(scene.world.county_id),
-                at[:10],
-                at,
-            ),
-        )
-        delivery = str(delivery_id(message, Channel.SMS))
-        tx.execute(
-            "INSERT INTO rm_msg_deliveries (delivery_id, message_id, channel, recipient, kind,"
-            " urgent, county_id, community_id, status, attempts, next_attempt_at, lease_until,"
-            " worker, provider_ref, last_error, created_at, updated_at) VALUES"
-            " (?, ?, 'sms', ?, 'sign_in_code', 1, ?, NULL, 'pending', 0, NULL, NULL,"
-            " '', '', '', ?, ?)",
-            (delivery, str(message), phone_key("13900009999"), str(scene.world.county_id), at, at),
-        )
-    return delivery
+SIGN_IN_SETTINGS = Settings(token_secret="a-test-secret-of-32-characters!!")
 
 
-def test_a_parameter_computed_at_send_time_is_sent_and_never_stored(
+def sign_in_code(scene: Scene, phone: str = "13900009999") -> tuple[str, str]:
+    """A phone asks for a sign-in code (PhoneCheck.CodeSent); the outbox makes its SMS.
+    Returns the delivery's id and the code the person must receive."""
+    scene.app.request_phone_code(phone, "203.0.113.7")
+    scene.catch_up()
+    with scene.read.store.read() as tx:
+        row = tx.execute(
+            "SELECT d.delivery_id, m.params FROM rm_msg_deliveries d"
+            " JOIN rm_msg_messages m ON m.message_id = d.message_id"
+            " WHERE d.kind = 'sign_in_code' AND d.recipient = ?",
+            (phone_key(phone),),
+        ).one()
+    assert row is not None, "the outbox made no SMS of the code"
+    nonce = orjson.loads(row["params"])["nonce"]
+    return str(row["delivery_id"]), code_for(SIGN_IN_SETTINGS.secret(), nonce)
+
+
+def test_a_sign_in_code_reaches_the_phone_at_night_and_is_never_stored(
     app: Sishuang, clock: ManualClock, receiver: Receiver
 ) -> None:
     clock.set(datetime(2026, 3, 2, 23, 30, tzinfo=BEIJING))  # urgent: sent in quiet hours
     scene = Scene(app)
-    sign_in = sign_in_code_row(scene, clock)
+    sign_in, code = sign_in_code(scene)
     templates = {**TEMPLATES, "sign_in_code": "SMS_900"}
     gw = HttpGateway(receiver.url, "四双平台", KEY_ID, SECRET, templates, 2.0, 5.0)
-    computed = {"sign_in_code": lambda params: {"code": f"code-for-{params['nonce']}"}}
-    worker = DeliveryWorker(app, scene.read.store, gw, worker_id="w1", computers=computed)
+    worker = DeliveryWorker(
+        app, scene.read.store, gw, worker_id="w1", computers=computers_for(SIGN_IN_SETTINGS)
+    )
     assert worker.run_once() == {"sent": 1, "deferred": 1}
     body = orjson.loads(receiver.requests[0]["body"])
     assert body["phone"] == "13900009999" and body["template_id"] == "SMS_900"
-    assert body["params"] == {"code": "code-for-n-1", "minutes": "5"}
+    assert body["params"] == {"code": code, "minutes": "5"}
     assert app.delivery(UUID(sign_in)).status is DeliveryStatus.SENT
     scene.catch_up()
     with scene.read.store.read() as tx:
-        stored = tx.execute("SELECT params, body FROM rm_msg_messages WHERE kind = 'sign_in_code'")
-        assert "code-for" not in str(stored.all())
+        for table in ("rm_msg_messages", "rm_msg_deliveries"):
+            assert code not in str(tx.execute(f"SELECT * FROM {table}").all())
+
+
+def test_a_sign_in_code_no_longer_valid_is_not_sent(
+    app: Sishuang, clock: ManualClock, receiver: Receiver
+) -> None:
+    daytime(clock)
+    scene = Scene(app)
+    sign_in, _ = sign_in_code(scene)
+    clock.advance(timedelta(minutes=5))  # the code's validity (LIMITS.phone_code_valid_minutes)
+    worker = DeliveryWorker(
+        app, scene.read.store, gateway(receiver.url), computers=computers_for(SIGN_IN_SETTINGS)
+    )
+    assert worker.run_once() == {"expired": 1, "sent": 1}
+    assert app.delivery(UUID(sign_in)).status is DeliveryStatus.EXPIRED
+    assert len(receiver.requests) == 1  # only the other message's
 
 
 def test_a_computed_parameter_without_its_computer_is_a_definite_failure(
@@ -305,7 +312,7 @@ def test_a_computed_parameter_without_its_computer_is_a_definite_failure(
 ) -> None:
     daytime(clock)
     scene = Scene(app)
-    sign_in = sign_in_code_row(scene, clock)
+    sign_in, _ = sign_in_code(scene)
     assert scene.worker(gateway(receiver.url)).run_once() == {"failed": 1, "sent": 1}
     assert "no_computer" in app.delivery(UUID(sign_in)).last_error
     assert len(receiver.requests) == 1  # only the other message's
