@@ -22,9 +22,9 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
-from domain.calendar import BEIJING
+from domain.calendar import BEIJING, stored
 from domain.errors import Conflict
-from domain.messages import MESSAGES_NAMESPACE, Channel, MessageKind, sms_max_age_minutes
+from domain.messages import MESSAGES_NAMESPACE, Channel, MessageKind
 from domain.policies import Policy
 from domain.values import Labelled
 
@@ -60,6 +60,7 @@ class DeliveryFacts:
     county_id: UUID
     community_id: UUID | None
     message_at: datetime  # when the message was made (its event's time)
+    valid_until: datetime | None = None  # the deadline it asks to be met by: not sent after
 
 
 def delivery_id(message_id: UUID, channel: Channel) -> UUID:
@@ -119,6 +120,7 @@ class Delivery(Aggregate):
         county_id: UUID
         community_id: UUID | None
         message_at: datetime
+        valid_until: datetime | None
 
     Created = Opened
 
@@ -178,12 +180,13 @@ class Delivery(Aggregate):
             d.last_error = self.error
 
     class Expired(Event):
-        """Not sent: the message was older than its SMS's age limit at its first claim
-        (news no longer: domain.messages.sms_max_age_minutes; a sign-in code once it is
-        no longer valid). The inbox copy stands."""
+        """Not sent: at its first claim the message was older than delivery_max_age_hours
+        (news no longer), or the deadline it asks to be met by had passed (a rating
+        request after the rating window, a sign-in code no longer valid). The inbox copy
+        stands. `reason`: which, as the community's list of deliveries shows it."""
 
         TOPIC = "sishuang:Delivery.Expired"
-        max_age_minutes: int
+        reason: str
 
         def apply(self, d: Delivery) -> None:
             d.status = D.EXPIRED
@@ -208,9 +211,11 @@ class Delivery(Aggregate):
         county_id: UUID,
         community_id: UUID | None,
         message_at: datetime,
+        valid_until: datetime | None,
     ) -> None:
         self.message_id = message_id
         self.message_at = message_at
+        self.valid_until = valid_until
         self.channel = channel
         self.kind = kind
         self.urgent = urgent
@@ -236,6 +241,7 @@ class Delivery(Aggregate):
             county_id=facts.county_id,
             community_id=facts.community_id,
             message_at=facts.message_at,
+            valid_until=facts.valid_until,
             timestamp=now,
         )
 
@@ -244,7 +250,7 @@ class Delivery(Aggregate):
     def claim(self, worker: str, policy: Policy, now: datetime) -> DeliveryStatus:
         """A worker asks to send. Returns what was recorded: CLAIMED (go ahead: send),
         DEFERRED (quiet hours), IN_DOUBT (an earlier claim's lease ran out unreported),
-        EXPIRED (the message is older than delivery_max_age_hours: news no longer).
+        EXPIRED (the message is older than delivery_max_age_hours, or its deadline passed).
         Refused (Conflict) while another claim holds, once final, or before it is due."""
         if self.status is D.CLAIMED:
             if self.expire(now):
@@ -260,9 +266,14 @@ class Delivery(Aggregate):
             )
         if self.next_attempt_at is not None and now < self.next_attempt_at:
             raise Conflict("delivery_not_due", "尚未到重试时间", "the next attempt is not due yet")
-        max_age = sms_max_age_minutes(self.kind, policy.delivery_max_age_hours)
-        if now >= self.message_at + timedelta(minutes=max_age):
-            self.trigger_event(self.Expired, max_age_minutes=max_age, timestamp=now)
+        max_age = policy.delivery_max_age_hours
+        if now >= self.message_at + timedelta(hours=max_age):
+            self.trigger_event(self.Expired, reason=f"too_old: > {max_age} h", timestamp=now)
+            return D.EXPIRED
+        if self.valid_until is not None and now >= self.valid_until:
+            self.trigger_event(
+                self.Expired, reason=f"past_deadline: {stored(self.valid_until)}", timestamp=now
+            )
             return D.EXPIRED
         if self.channel is Channel.SMS and not self.urgent:
             until = quiet_until(now, policy)

@@ -265,7 +265,8 @@ NOTES: dict[str, str] = {
     ),
     "sishuang:Delivery.GaveUp": "多次失败后放弃（delivery_max_attempts）",
     "sishuang:Delivery.Expired": (
-        "过时不再发送：首次领取时消息已超过 delivery_max_age_hours（站内信照常）"
+        "过时不再发送：首次领取时消息已超过 delivery_max_age_hours，或已过消息所说的期限"
+        "（valid_until：接单、评价期限，兑换码、验证码有效期）；reason 说明是哪种（站内信照常）"
     ),
     "sishuang:Delivery.InDoubt": (
         "结果不明（发送后超时，或租约到期未报告：发送进程中途退出）：不再重发，社区可见"

@@ -30,7 +30,6 @@ from uuid import UUID, uuid5
 
 from domain.actors import Actor, Role
 from domain.errors import Forbidden, InvalidInput
-from domain.limits import LIMITS
 from domain.values import Labelled
 
 # The county of a message about no county: a sign-in code goes to a phone before anyone
@@ -254,15 +253,6 @@ SMS_OPTIONAL: tuple[MessageKind, ...] = tuple(
 
 def spec_of(code: str) -> MessageSpec:
     return CATALOGUE[MessageKind.from_code(code)]
-
-
-def sms_max_age_minutes(kind: MessageKind, delivery_max_age_hours: int) -> int:
-    """How long after its message an SMS is still worth sending: a sign-in code only
-    while it is valid (LIMITS.phone_code_valid_minutes), every other message within
-    the policy's delivery_max_age_hours."""
-    if kind is MessageKind.SIGN_IN_CODE:
-        return LIMITS.phone_code_valid_minutes
-    return delivery_max_age_hours * 60
 
 
 def render(kind: MessageKind, params: dict[str, str]) -> tuple[str, str]:

@@ -80,7 +80,7 @@ DDL = (
     " county_id TEXT NOT NULL, community_id TEXT, status TEXT NOT NULL,"
     " attempts INTEGER NOT NULL, next_attempt_at TEXT, lease_until TEXT,"
     " worker TEXT NOT NULL, provider_ref TEXT NOT NULL, last_error TEXT NOT NULL,"
-    " created_at TEXT NOT NULL, updated_at TEXT NOT NULL)",
+    " created_at TEXT NOT NULL, updated_at TEXT NOT NULL, valid_until TEXT)",
     "CREATE INDEX IF NOT EXISTS rm_msg_deliveries_due ON rm_msg_deliveries"
     " (status, next_attempt_at)",
     "CREATE INDEX IF NOT EXISTS rm_msg_deliveries_community ON rm_msg_deliveries"
@@ -136,7 +136,7 @@ def _json(value: Any) -> str:
 
 class Outbox(Projection):
     name = "rm_outbox"
-    version = 1
+    version = 2  # 2: a delivery's valid_until (an SMS is not sent after its deadline)
     tables = TABLES
     ddl = DDL
 
@@ -204,7 +204,10 @@ class Outbox(Projection):
         community_id: object | None,
         about_id: object | None = None,
         urgent: bool = False,
+        valid_until: datetime | None = None,
     ) -> None:
+        """`valid_until`: the deadline the message asks to be met by; its SMS is not sent
+        after it (the inbox copy stands)."""
         spec = CATALOGUE[kind]
         shown = {k: _printable(str(v)) for k, v in params.items()}
         title, body = render(kind, shown)
@@ -237,8 +240,8 @@ class Outbox(Projection):
         tx.execute(
             "INSERT INTO rm_msg_deliveries (delivery_id, message_id, channel, recipient, kind,"
             " urgent, county_id, community_id, status, attempts, next_attempt_at, lease_until,"
-            " worker, provider_ref, last_error, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, NULL, NULL, '', '', '', ?, ?)"
+            " worker, provider_ref, last_error, created_at, updated_at, valid_until)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, NULL, NULL, '', '', '', ?, ?, ?)"
             " ON CONFLICT (delivery_id) DO NOTHING",
             (
                 str(delivery_id(mid, Channel.SMS)),
@@ -252,6 +255,7 @@ class Outbox(Projection):
                 DeliveryStatus.PENDING.code,
                 at,
                 at,
+                None if valid_until is None else stored(valid_until),
             ),
         )
 
@@ -536,6 +540,7 @@ class Outbox(Projection):
                     "category": e.category.label,
                     "deadline": local_text(e.take_deadline),
                 },
+                valid_until=e.take_deadline,
                 county_id=e.county_id,
                 community_id=e.community_id,
                 about_id=e.originator_id,
@@ -565,6 +570,7 @@ class Outbox(Projection):
             {"need": order["need"], "deadline": local_text(deadline)},
             about_id=e.originator_id,
             urgent=order["urgency"] == Urgency.CRITICAL.code,
+            valid_until=deadline,
             **where,
         )
         if others:
@@ -658,6 +664,7 @@ class Outbox(Projection):
                 K.RATING_REQUEST,
                 rater,
                 {"need": order["need"], "deadline": local_text(e.rate_deadline)},
+                valid_until=e.rate_deadline,
                 county_id=order["county_id"],
                 community_id=order["community_id"],
                 about_id=e.originator_id,
@@ -681,6 +688,7 @@ class Outbox(Projection):
                 "deadline": local_text(e.take_deadline),
                 "applicants": e.applicants,
             },
+            valid_until=e.take_deadline,
             county_id=order["county_id"],
             community_id=order["community_id"],
             about_id=e.originator_id,
@@ -698,6 +706,7 @@ class Outbox(Projection):
                 K.RATING_WINDOW_ENDING,
                 rater,
                 {"need": order["need"], "deadline": local_text(e.rate_deadline)},
+                valid_until=e.rate_deadline,
                 county_id=order["county_id"],
                 community_id=order["community_id"],
                 about_id=e.originator_id,
@@ -755,6 +764,7 @@ class Outbox(Projection):
             county_id=SYSTEM_COUNTY,
             community_id=None,
             urgent=True,
+            valid_until=e.expires_at,
         )
 
     # -- 积分, 两随机一公开 ----------------------------------------------------------------------
@@ -772,6 +782,7 @@ class Outbox(Projection):
                 "code": e.code,
                 "deadline": local_text(e.expires_at),
             },
+            valid_until=e.expires_at,
             county_id=e.county_id,
             community_id=e.community_id,
             about_id=e.originator_id,
@@ -863,7 +874,7 @@ class Outbox(Projection):
             tx,
             e,
             status=DeliveryStatus.EXPIRED.code,
-            last_error=f"too_old: > {e.max_age_minutes} min",
+            last_error=e.reason,
             lease_until=None,
         )
 

@@ -94,6 +94,9 @@ class DeliveryWorker:
             county_id=UUID(str(row["county_id"])),
             community_id=UUID(str(row["community_id"])) if row["community_id"] else None,
             message_at=datetime.fromisoformat(str(row["created_at"])),
+            valid_until=(
+                datetime.fromisoformat(str(row["valid_until"])) if row.get("valid_until") else None
+            ),
         )
         try:
             outcome = self.app.claim_delivery(self.actor, facts, self.worker_id)

@@ -137,6 +137,22 @@ def _delivery(now: datetime, *, urgent: bool = False) -> Delivery:
     return Delivery.open(facts, now)
 
 
+def test_an_sms_is_not_sent_after_the_deadline_it_asks_to_be_met_by() -> None:
+    """"Please rate before 09:28" at 13:00 helps nobody: past its valid_until (a rating
+    window, a take window, a sign-in code's validity) the SMS expires at its claim."""
+    day = datetime(2026, 3, 2, 10, tzinfo=BEIJING)
+    deadline = day + timedelta(hours=2)
+    for claimed_at, status in [(deadline - timedelta(seconds=1), D.CLAIMED), (deadline, D.EXPIRED)]:
+        facts = DeliveryFacts(
+            uuid4(), Channel.SMS, MessageKind.RATING_REQUEST, False, uuid4(), None, day, deadline
+        )
+        delivery = Delivery.open(facts, day)
+        assert delivery.claim("w", DEFAULT_POLICY, claimed_at) is status
+        if status is D.EXPIRED:
+            expired = [e for e in delivery.collect_events() if isinstance(e, Delivery.Expired)]
+            assert expired and expired[0].reason.startswith("past_deadline: ")
+
+
 OPERATIONS = st.lists(
     st.tuples(
         st.sampled_from(["claim", "claim2", "sent", "failed", "doubt", "expire"]),
