@@ -147,6 +147,11 @@ def test_password_rules() -> None:
     with pytest.raises(InvalidInput) as common:
         check_new_password("Unbelievable")
     assert common.value.code == "password_common"
+    for padded in ("password1234", "!!Qwertyuiop99", "abababababab", "1111111111111"):
+        with pytest.raises(InvalidInput) as guessable:
+            check_new_password(padded)
+        assert guessable.value.code == "password_common", padded
+    assert check_new_password("password for 金村 2026")  # a common word inside a sentence
     with pytest.raises(InvalidInput) as login:
         check_new_password("jinxiu.li-2026-spring", login="jinxiu.li")
     assert login.value.code == "password_contains_login"
