@@ -93,6 +93,10 @@ def error_headers() -> dict[str, str]:
     }
 
 
+
+# Paths whose answers carry a session's tokens (sign-in, refresh, registration).
+TOKEN_PATHS = ("/api/v1/auth/", "/api/v1/registrations", "/api/v1/residents")
+
 class SecurityHeaders:
     """Headers every answer carries: no MIME sniffing, no framing, no referrer, a
     content security policy, and no caching of answers to signed-in requests."""
@@ -106,6 +110,8 @@ class SecurityHeaders:
             return
         path = scope.get("path", "")
         signed = any(k.lower() == b"authorization" for k, _ in scope.get("headers") or [])
+        # answers that hand out tokens are never kept by a cache, signed in or not
+        private = signed or path.startswith(TOKEN_PATHS)
 
         async def with_headers(message: Any) -> None:
             if message["type"] == "http.response.start":
@@ -119,7 +125,7 @@ class SecurityHeaders:
                 if html and path.startswith(DOCS_PATHS):
                     policy = DOCS_CSP
                 extra.append((b"content-security-policy", policy.encode()))
-                if signed:
+                if private:
                     extra.append((b"cache-control", b"no-store"))
                 headers += [(k, v) for k, v in extra if k not in present]
                 message = {**message, "headers": headers}

@@ -19,7 +19,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
-from domain.actors import Role
+from domain.actors import ROLE_LABELS, Role
 from domain.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 from domain.limits import LIMITS, Limits
 from domain.passwords import PasswordHash
@@ -31,6 +31,11 @@ LOGIN_RE = re.compile(r"^[a-z0-9][a-z0-9._@-]{2,63}$")
 class AccountKind(StrEnum):
     PHONE = "phone"
     STAFF = "staff"
+
+
+# The roles a phone account holds (signed in by an SMS code alone); every other role is
+# staff and needs a staff account: a password, optional TOTP, the lock-out.
+PHONE_ROLES = frozenset({Role.MEMBER, Role.RESIDENT, Role.GRID_WORKER})
 
 
 def phone_account_id(phone: str) -> UUID:
@@ -281,6 +286,18 @@ class Account(Aggregate):
         now: datetime,
         limits: Limits = LIMITS,
     ) -> UUID:
+        if (role in PHONE_ROLES) != (self.kind is AccountKind.PHONE):
+            if self.kind is AccountKind.PHONE:
+                raise InvalidInput(
+                    "staff_role_needs_staff_account",
+                    f"“{ROLE_LABELS[role]}”身份须授予工作人员账号（登录名和密码），不能授予手机号账号",
+                    f"the role {role.value} needs a staff account (login and password)",
+                )
+            raise InvalidInput(
+                "phone_role_needs_phone_account",
+                f"“{ROLE_LABELS[role]}”身份须授予手机号账号（短信验证码登录）",
+                f"the role {role.value} is held by a phone account",
+            )
         grant_id = grant_id_for(self.id, role, scope_id)
         existing = self.grants.get(grant_id)
         if existing is not None and existing.active:

@@ -578,6 +578,15 @@ class AccountCommands(Service):
                 account = self._find(Account, phone_account_id(phone)) or Account.open_phone(
                     phone, name, actor.ref, now
                 )
+            if any(
+                not access.may_manage(actor, g.role, g.county_id, g.community_id)
+                for g in account.active_grants()
+            ) and actor.role is not Role.OPERATOR:
+                raise Forbidden(
+                    "not_your_account",
+                    "该账号另有您无权管理的身份，请由管理该身份的部门授予",
+                    "the account holds a grant outside your scope",
+                )
             person = name or account.name or account.login or phone
             grant_id = account.add_grant(
                 role,
@@ -596,12 +605,17 @@ class AccountCommands(Service):
         )
 
     def _managed(self, actor: Actor, account: Account) -> None:
-        """The actor looks after this account: they may manage one of its grants."""
+        """The actor looks after this account: they may manage every grant it holds (an
+        account without active grants: one it held). Managing one grant of an account
+        is not enough — otherwise whoever may add a small grant (a 社区 a partner) could
+        reset the password of an account that also holds 组织部."""
         if actor.role is Role.OPERATOR:
             return
-        for g in account.grants.values():
-            if access.may_manage(actor, g.role, g.county_id, g.community_id):
-                return
+        grants = account.active_grants() or list(account.grants.values())
+        if grants and all(
+            access.may_manage(actor, g.role, g.county_id, g.community_id) for g in grants
+        ):
+            return
         raise Forbidden("not_your_account", "无权管理该账号", "this account is outside your scope")
 
     def revoke_grant(self, actor: Actor, account_id: UUID, grant_id: UUID, reason: str) -> Result:

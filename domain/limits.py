@@ -43,6 +43,9 @@ class Limits:
     # A staff password: at least this long, at most that long; no composition rules.
     staff_password_min_length: int = 12
     password_max_length: int = 128
+    # Password hashes (argon2id, 64 MiB each) worked out at once in one process: a flood
+    # of sign-ins waits its turn instead of taking every core and the memory.
+    password_hashes_at_once: int = 2
     # Consecutive failed sign-ins that lock an account, and for how long.
     lock_after_failures: int = 10
     lock_minutes: int = 15
@@ -81,6 +84,7 @@ LIMIT_SOURCES: dict[str, str] = {
     "max_token_days": "sishuang (issue 11: CLI token lifetimes capped)",
     "staff_password_min_length": "NIST SP 800-63B (at least 8; 12 for staff, sishuang)",
     "password_max_length": "NIST SP 800-63B (at least 64 allowed)",
+    "password_hashes_at_once": "sishuang (100 parallel sign-ins made /health 300× slower)",
     "lock_after_failures": "NIST SP 800-63B §5.2.2 (at most 100 consecutive failures)",
     "lock_minutes": "sishuang",
     "phone_code_valid_minutes": "issue 14 (valid 5 minutes)",

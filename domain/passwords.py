@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hmac
 import string
+import threading
 import unicodedata
 from dataclasses import dataclass
 
@@ -56,13 +57,19 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
 
 
+# At most LIMITS.password_hashes_at_once argon2id derivations run at once in a process
+# (a computation's own bound, like a size limit; the rest wait their turn).
+_HASHING = threading.BoundedSemaphore(LIMITS.password_hashes_at_once)
+
+
 def _derive(
     password: str, salt: bytes, memory_kib: int, iterations: int, lanes: int, length: int
 ) -> bytes:
     kdf = Argon2id(
         salt=salt, length=length, iterations=iterations, lanes=lanes, memory_cost=memory_kib
     )
-    return kdf.derive(_normalised(password).encode("utf-8"))
+    with _HASHING:
+        return kdf.derive(_normalised(password).encode("utf-8"))
 
 
 def _normalised(password: str) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import math
 from datetime import datetime, timedelta
 from uuid import UUID, uuid5
@@ -40,8 +41,23 @@ def phone_check_id(phone: str) -> UUID:
     return uuid5(NAMESPACE, f"phone-check:{phone}")
 
 
+def quota_key(address: str) -> str:
+    """Whose quota a client address spends: an IPv4 address as itself (also when written
+    IPv6-mapped, ::ffff:a.b.c.d), an IPv6 address by its /64 (one subscriber's network:
+    a client rotating addresses inside it still spends one quota), anything else as given."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
+
+
 def address_quota_id(address: str) -> UUID:
-    return uuid5(NAMESPACE, f"address:{address}")
+    return uuid5(NAMESPACE, f"address:{quota_key(address)}")
 
 
 def _recent(times: list[datetime], now: datetime) -> list[datetime]:

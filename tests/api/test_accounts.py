@@ -432,3 +432,68 @@ def test_a_reset_password_turns_totp_off_and_must_be_changed(api: Api) -> None:
         "/auth/sign-in", {"login": "jinxiu.li", "password": r.json()["temporary_password"]}
     )
     assert r.status_code == 200 and r.json()["must_change_password"] is True, r.text
+
+
+def test_a_small_grant_is_no_way_into_a_bigger_account(api: Api) -> None:
+    """A 社区 may grant its partners, but adding a partner grant to the county's 组织部
+    account would let it reset that account's password: refused, and an account is
+    looked after only by whoever may manage every grant it holds."""
+    ids = setup_county(api)
+    r = api.post(
+        "/accounts",
+        {
+            "login": "zezhou.org",
+            "name": "王部长",
+            "role": "org_dept",
+            "scope_id": str(api.county_id),
+        },
+        api.org,
+    )
+    assert r.status_code == 201, r.text
+    org_account = r.json()["account_id"]
+    community = bearer(signed_in_staff(api, ids)["access_token"])
+    r = api.post(
+        f"/communities/{ids['community']}/partners",
+        {"name": "锦绣物业", "kind": "property_company"},
+        community,
+    )
+    assert r.status_code == 201, r.text
+    partner = r.json()["partner_id"]
+    before = head(api)
+    r = api.post(
+        "/grants", {"login": "zezhou.org", "role": "partner", "scope_id": partner}, community
+    )
+    assert (r.status_code, r.json()["code"]) == (403, "not_your_account"), r.text
+    for path in ("reset-password", "disable"):
+        r = api.post(f"/accounts/{org_account}/{path}", {"reason": "试探"}, community)
+        assert (r.status_code, r.json()["code"]) == (403, "not_your_account"), r.text
+    assert head(api) == before, "nothing refused is recorded"
+    # a partner's own staff account the community may still open and look after
+    r = api.post(
+        "/accounts",
+        {"login": "jinxiu.wuye", "name": "物业张", "role": "partner", "scope_id": partner},
+        community,
+    )
+    assert r.status_code == 201, r.text
+    r = api.post(f"/accounts/{r.json()['account_id']}/reset-password", {}, community)
+    assert r.status_code == 200, r.text
+
+
+def test_staff_roles_need_a_staff_account_and_phone_roles_a_phone_account(api: Api) -> None:
+    """组织部 by an SMS code alone (no password, TOTP or lock-out) is refused."""
+    setup_county(api)
+    before = head(api)
+    r = api.post(
+        "/grants",
+        {"phone": "13900007777", "name": "赵", "role": "org_dept", "scope_id": str(api.county_id)},
+        api.org,
+    )
+    assert (r.status_code, r.json()["code"]) == (422, "staff_role_needs_staff_account"), r.text
+    assert head(api) == before
+
+
+def test_answers_that_hand_out_tokens_are_never_cached(api: Api) -> None:
+    r = api.post("/auth/phone-codes", {"phone": "13900008888"})
+    assert r.headers["cache-control"] == "no-store"
+    r = api.post("/auth/sign-in", {"login": "nobody.here", "password": "x" * 12})
+    assert r.status_code == 401 and r.headers["cache-control"] == "no-store"

@@ -425,3 +425,13 @@ def test_a_community_opens_its_partners_accounts_and_only_its_own(world: World) 
             scope_id=other,
             temporary_password="abcd-efgh-jkmn-pqrs",
         )
+
+
+def test_one_client_spends_one_code_quota_however_its_address_is_written() -> None:
+    from domain.phone_check import address_quota_id
+
+    assert address_quota_id("::ffff:10.77.0.1") == address_quota_id("10.77.0.1")
+    assert address_quota_id("2001:db8:1:2::a") == address_quota_id("2001:db8:1:2:ffff::b")
+    assert address_quota_id("2001:db8:1:3::a") != address_quota_id("2001:db8:1:2::a")
+    assert address_quota_id("10.77.0.1") != address_quota_id("10.77.0.2")
+    assert address_quota_id("test:13900001111") != address_quota_id("test:13900002222")
