@@ -45,6 +45,7 @@ from domain.passwords import (
 from domain.phone_check import AddressQuota, PhoneCheck, address_quota_id, phone_check_id
 from domain.service import Result, Service
 from domain.session import EndReason, Session
+from domain.sign_in_quota import SignInQuota, sign_in_quota_id
 from domain.values import clean_line, clean_name, clean_phone
 
 MAX_ADDRESS_LEN = 64
@@ -267,9 +268,18 @@ class AccountCommands(Service):
         """Login and password (and the TOTP code when enrolled). Every failure counts
         toward the lock; a temporary password gives a session that may only change it."""
         address = clean_address(address)
+        quota_id = sign_in_quota_id(address)
+        known = self._find(SignInQuota, quota_id)
+        if known is not None:
+            known.check(self.clock.now())  # before any hashing: a refusal costs nothing
         found = self.account_by_login(login)
         if found is None or found.password is None:
             verify_password(password or "", _dummy_hash())  # the same time as a wrong one
+
+            def count_only() -> tuple[UUID, list[Aggregate]]:
+                return quota_id, [self._failure_counted(address)]
+
+            self._write(count_only)
             raise invalid_credentials()
         refused: list[DomainError] = []
 
@@ -282,7 +292,7 @@ class AccountCommands(Service):
             if not verify_password(password or "", account.password):
                 account.fail_sign_in("password", "wrong_password", address, now)
                 refused.append(invalid_credentials())
-                return account.id, [account]
+                return account.id, [account, self._failure_counted(address)]
             step = None
             if account.totp is not None:
                 if not totp_code:
@@ -295,6 +305,7 @@ class AccountCommands(Service):
                 step = totp.matching_step(secret, totp_code, now, account.totp_last_step)
                 if step is None:
                     account.fail_sign_in("password", "wrong_totp", address, now)
+                    failed = self._failure_counted(address)
                     refused.append(
                         Unauthenticated(
                             "invalid_totp",
@@ -302,7 +313,7 @@ class AccountCommands(Service):
                             "the TOTP code is wrong or used",
                         )
                     )
-                    return account.id, [account]
+                    return account.id, [account, failed]
             grant = account.choose_grant(grant_id)
             if grant is None:
                 raise Forbidden(
@@ -324,6 +335,15 @@ class AccountCommands(Service):
         if refused:
             raise refused[0]
         return self._with_session(result)
+
+    def _failure_counted(self, address: str) -> SignInQuota:
+        """The address's quota with this failure counted (saved with the failure)."""
+        now = self.clock.now()
+        quota = self._find(SignInQuota, sign_in_quota_id(address)) or SignInQuota.open(
+            address, now
+        )
+        quota.count(now)
+        return quota
 
     # -- sessions --------------------------------------------------------------------------
 

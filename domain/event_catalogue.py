@@ -25,6 +25,7 @@ from domain.points import CatalogueItem, Partner, PointsAccount, Redemption
 from domain.reservation import Reservation
 from domain.resident import Resident
 from domain.session import Session
+from domain.sign_in_quota import SignInQuota
 from domain.target_directory import TargetDirectory
 from domain.unit import Unit
 
@@ -51,6 +52,7 @@ AGGREGATES: tuple[type[Aggregate], ...] = (
     Session,
     PhoneCheck,
     AddressQuota,
+    SignInQuota,
 )
 # Which log each event belongs to (the auditors' sealed logs, docs/audit.md): one log
 # per community, one per county for what concerns no single community, and one system
@@ -82,6 +84,7 @@ LOG_OF: dict[type[Aggregate], tuple[str, str]] = {
     Session: ("system", ""),
     PhoneCheck: ("system", ""),
     AddressQuota: ("system", ""),
+    SignInQuota: ("system", ""),
 }
 SYSTEM_LOG = "system"
 
@@ -310,6 +313,10 @@ NOTES: dict[str, str] = {
     "sishuang:PhoneCheck.CodeAccepted": "验证码正确：手机号得到证明，验证码作废",
     "sishuang:AddressQuota.Opened": "按来源地址计的验证码发送额度（跨 API 进程）",
     "sishuang:AddressQuota.Used": "该地址获取一次验证码",
+    "sishuang:SignInQuota.Opened": "按来源地址计的密码登录失败次数（跨 API 进程）",
+    "sishuang:SignInQuota.FailureCounted": (
+        "该地址一次密码登录失败（密码或动态口令错误，或登录名不存在）"
+    ),
 }
 
 

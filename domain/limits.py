@@ -54,7 +54,11 @@ class Limits:
     phone_code_max_tries: int = 5
     phone_code_resend_seconds: int = 60
     phone_codes_per_hour: int = 5
+    # …and this many a day: with 5 tries each, at most 50 guesses a day at one phone's code.
+    phone_codes_per_day: int = 10
     address_codes_per_hour: int = 20
+    # Failed password sign-ins from one client address in an hour (many accounts tried).
+    sign_in_failures_per_address_per_hour: int = 30
     # An access token lives minutes; a session ends after days unused or at its maximum.
     access_token_minutes: int = 15
     session_idle_days: int = 14
@@ -85,12 +89,16 @@ LIMIT_SOURCES: dict[str, str] = {
     "staff_password_min_length": "NIST SP 800-63B (at least 8; 12 for staff, sishuang)",
     "password_max_length": "NIST SP 800-63B (at least 64 allowed)",
     "password_hashes_at_once": "sishuang (100 parallel sign-ins made /health 300× slower)",
+    "sign_in_failures_per_address_per_hour": (
+        "sishuang (issue 14 review: password spraying across accounts)"
+    ),
     "lock_after_failures": "NIST SP 800-63B §5.2.2 (at most 100 consecutive failures)",
     "lock_minutes": "sishuang",
     "phone_code_valid_minutes": "issue 14 (valid 5 minutes)",
     "phone_code_max_tries": "issue 14 (at most 5 tries)",
     "phone_code_resend_seconds": "issue 14 (resend throttled per phone)",
     "phone_codes_per_hour": "issue 14 (resend throttled per phone)",
+    "phone_codes_per_day": "sishuang (issue 14 review: a cap on guesses at one phone over time)",
     "address_codes_per_hour": "issue 14 (throttled per client address)",
     "access_token_minutes": "issue 14 (short-lived access tokens)",
     "session_idle_days": "sishuang",

@@ -27,6 +27,8 @@ from domain.limits import LIMITS, Limits
 
 NAMESPACE = UUID("0f5e8a52-5b7e-4c1e-9d4a-3f2b6c7d8e91")
 CODE_DIGITS = 6  # issue 14: 6 digits
+HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
 
 
 def code_for(secret: bytes, nonce: str) -> str:
@@ -60,8 +62,8 @@ def address_quota_id(address: str) -> UUID:
     return uuid5(NAMESPACE, f"address:{quota_key(address)}")
 
 
-def _recent(times: list[datetime], now: datetime) -> list[datetime]:
-    return [t for t in times if t > now - timedelta(hours=1)]
+def _recent(times: list[datetime], now: datetime, within: timedelta = HOUR) -> list[datetime]:
+    return [t for t in times if t > now - within]
 
 
 def _throttled(zh: str, en: str, retry_after: int) -> Throttled:
@@ -98,7 +100,7 @@ class PhoneCheck(Aggregate):
             aggregate.nonce = self.nonce
             aggregate.expires_at = self.expires_at
             aggregate.tries = 0
-            aggregate.sent = [*_recent(aggregate.sent, self.timestamp), self.timestamp]
+            aggregate.sent = [*_recent(aggregate.sent, self.timestamp, DAY), self.timestamp]
 
     class CodeFailed(Event):
         TOPIC = "sishuang:PhoneCheck.CodeFailed"
@@ -147,6 +149,13 @@ class PhoneCheck(Aggregate):
                 "该手机号本小时内获取验证码次数过多，请稍后再试",
                 "too many codes for this phone this hour",
                 _seconds(wait),
+            )
+        today = _recent(self.sent, now, DAY)
+        if len(today) >= limits.phone_codes_per_day:
+            raise _throttled(
+                "该手机号今天获取验证码次数过多，请明天再试，或请社区工作人员协助",
+                "too many codes for this phone today",
+                _seconds(today[0] + DAY - now),
             )
         expires = now + timedelta(minutes=limits.phone_code_valid_minutes)
         self.trigger_event(

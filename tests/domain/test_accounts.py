@@ -176,8 +176,16 @@ def test_first_sign_in_with_a_temporary_password_must_change_it(world: World) ->
 
 
 def test_an_unknown_login_answers_as_a_wrong_password(world: World) -> None:
-    with refused(world.app, Unauthenticated, "invalid_credentials"):
-        world.app.sign_in_with_password("nobody.here", PASSWORD, new())
+    """The same answer; what is recorded is the address's failed sign-in, nothing else."""
+    before = world.app.recorder.max_notification_id() or 0
+    with pytest.raises(Unauthenticated) as unknown:
+        world.app.sign_in_with_password("nobody.here", PASSWORD, new(), address="10.1.2.3")
+    assert unknown.value.code == "invalid_credentials"
+    written = world.app.recorder.select_notifications(before + 1, 10)
+    assert [n.topic for n in written] == [
+        "sishuang:SignInQuota.Opened",
+        "sishuang:SignInQuota.FailureCounted",
+    ]
 
 
 def test_lock_out_after_repeated_failures_and_unlock_after_the_window(
@@ -435,3 +443,33 @@ def test_one_client_spends_one_code_quota_however_its_address_is_written() -> No
     assert address_quota_id("2001:db8:1:3::a") != address_quota_id("2001:db8:1:2::a")
     assert address_quota_id("10.77.0.1") != address_quota_id("10.77.0.2")
     assert address_quota_id("test:13900001111") != address_quota_id("test:13900002222")
+
+
+def test_a_phone_gets_at_most_its_day_of_codes(app: Sishuang, clock: ManualClock) -> None:
+    """5 tries a code and phone_codes_per_day codes: a bounded number of guesses a day."""
+    for i in range(LIMITS.phone_codes_per_day):
+        app.request_phone_code("13911114444", f"10.8.0.{i}")
+        clock.advance(timedelta(hours=1, seconds=1) if i % 4 == 3 else timedelta(minutes=2))
+    with refused(app, Throttled, "too_many_codes"):
+        app.request_phone_code("13911114444", "10.8.1.1")
+    clock.advance(timedelta(days=1))
+    app.request_phone_code("13911114444", "10.8.1.1")
+
+
+def test_one_address_has_its_hour_of_failed_sign_ins_then_waits(
+    world: World, clock: ManualClock
+) -> None:
+    """Password spraying: many logins tried from one address. Past the hour's failures
+    the address is refused before any password is hashed, even with the right one."""
+    staff(world)
+    first_sign_in(world)
+    app = world.app
+    for i in range(LIMITS.sign_in_failures_per_address_per_hour):
+        with pytest.raises(Unauthenticated):
+            app.sign_in_with_password(f"guess.{i}", "not the password!", new(), address="10.6.6.6")
+    with pytest.raises(Throttled) as throttled:
+        app.sign_in_with_password("jinxiu.li", PASSWORD, new(), address="10.6.6.6")
+    assert throttled.value.code == "too_many_sign_in_failures"
+    assert app.sign_in_with_password("jinxiu.li", PASSWORD, new(), address="10.6.6.7").details
+    clock.advance(timedelta(hours=1, seconds=1))
+    assert app.sign_in_with_password("jinxiu.li", PASSWORD, new(), address="10.6.6.6").details
