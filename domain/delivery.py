@@ -300,12 +300,8 @@ class Delivery(Aggregate):
 
     def sent(self, worker: str, provider_ref: str, now: datetime) -> None:
         """Sent. A late report on a delivery already in doubt settles the doubt."""
-        if self.status is D.IN_DOUBT and self.worker == worker:
-            self.trigger_event(
-                self.Sent, worker=worker, provider_ref=_short(provider_ref), timestamp=now
-            )
-            return
-        self._require_claim(worker)
+        if not (self.status is D.IN_DOUBT and self.worker == worker):
+            self._require_claim(worker)
         self.trigger_event(
             self.Sent, worker=worker, provider_ref=_short(provider_ref), timestamp=now
         )

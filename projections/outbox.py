@@ -259,6 +259,33 @@ class Outbox(Projection):
             ),
         )
 
+    def _about_order(
+        self,
+        tx: Tx,
+        e: Any,
+        kind: MessageKind,
+        recipient: str,
+        order: dict[str, Any],
+        deadline: datetime,
+        *,
+        urgent: bool = False,
+        **more: Any,
+    ) -> None:
+        """A message about an order that asks for something by a deadline: its need and
+        the deadline shown, the deadline its SMS is worth sending by (valid_until)."""
+        self._send(
+            tx,
+            e,
+            kind,
+            recipient,
+            {"need": order["need"], "deadline": local_text(deadline), **more},
+            county_id=order["county_id"],
+            community_id=order["community_id"],
+            about_id=e.originator_id,
+            urgent=urgent,
+            valid_until=deadline,
+        )
+
     def _wants_sms(self, tx: Tx, recipient: str, kind: MessageKind) -> bool:
         phone = tx.execute(
             "SELECT phone FROM rm_msg_people WHERE recipient = ?", (recipient,)
@@ -562,16 +589,14 @@ class Outbox(Projection):
         if order is None:
             return
         where = {"county_id": order["county_id"], "community_id": order["community_id"]}
-        self._send(
+        self._about_order(
             tx,
             e,
             K.DISPATCHED,
             member_key(member_id),
-            {"need": order["need"], "deadline": local_text(deadline)},
-            about_id=e.originator_id,
+            order,
+            deadline,
             urgent=order["urgency"] == Urgency.CRITICAL.code,
-            valid_until=deadline,
-            **where,
         )
         if others:
             for applicant in orjson.loads(order["applicants"]):
@@ -658,17 +683,7 @@ class Outbox(Projection):
             rate_remind_at=stored(e.rate_deadline - timedelta(hours=lead)),
         )
         for rater in self._raters(order):
-            self._send(
-                tx,
-                e,
-                K.RATING_REQUEST,
-                rater,
-                {"need": order["need"], "deadline": local_text(e.rate_deadline)},
-                valid_until=e.rate_deadline,
-                county_id=order["county_id"],
-                community_id=order["community_id"],
-                about_id=e.originator_id,
-            )
+            self._about_order(tx, e, K.RATING_REQUEST, rater, order, e.rate_deadline)
 
     def rating_over(self, tx: Tx, e: Any) -> None:
         self._set_order(tx, e.originator_id, rate_remind_at=None)
@@ -678,20 +693,14 @@ class Outbox(Projection):
         if order is None:
             return
         self._set_order(tx, e.originator_id, take_remind_at=None)
-        self._send(
+        self._about_order(
             tx,
             e,
             K.TAKE_WINDOW_ENDING,
             community_key(order["community_id"]),
-            {
-                "need": order["need"],
-                "deadline": local_text(e.take_deadline),
-                "applicants": e.applicants,
-            },
-            valid_until=e.take_deadline,
-            county_id=order["county_id"],
-            community_id=order["community_id"],
-            about_id=e.originator_id,
+            order,
+            e.take_deadline,
+            applicants=e.applicants,
         )
 
     def rating_window_ending(self, tx: Tx, e: Order.RatingWindowEnding) -> None:
@@ -700,17 +709,7 @@ class Outbox(Projection):
             return
         self._set_order(tx, e.originator_id, rate_remind_at=None)
         for rater in self._raters(order):
-            self._send(
-                tx,
-                e,
-                K.RATING_WINDOW_ENDING,
-                rater,
-                {"need": order["need"], "deadline": local_text(e.rate_deadline)},
-                valid_until=e.rate_deadline,
-                county_id=order["county_id"],
-                community_id=order["community_id"],
-                about_id=e.originator_id,
-            )
+            self._about_order(tx, e, K.RATING_WINDOW_ENDING, rater, order, e.rate_deadline)
 
     def overdue(self, tx: Tx, e: Order.MarkedOverdue) -> None:
         order = self._order(tx, e.originator_id)
