@@ -159,6 +159,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             max_age=600,
         )
 
+    from api import pages as app_pages
     from api import (
         routes_accounts,
         routes_activities,
@@ -191,6 +192,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     for module in modules:
         api.include_router(module.router, prefix="/api/v1")
     api.include_router(routes_inspections.pages)  # the public page, outside /api/v1
+    api.include_router(app_pages.router())  # the people's app, /app/ (not in the contract)
     # Every asset a page uses is served from here (intranets have no internet).
     api.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     contract.install(api, [*(m.router for m in modules), routes_inspections.pages])

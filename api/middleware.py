@@ -62,7 +62,7 @@ class RequestIds:
 # Pages are served with every asset from this service: nothing else may load, frame or
 # be sent a referrer. JSON may load nothing at all.
 PAGE_CSP = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
