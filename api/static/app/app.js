@@ -381,6 +381,61 @@
     });
   }
 
+  // -- photos: compressed on the phone, uploaded with progress ---------------------------
+
+  var PHOTO_EDGE = 1600;     // the longer side after compression, in pixels
+  var PHOTO_QUALITY = 0.8;   // JPEG quality
+
+  /* A camera photo made small enough for a slow network: JPEG, longer side at most
+   * PHOTO_EDGE. Resolves to a Blob (the original when it cannot be decoded here, e.g.
+   * HEIC in a browser that does not read it: the server accepts that too). */
+  function compress(file) {
+    return new Promise(function (resolve) {
+      if (!file.type || file.type.indexOf("image/") !== 0 || !window.createImageBitmap && !window.Image) { resolve(file); return; }
+      var url = URL.createObjectURL(file);
+      var img = new Image();
+      img.onload = function () {
+        var scale = Math.min(1, PHOTO_EDGE / Math.max(img.naturalWidth, img.naturalHeight));
+        var w = Math.max(1, Math.round(img.naturalWidth * scale));
+        var h = Math.max(1, Math.round(img.naturalHeight * scale));
+        var canvas = document.createElement("canvas");
+        canvas.width = w; canvas.height = h;
+        canvas.getContext("2d").drawImage(img, 0, 0, w, h);
+        URL.revokeObjectURL(url);
+        canvas.toBlob(function (blob) {
+          resolve(blob && blob.size < file.size ? blob : file);
+        }, "image/jpeg", PHOTO_QUALITY);
+      };
+      img.onerror = function () { URL.revokeObjectURL(url); resolve(file); };
+      img.src = url;
+    });
+  }
+
+  /* Upload one photo to /api/v1/photos: progress(fraction 0..1) while it goes; resolves
+   * to {ok, status, body} like api() (body.sha256 on success). XMLHttpRequest, because
+   * fetch reports no upload progress. */
+  function uploadPhoto(file, progress) {
+    return fresh().then(function () { return compress(file); }).then(function (blob) {
+      return new Promise(function (resolve) {
+        var xhr = new XMLHttpRequest();
+        xhr.open("POST", "/api/v1/photos");
+        var h = headers({ "Content-Type": blob.type || "application/octet-stream" });
+        Object.keys(h).forEach(function (k) { xhr.setRequestHeader(k, h[k]); });
+        xhr.upload.onprogress = function (e) { if (progress && e.lengthComputable) progress(e.loaded / e.total); };
+        xhr.onload = function () {
+          var body = null;
+          try { body = JSON.parse(xhr.responseText); } catch (e) { body = null; }
+          var res = { ok: xhr.status >= 200 && xhr.status < 300, status: xhr.status, body: body,
+            response: { headers: { get: function (n) { return xhr.getResponseHeader(n); } } } };
+          if (progress && res.ok) progress(1);
+          resolve(res);
+        };
+        xhr.onerror = function () { resolve({ ok: false, status: 0, body: null }); };
+        xhr.send(blob);
+      });
+    });
+  }
+
   function ready() {
     var needs = document.body.dataset.needsSession === "yes";
     if (needs && !current()) { signInAgain(""); return; }
@@ -410,5 +465,8 @@
     reloadParts: reloadParts,
     safeNext: safeNext,
     formBody: formBody,
+    compress: compress,
+    uploadPhoto: uploadPhoto,
+    showPhotos: showPhotos,
   };
 })();
