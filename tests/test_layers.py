@@ -58,7 +58,7 @@ def test_the_checker_sees_a_violation() -> None:
 
 # What a test module may import of tests/: the builders, the fixtures, the contract check.
 TEST_SUPPORT = ("tests.builders", "tests.conftest", "tests.contract_check")
-LEVELS = ("domain", "projections", "api", "replay")
+LEVELS = ("domain", "projections", "api", "replay", "browser")
 PACKAGES_OF_TESTS = ("tests", *(f"tests.{level}" for level in LEVELS))
 
 
