@@ -21,7 +21,7 @@ from api import contract
 from api.context import OrjsonResponse, Services, services
 from api.inputs import BodyTooLarge, InputLimits, error_body, too_large_body
 from api.logs import configure_logging
-from api.middleware import RequestIds, SecurityHeaders, error_headers
+from api.middleware import PageCompression, RequestIds, SecurityHeaders, error_headers
 from api.photos import PhotoStore
 from api.refusals import describe
 from api.sweeper import Sweeper, publish_checkpoints
@@ -134,6 +134,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         max_json_bytes=settings.max_json_bytes,
         max_header_bytes=settings.max_header_bytes,
     )
+    api.add_middleware(PageCompression)  # pages and assets only, not the JSON API
     api.add_middleware(SecurityHeaders)  # on every answer, refusals included
     if settings.cors_origins:  # outermost: a browser's preflight is answered first
         api.add_middleware(

@@ -132,3 +132,24 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+# The app's pages and their assets are compressed for a phone on a slow network; the
+# JSON API is not (its clients, its tests and its content lengths stay as they are).
+COMPRESSED_PATHS = ("/app/", "/static/", "/public/")
+
+
+class PageCompression:
+    """gzip for the pages and assets (COMPRESSED_PATHS) when the browser accepts it."""
+
+    def __init__(self, app: Any, minimum_size: int = 1024) -> None:
+        from starlette.middleware.gzip import GZipMiddleware
+
+        self.app = app
+        self.gzip = GZipMiddleware(app, minimum_size=minimum_size)
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope.get("path", "").startswith(COMPRESSED_PATHS):
+            await self.gzip(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)

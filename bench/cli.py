@@ -1,4 +1,4 @@
-"""`python -m bench [orders|evaluation|draw|replay]`: run one benchmark, print its figures.
+"""`python -m bench [orders|evaluation|draw|replay|app]`: run one benchmark, print its figures.
 Without a subcommand: the registration command path (bench.registration)."""
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ def main(argv: list[str] | None = None) -> int:
         from bench.draw import main as run
     elif args_in[:1] == ["replay"]:
         from bench.replay import main as run
+    elif args_in[:1] == ["app"]:
+        from bench.app_pages import main as run
     else:
         from bench.registration import main as registration
 
