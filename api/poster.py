@@ -138,7 +138,7 @@ def svg(poster: Poster) -> str:
     code = qr_code(poster.join_url)
     modules = code.symbol_size(border=0)[0]
     scale = QR_SIZE / modules
-    inner = code.svg_inline(scale=scale, border=0, omitsize=True)
+    inner = code.svg_inline(scale=scale, border=0)
 
     def hex_of(c: tuple[float, float, float]) -> str:
         return "#" + "".join(f"{round(v * 255):02x}" for v in c)
