@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import zlib
 from uuid import uuid4
 
 import segno
@@ -74,18 +75,14 @@ def _stream(obj: bytes) -> bytes:
     return body
 
 
-def test_the_pdf_is_one_a4_page_whose_text_maps_back_to_the_name(api: Api) -> None:
-    ids = setup_county(api)
-    r = api.client.get(f"/app/join/{ids['community']}/poster.pdf")
-    assert r.status_code == 200
-    assert r.headers["content-type"] == "application/pdf"
-    data = r.content
+def _check_pdf(data: bytes, url: str) -> bytes:
+    """The PDF's structure (xref offsets, one A4 page), its text read back through the
+    ToUnicode CMap, and the code's modules; the Type0 font's dictionary."""
     assert data.startswith(b"%PDF-1.")
     objects = _objects(data)
     page = next(o for o in objects.values() if b"/Type /Page " in o)
     assert b"/MediaBox [0 0 595 842]" in page
     font = next(o for o in objects.values() if b"/Subtype /Type0" in o)
-    assert b"/Encoding /UniGB-UCS2-H" in font
     cmap_ref = re.search(rb"/ToUnicode (\d+) 0 R", font)
     assert cmap_ref is not None
     cmap = _stream(objects[int(cmap_ref.group(1))]).decode("ascii")
@@ -101,13 +98,47 @@ def test_the_pdf_is_one_a4_page_whose_text_maps_back_to_the_name(api: Api) -> No
     ]
     assert "锦绣社区" in shown
     assert any("党员扫码报到" in s for s in shown) and any("居民扫码登记" in s for s in shown)
-    assert _join_url(ids["community"]) in shown
+    assert url in shown
     # the code: as many filled modules as segno's matrix has dark ones
-    code = segno.make(_join_url(ids["community"]), error=poster.QR_ERROR, micro=False)
+    code = segno.make(url, error=poster.QR_ERROR, micro=False)
     module = poster.QR_SIZE / code.symbol_size(border=0)[0]
     dark = sum(sum(row) for row in code.matrix)
     widths = [float(w) for w in re.findall(r"^\S+ \S+ (\S+) \S+ re$", content, re.M)]
     assert round(sum(widths) / module) == dark
+    return font
+
+
+def test_the_pdf_is_one_a4_page_whose_text_maps_back_to_the_name(api: Api) -> None:
+    ids = setup_county(api)
+    r = api.client.get(f"/app/join/{ids['community']}/poster.pdf")
+    assert r.status_code == 200
+    assert r.headers["content-type"] == "application/pdf"
+    font = _check_pdf(r.content, _join_url(ids["community"]))
+    if poster._subset("锦") is None:  # no CJK font on this machine: the predefined one
+        assert b"/BaseFont /STSong-Light /Encoding /UniGB-UCS2-H" in font
+        return
+    # the subset of the system's font is embedded: CFF, its CIDs shown with Identity-H
+    assert b"/Encoding /Identity-H" in font
+    assert re.search(rb"/BaseFont /[A-Z]{6}\+\S+", font)
+    objects = _objects(r.content)
+    descriptor = next(o for o in objects.values() if b"/Type /FontDescriptor" in o)
+    ref = re.search(rb"/FontFile3 (\d+) 0 R", descriptor)
+    assert ref is not None
+    packed = objects[int(ref.group(1))]
+    assert b"/Subtype /CIDFontType0C" in packed
+    m = re.match(rb"<< /Length (\d+) [^>]*>>\nstream\n", packed)
+    assert m is not None
+    cff = zlib.decompress(packed[m.end() : m.end() + int(m.group(1))])
+    assert cff[0] == 1  # CFF major version 1
+    assert len(r.content) < 100_000
+
+
+def test_without_an_embedded_font_the_pdf_names_stsong_light() -> None:
+    url = _join_url("x")
+    data = poster.pdf(poster.Poster("锦绣社区", url, ("泽州县财政局",)), embed=False)
+    font = _check_pdf(data, url)
+    assert b"/BaseFont /STSong-Light /Encoding /UniGB-UCS2-H" in font
+    assert b"FontFile" not in data
 
 
 def test_the_pdf_stays_small_for_a_long_name(api: Api) -> None:
