@@ -71,7 +71,7 @@ def test_a_new_phone_reports_as_a_member(server: Server, phone: tuple[Any, Any])
     page.select_option("#member-unit", unit)
     page.click("#member-form button[type=submit]")
     page.wait_for_selector("#member-form .form-status.error")
-    assert page.inner_text("#member-form .form-status").strip()
+    assert "请勿重复" in page.inner_text("#member-form .form-status")
     assert page.url.endswith(path)
 
 
