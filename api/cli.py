@@ -473,6 +473,7 @@ def _demo_accounts(settings: Settings, county_id: UUID) -> None:
     resident's phone (they sign in with a code: `sishuang phone-code <phone>` shows it
     while no SMS gateway is configured)."""
     from api.routes_accounts import temporary_password
+    from domain.demo.county import GRID_WORKER_PHONE, grid_worker_name
     from projections import accounts, open_service
 
     app, read = open_service(
@@ -481,6 +482,7 @@ def _demo_accounts(settings: Settings, county_id: UUID) -> None:
     try:
         assert read.follower is not None
         read.follower.catch_up()
+        _demo_posters(settings, read.store, county_id)
         if app.account_by_login(DEMO_STAFF[0][0]) is not None:
             print("演示账号已存在（密码只在首次导入时显示）。")
             return
@@ -518,9 +520,58 @@ def _demo_accounts(settings: Settings, county_id: UUID) -> None:
             )
             phone, name = resident["phone"], resident["name"]
             print(f"  {'resident':16} 手机号 {phone}（{name}，短信验证码登录）")
+        community = found["community"]
+        if community is not None:
+            name = grid_worker_name(_community_index(community["name"]), 0)
+            app.grant(
+                OPERATOR,
+                role=Role.GRID_WORKER,
+                scope_id=UUID(community["id"]),
+                phone=GRID_WORKER_PHONE,
+                subject=f"网格员{name}",
+                name=name,
+            )
+            print(f"  {'grid_worker':16} 手机号 {GRID_WORKER_PHONE}（{name}，短信验证码登录）")
     finally:
         read.stop()
         app.close()
+
+
+# Where the demo's posters point when no public address is configured: `serve`'s own.
+DEMO_BASE_URL = "http://127.0.0.1:8000"
+
+
+def _community_index(name: str) -> int:
+    from domain.demo.county import COMMUNITIES
+
+    return next((i for i, c in enumerate(COMMUNITIES) if c.name == name), 0)
+
+
+def _demo_posters(settings: Settings, store: Any, county_id: UUID) -> None:
+    """One QR poster per community of the demo county (A4 PDF, and the code as PNG) in
+    <data dir>/posters/, each pointing at the community's join page."""
+    from api import poster
+    from api.pages.join import poster_of
+    from projections import directory
+
+    base = (getattr(settings, "public_url", "") or DEMO_BASE_URL).rstrip("/")
+    folder = settings.data_dir / "posters"
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"社区报到登记二维码海报（{folder}）：")
+    for row in directory.list_communities(store, str(county_id)):
+        community = directory.get_community(store, row["community_id"]) or {"units": []}
+        form = {
+            "community_id": row["community_id"],
+            "community_name": row["name"],
+            "units": [{"name": u["name"], "paired": True} for u in community["units"]],
+        }
+        shown = poster_of(form, base)
+        stem = "".join("_" if ch in '/\\:*?"<>|' else ch for ch in row["name"])
+        pdf_path, png_path = folder / f"{stem}.pdf", folder / f"{stem}.png"
+        pdf_path.write_bytes(poster.pdf(shown))
+        png_path.write_bytes(poster.png(shown))
+        print(f"  {row['name']}  扫码地址 {shown.join_url}")
+        print(f"    海报 {pdf_path}  二维码 {png_path}")
 
 
 def cmd_phone_code(args: argparse.Namespace, settings: Settings) -> int:

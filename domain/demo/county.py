@@ -222,6 +222,15 @@ STREETS: tuple[tuple[str, ...], ...] = (
 )
 # The grid workers (网格员): the grids of all communities take them in turn.
 GRID_WORKERS = ("张敏", "李娟", "王芳", "赵丽", "郭燕", "牛霞", "申玲", "焦红")
+# The phone of the grid worker who uses the app in the demo (the worker of the first grid
+# of the community the demo's community account serves): 147, a prefix the demo's
+# members and residents never get, so no one else has it.
+GRID_WORKER_PHONE = "14735600001"
+
+
+def grid_worker_name(c: int, grid_index: int) -> str:
+    """The worker of community ``c``'s grid number ``grid_index`` (from 0)."""
+    return GRID_WORKERS[(c * len(GRID_NAMES) + grid_index) % len(GRID_WORKERS)]
 
 
 def unit_fits(u: int, category: str) -> bool:

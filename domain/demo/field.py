@@ -12,7 +12,7 @@ from uuid import UUID
 from domain.actors import Actor, Role
 from domain.application import Sishuang
 from domain.clock import ManualClock
-from domain.demo.county import COMMUNITIES, GRID_NAMES, GRID_WORKERS, UNITS
+from domain.demo.county import COMMUNITIES, UNITS, grid_worker_name
 from domain.demo.plans import Story
 from domain.demo.registration import CountyPlan
 from domain.demo.rules import Rules
@@ -59,8 +59,7 @@ class Field:
 
     def grid_worker(self, c: int, grid: str) -> Actor:
         """The grid's worker (网格员): the county's grid workers take the grids in turn."""
-        turn = c * len(GRID_NAMES) + self.plan.grids[c].index(grid)
-        name = GRID_WORKERS[turn % len(GRID_WORKERS)]
+        name = grid_worker_name(c, self.plan.grids[c].index(grid))
         return Actor(Role.GRID_WORKER, f"网格员{name}", self.community_ids[c])
 
     def member(self, i: int) -> Actor:

@@ -401,6 +401,7 @@ def test_the_demo_has_an_account_for_each_role_printed_once(tmp_path: Path) -> N
         "partner",
         "member",
         "resident",
+        "grid_worker",
     ]
     again = run_cli(tmp_path, "demo")
     assert "演示账号已存在" in again.stdout and rows[0][4] not in again.stdout
@@ -414,6 +415,11 @@ def test_the_demo_has_an_account_for_each_role_printed_once(tmp_path: Path) -> N
         code = run_cli(tmp_path, "phone-code", phone).stdout.strip()
         r = client.post("/api/v1/auth/phone-sign-in", json={"phone": phone, "code": code})
         assert r.status_code == 200 and r.json()["role"] == "member", r.text
+        phone = rows[8][2].split("（")[0]
+        assert client.post("/api/v1/auth/phone-codes", json={"phone": phone}).status_code == 200
+        code = run_cli(tmp_path, "phone-code", phone).stdout.strip()
+        r = client.post("/api/v1/auth/phone-sign-in", json={"phone": phone, "code": code})
+        assert r.status_code == 200 and r.json()["role"] == "grid_worker", r.text
 
 
 def test_a_reset_password_turns_totp_off_and_must_be_changed(api: Api) -> None:

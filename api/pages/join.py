@@ -1,0 +1,114 @@
+"""Joining by the community's QR code: the poster (A4 SVG and PDF, the code as PNG) and
+the page a scan opens, /app/join/<社区编号>, where a member reports (党员报到) and a
+resident registers (居民登记) after proving their phone with a code.
+
+What the page shows of the community is the public registration form
+(routes_directory.registration_form); the registrations are the API's commands
+(POST /api/v1/registrations, POST /api/v1/residents), sent by app.js."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, Response
+
+from api import poster, routes_directory
+from api.context import services
+from api.pages import page, pages, render
+from domain.errors import DomainError
+
+# What the member form offers as 报到类型 (RegistrationIn.basis), in the API's words.
+BASES = (
+    ("residence", "居住地社区", "我住在这个社区"),
+    ("paired", "单位结对社区", "我的单位与这个社区结对（包联）"),
+)
+# Posters are public (a community's join link) and change only with its name or units.
+POSTER_CACHE = "public, max-age=3600"
+
+
+def public_base(request: Request) -> str:
+    """The service's public address: configured (a deployment behind a proxy), else the
+    address this request came to."""
+    configured = getattr(services(request).settings, "public_url", "") or ""
+    return (configured or str(request.base_url)).rstrip("/")
+
+
+def join_url(base: str, community_id: UUID | str) -> str:
+    return f"{base.rstrip('/')}/app/join/{community_id}"
+
+
+def poster_of(form: dict[str, Any], base: str) -> poster.Poster:
+    """The poster of a community from its registration form (the public read model)."""
+    return poster.Poster(
+        community_name=form["community_name"],
+        join_url=join_url(base, form["community_id"]),
+        paired_units=tuple(u["name"] for u in form["units"] if u["paired"]),
+    )
+
+
+def _poster(request: Request, community_id: UUID) -> poster.Poster:
+    form = routes_directory.registration_form(community_id, request)
+    return poster_of(form, public_base(request))
+
+
+def _file_name(p: poster.Poster, suffix: str) -> str:
+    from urllib.parse import quote
+
+    return f"inline; filename*=UTF-8''{quote(p.community_name + '二维码' + suffix)}"
+
+
+@pages.get("/app/join/{community_id}/poster.svg")
+def poster_svg(community_id: UUID, request: Request) -> Response:
+    p = _poster(request, community_id)
+    return Response(
+        poster.svg(p),
+        media_type="image/svg+xml",
+        headers={"Cache-Control": POSTER_CACHE, "Content-Disposition": _file_name(p, ".svg")},
+    )
+
+
+@pages.get("/app/join/{community_id}/poster.png")
+def poster_png(community_id: UUID, request: Request) -> Response:
+    p = _poster(request, community_id)
+    return Response(
+        poster.png(p),
+        media_type="image/png",
+        headers={"Cache-Control": POSTER_CACHE, "Content-Disposition": _file_name(p, ".png")},
+    )
+
+
+@pages.get("/app/join/{community_id}/poster.pdf")
+def poster_pdf(community_id: UUID, request: Request) -> Response:
+    p = _poster(request, community_id)
+    return Response(
+        poster.pdf(p),
+        media_type="application/pdf",
+        headers={"Cache-Control": POSTER_CACHE, "Content-Disposition": _file_name(p, ".pdf")},
+    )
+
+
+@pages.get("/app/join/{community_id}", response_class=HTMLResponse)
+def join_page(community_id: UUID, request: Request) -> HTMLResponse:
+    try:
+        form = routes_directory.registration_form(community_id, request)
+    except DomainError as refused:
+        return render(
+            "app/join/missing.html",
+            status_code=404,
+            title="找不到社区",
+            path=request.url.path,
+            message=refused.message_zh,
+        )
+    paired = [u for u in form["units"] if u["paired"]]
+    others = [u for u in form["units"] if not u["paired"]]
+    return page(
+        request,
+        "app/join/join.html",
+        f"{form['community_name']} · 扫码报到登记",
+        form=form,
+        paired=paired,
+        others=others,
+        bases=BASES,
+    )
