@@ -554,7 +554,7 @@ def _demo_posters(settings: Settings, store: Any, county_id: UUID) -> None:
     from api.pages.join import poster_of
     from projections import directory
 
-    base = (getattr(settings, "public_url", "") or DEMO_BASE_URL).rstrip("/")
+    base = (settings.public_url or DEMO_BASE_URL).rstrip("/")
     folder = settings.data_dir / "posters"
     folder.mkdir(parents=True, exist_ok=True)
     print(f"社区报到登记二维码海报（{folder}）：")

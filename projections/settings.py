@@ -63,6 +63,26 @@ def cors_origins(value: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
+def public_url(value: str) -> str:
+    """SISHUANG_PUBLIC_URL: the address people reach the service at, scheme://host[:port]
+    with an optional path prefix (a deployment behind a proxy: the QR posters point
+    there); empty: the address each request came to."""
+    url = value.strip().rstrip("/")
+    if not url:
+        return ""
+    parsed = urlparse(url)
+    if (
+        parsed.scheme not in ("https", "http")
+        or not parsed.hostname
+        or parsed.query
+        or parsed.fragment
+        or parsed.params
+        or any(ch.isspace() for ch in url)
+    ):
+        raise ConfigError(f"{value!r} is not an address (scheme://host[:port][/path])")
+    return url
+
+
 def _flag(value: str | None, default: bool) -> bool:
     if value is None or value == "":
         return default
@@ -102,6 +122,9 @@ class Settings:
     # Origins a separately hosted H5 page or mini-program calls the API from (CORS); none
     # by default: no other origin may.
     cors_origins: tuple[str, ...] = ()
+    # Where people reach the service (the QR posters' join links); empty: the address
+    # a request came to.
+    public_url: str = ""
     passthrough: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -145,6 +168,7 @@ class Settings:
             sms_connect_timeout_seconds=float(env.get("SISHUANG_SMS_CONNECT_TIMEOUT", "3")),
             sms_timeout_seconds=float(env.get("SISHUANG_SMS_TIMEOUT", "10")),
             cors_origins=cors_origins(env.get("SISHUANG_CORS_ORIGINS", "")),
+            public_url=public_url(env.get("SISHUANG_PUBLIC_URL", "")),
             passthrough=passthrough,
         )
 

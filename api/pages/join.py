@@ -31,8 +31,7 @@ POSTER_CACHE = "public, max-age=3600"
 def public_base(request: Request) -> str:
     """The service's public address: configured (a deployment behind a proxy), else the
     address this request came to."""
-    configured = getattr(services(request).settings, "public_url", "") or ""
-    return (configured or str(request.base_url)).rstrip("/")
+    return (services(request).settings.public_url or str(request.base_url)).rstrip("/")
 
 
 def join_url(base: str, community_id: UUID | str) -> str:
