@@ -15,7 +15,14 @@ from fastapi.responses import HTMLResponse
 
 from api import routes_directory, routes_orders, routes_system
 from api.pages import home_for, need_for, page, pages, render
-from api.pages.resident import NEXT_FOR_GRID, SOURCES, URGENCIES, may, need_context
+from api.pages.resident import (
+    DEADLINE_WORDS,
+    NEXT_FOR_GRID,
+    SOURCES,
+    URGENCIES,
+    may,
+    need_context,
+)
 from api.pages.shell import part_actor
 from domain.actors import Actor, Role
 from domain.errors import Forbidden
@@ -81,6 +88,7 @@ def grid_home(request: Request, actor: Actor) -> HTMLResponse:
         rating=rating,
         needs=others[:10],
         more=max(0, len(others) - 10),
+        deadline_words=DEADLINE_WORDS,
         community=grids_of(request, actor),
     )
 
@@ -111,6 +119,7 @@ def needs_part(request: Request, grid: str = Query("", max_length=40)) -> HTMLRe
         "app/parts/grid/needs.html",
         needs=open_needs(request, actor, grid),
         grid=grid,
+        deadline_words=DEADLINE_WORDS,
         community=grids_of(request, actor),
         may=may,
     )

@@ -44,6 +44,15 @@ NEXT_FOR_GRID = NEXT_FOR_RESIDENT | {
     OrderStatus.CLOSED.code: "已经办结。",
 }
 
+# What the API's deadline of a need is, by status (none shown where it means nothing now).
+DEADLINE_WORDS = {
+    OrderStatus.POSTED.code: "接单期限",
+    OrderStatus.ASSIGNED.code: "办理期限",
+    OrderStatus.DISPATCHED.code: "办理期限",
+    OrderStatus.IN_PROGRESS.code: "办理期限",
+    OrderStatus.COMPLETION_CLAIMED.code: "评价期限",
+}
+
 
 def may(status: str, step: str) -> bool:
     """Whether the domain lets an order in ``status`` take ``step`` (its own table)."""
@@ -59,6 +68,7 @@ def need_context(row: dict[str, Any], next_words: dict[str, str]) -> dict[str, A
     return {
         "o": row,
         "next": next_words.get(row["status"], ""),
+        "deadline_words": DEADLINE_WORDS.get(row["status"], ""),
         "may_rate": may(row["status"], "rate_satisfied"),
         "may_cancel": may(row["status"], "cancel") and not row.get("accepted_at"),
         "stars": range(1, 6),

@@ -201,3 +201,24 @@ def test_a_resident_rates_a_finished_need_with_stars(server: Server, browser: An
     finally:
         page.context.close()
     watched.check()
+
+
+def test_a_refused_location_says_what_to_do_instead(server: Server, browser: Any) -> None:
+    county = county_of(server)
+    org = as_bearer(server, token(server, "org_dept", county))
+    community = org.get("/api/v1/communities").json()[0]["community_id"]
+    page, watched = new_page(browser)  # no permission for the location: refused
+    try:
+        page.goto(f"{server.url}/app/")
+        resident = token(server, "resident", community, "00000000-0000-4000-8000-000000000001")
+        keep_session(page, resident, None, "resident", community)
+        page.goto(f"{server.url}/app/resident/post")
+        page.wait_for_selector("#grid_code")
+        page.click("[data-action=locate]")
+        page.wait_for_selector(".place-status.error")
+        words = page.inner_text(".place-status")
+        assert "允许" in words and "网格" in words and "地址" in words
+        assert page.input_value("#lat") == ""
+    finally:
+        page.context.close()
+    watched.check()
