@@ -104,7 +104,6 @@ def test_a_resident_posts_a_need_follows_it_and_cancels_another(
         page.wait_for_selector("main .notice")
         assert "我要点单" in page.inner_text("main")
         assert_accessible(page)
-        shot(page, "resident-home")
 
         page.click("text=我要点单")
         page.wait_for_url("**/app/resident/post")
@@ -180,6 +179,8 @@ def test_a_resident_rates_a_finished_need_with_stars(server: Server, browser: An
         page.wait_for_selector("main .needs")
         first = page.locator("main .needs > li").first
         assert "请评价" in first.inner_text() and "前评价" in first.inner_text()
+        assert_accessible(page)
+        shot(page, "resident-home")
 
         page.goto(f"{server.url}/app/needs/{claimed['order_id']}")
         page.wait_for_selector("form.rating")
