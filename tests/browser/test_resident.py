@@ -114,7 +114,7 @@ def test_a_resident_posts_a_need_follows_it_and_cancels_another(
         page.fill("#people_affected", "12")
         page.fill("#preferred_time", "周六上午")
         page.select_option("#grid_code", index=1)
-        page.click("[data-action=locate]")
+        page.click("[data-action=place-locate]")
         page.wait_for_selector(".place-status.ok")
         assert page.input_value("#lat") == f"{PLACE['latitude']:.6f}"
         page.set_input_files(
@@ -215,7 +215,7 @@ def test_a_refused_location_says_what_to_do_instead(server: Server, browser: Any
         keep_session(page, resident, None, "resident", community)
         page.goto(f"{server.url}/app/resident/post")
         page.wait_for_selector("#grid_code")
-        page.click("[data-action=locate]")
+        page.click("[data-action=place-locate]")
         page.wait_for_selector(".place-status.error")
         words = page.inner_text(".place-status")
         assert "允许" in words and "网格" in words and "地址" in words

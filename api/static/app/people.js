@@ -30,7 +30,7 @@
     var lo = form.querySelector("input[name=lon][data-place]");
     if (la) la.value = lat;
     if (lo) lo.value = lon;
-    var clear = form.querySelector("[data-action=clear-place]");
+    var clear = form.querySelector("[data-action=place-clear]");
     if (clear) clear.hidden = lat === "";
   }
 
@@ -60,12 +60,12 @@
   document.addEventListener("click", function (event) {
     var el = event.target.closest ? event.target.closest("[data-action]") : null;
     if (!el) return;
-    if (el.dataset.action === "locate") { event.preventDefault(); locate(el); }
-    else if (el.dataset.action === "clear-place") {
+    if (el.dataset.action === "place-locate") { event.preventDefault(); locate(el); }
+    else if (el.dataset.action === "place-clear") {
       var form = el.closest("form");
       setPlace(form, "", "");
       placeStatus(form, "不用定位。请选好网格，并在内容里写明地址。", "");
-    } else if (el.dataset.action === "remove-photo") {
+    } else if (el.dataset.action === "photo-remove") {
       var item = el.closest("li");
       if (item) item.remove();
     }
@@ -105,7 +105,7 @@
       var remove = document.createElement("button");
       remove.type = "button";
       remove.className = "quiet";
-      remove.dataset.action = "remove-photo";
+      remove.dataset.action = "photo-remove";
       if (res.ok && res.body && res.body.sha256) {
         var field = document.createElement("input");
         field.type = "hidden";
