@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import contract
+from api.clocks import edge_clock
 from api.context import OrjsonResponse, Services, services
 from api.inputs import BodyTooLarge, InputLimits, error_body, too_large_body
 from api.logs import configure_logging
@@ -25,7 +26,7 @@ from api.middleware import PageCompression, RequestIds, SecurityHeaders, error_h
 from api.photos import PhotoStore
 from api.refusals import describe
 from api.sweeper import Sweeper, publish_checkpoints
-from domain.clock import Clock, SystemClock
+from domain.clock import Clock
 from domain.errors import DomainError, ErrorKind
 from projections import open_service
 from projections.settings import Settings
@@ -58,7 +59,7 @@ def projections_died(error: BaseException) -> None:
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
-    clock = clock or SystemClock()
+    clock = clock or edge_clock(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

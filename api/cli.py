@@ -29,12 +29,12 @@ from uuid import UUID
 
 import structlog
 
+from api.clocks import edge_clock
 from api.logs import configure_logging
 from api.tokens import issue
 from domain.access import PLACE_LABELS
 from domain.actors import OPERATOR, SCOPE_KIND, Actor, Role
 from domain.application import Sishuang
-from domain.clock import SystemClock
 from domain.errors import DomainError, InvalidInput
 from domain.limits import LIMITS
 from domain.values import clean_name
@@ -48,7 +48,7 @@ def _app(settings: Settings) -> Sishuang:
 
     env = settings.eventsourcing_env()
     with schema_lock(env):
-        return Sishuang(env, clock=SystemClock(), secret=settings.secret())
+        return Sishuang(env, clock=edge_clock(settings), secret=settings.secret())
 
 
 def _stalled(names: Iterable[str]) -> bool:
@@ -80,7 +80,7 @@ def _token(settings: Settings, role: Role, subject: str, scope: UUID | None, day
         role=role,
         subject=subject,
         scope_id=scope,
-        now=SystemClock().now(),
+        now=edge_clock(settings).now(),
         valid_for=timedelta(days=days),
     )
 
@@ -123,7 +123,7 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
 
     app, read = open_service(
         settings.eventsourcing_env(),
-        SystemClock(),
+        edge_clock(settings),
         run_projections=True,
         poll_interval=settings.poll_interval_seconds,
     )
@@ -335,7 +335,9 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     from projections import evaluation, open_service
 
     county = UUID(args.county)
-    app, read = open_service(settings.eventsourcing_env(), SystemClock(), run_projections=True)
+    app, read = open_service(
+        settings.eventsourcing_env(), edge_clock(settings), run_projections=True
+    )
     assert read.follower is not None
     read.follower.catch_up()
     _stalled(read.follower.stalled)
@@ -363,7 +365,9 @@ def cmd_checkpoint(args: argparse.Namespace, settings: Settings) -> int:
     from api.sweeper import publish_checkpoints
     from projections import open_service
 
-    app, read = open_service(settings.eventsourcing_env(), SystemClock(), run_projections=True)
+    app, read = open_service(
+        settings.eventsourcing_env(), edge_clock(settings), run_projections=True
+    )
     assert read.follower is not None
     read.follower.catch_up()
     stalled = _stalled(read.follower.stalled)
@@ -380,7 +384,7 @@ def cmd_deliver(args: argparse.Namespace, settings: Settings) -> int:
 
     app, read = open_service(
         settings.eventsourcing_env(),
-        SystemClock(),
+        edge_clock(settings),
         run_projections=settings.run_projections,
         poll_interval=settings.poll_interval_seconds,
     )
@@ -417,7 +421,9 @@ def cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:
     from api.sweeper import sweep_once
     from projections import open_service
 
-    app, read = open_service(settings.eventsourcing_env(), SystemClock(), run_projections=True)
+    app, read = open_service(
+        settings.eventsourcing_env(), edge_clock(settings), run_projections=True
+    )
     assert read.follower is not None
     read.follower.catch_up()
     _stalled(read.follower.stalled)
@@ -477,7 +483,10 @@ def _demo_accounts(settings: Settings, county_id: UUID) -> None:
     from projections import accounts, open_service
 
     app, read = open_service(
-        settings.eventsourcing_env(), SystemClock(), run_projections=True, secret=settings.secret()
+        settings.eventsourcing_env(),
+        edge_clock(settings),
+        run_projections=True,
+        secret=settings.secret(),
     )
     try:
         assert read.follower is not None

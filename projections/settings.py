@@ -125,6 +125,8 @@ class Settings:
     # Where people reach the service (the QR posters' join links); empty: the address
     # a request came to.
     public_url: str = ""
+    # Tests and rehearsals only: a file holding seconds the clock runs ahead (api.clocks).
+    clock_offset_file: str = ""
     passthrough: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -169,6 +171,7 @@ class Settings:
             sms_timeout_seconds=float(env.get("SISHUANG_SMS_TIMEOUT", "10")),
             cors_origins=cors_origins(env.get("SISHUANG_CORS_ORIGINS", "")),
             public_url=public_url(env.get("SISHUANG_PUBLIC_URL", "")),
+            clock_offset_file=env.get("SISHUANG_CLOCK_OFFSET_FILE", "").strip(),
             passthrough=passthrough,
         )
 
