@@ -127,7 +127,7 @@ def need_for(role: Role) -> Callable[[NeedPart], NeedPart]:
 
 
 # The modules whose routes make up the app, in the order their paths are matched.
-MODULES = ("api.pages.shell",)
+MODULES = ("api.pages.shell", "api.pages.member")
 
 
 def router() -> APIRouter:
