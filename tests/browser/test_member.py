@@ -8,9 +8,11 @@ from __future__ import annotations
 import re
 import struct
 import zlib
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 
 from tests.builders.browser import Server, assert_accessible, new_page, shot, sign_in
 
@@ -39,8 +41,9 @@ def north_of(point: tuple[float, float], metres: float) -> tuple[float, float]:
     return point[0] + metres / 111_195.0, point[1]
 
 
-def token(server: Server, role: str, scope: str) -> dict[str, str]:
-    out = server.cli("token", "--role", role, "--scope", scope, "--subject", "浏览器测试")
+def token(server: Server, role: str, scope: str = "") -> dict[str, str]:
+    where = ("--scope", scope) if scope else ()
+    out = server.cli("token", "--role", role, *where, "--subject", "浏览器测试")
     found = re.search(r"ss1\.\S+", out)
     assert found, out
     return {"Authorization": f"Bearer {found.group(0)}"}
@@ -218,6 +221,73 @@ def test_a_member_applies_serves_a_need_and_redeems_points(server: Server, brows
         assert page.input_value("#p-post") == "护士长（测试）"
     finally:
         context.close()
+    watched.check()
+
+
+def _checked_in_long_ago(server: Server, http: httpx.Client) -> tuple[str, str, str] | None:
+    """An order of the demo checked in more than an hour ago and not yet claimed, and its
+    member: hours are claimed up to the time since check-in, so a need checked in by
+    this test could claim none yet."""
+    county = re.search(r"county_id: (\S+)", server.demo)
+    org = re.search(r"service token \(ss1\): (\S+)", server.demo)
+    assert county and org
+    found = http.get(
+        f"/api/v1/counties/{county.group(1)}/evaluation",
+        headers={"Authorization": f"Bearer {org.group(1)}"},
+    )
+    assert found.status_code == 200, found.text
+    an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
+    for community in found.json()["communities"]:
+        staff = token(server, "community_admin", community["community_id"])
+        rows = http.get(
+            f"/api/v1/communities/{community['community_id']}/needs",
+            params={"status": "in_progress", "size": 100},
+            headers=staff,
+        ).json()["items"]
+        for row in rows:
+            at = row["checked_in_at"]
+            if at and datetime.fromisoformat(at) < an_hour_ago and row["member_id"]:
+                member = http.get(f"/api/v1/members/{row['member_id']}", headers=staff).json()
+                return row["order_id"], row["member_id"], member["phone"]
+    return None
+
+
+def test_a_member_adds_photos_and_claims_hours(server: Server, browser: Any) -> None:
+    """A demo member with an order they checked in at earlier (given a phone sign-in
+    here, as an operator would) adds the photos and claims the hours."""
+    with server.http() as http:
+        found = _checked_in_long_ago(server, http)
+        if found is None:
+            pytest.skip("the demo has no order checked in an hour ago and still in progress")
+        order_id, member_id, phone = found
+        r = http.post(
+            "/api/v1/grants",
+            json={"role": "member", "scope_id": member_id, "phone": phone},
+            headers=token(server, "operator"),
+        )
+        assert r.status_code == 201, r.text
+    page, watched = new_page(browser)
+    watched.allowed.append(re.compile(r"people\.js"))
+    try:
+        sign_in(page, server, phone, f"/app/needs/{order_id}")
+        page.wait_for_url(re.compile(f"/app/needs/{order_id}$"))
+        page.wait_for_selector("#claim-hours")
+        for kind, colour in (("before", (90, 90, 200)), ("after", (200, 200, 40))):
+            page.set_input_files(
+                f"#photo-{kind}",
+                files=[{"name": f"{kind}.png", "mimeType": "image/png", "buffer": png(colour)}],
+            )
+            page.wait_for_selector(f"#photo-{kind} ~ .form-status.ok, h3:has-text('已上传')")
+        page.wait_for_function("() => document.querySelectorAll('h3 .tag.ok').length >= 2")
+        page.fill("#claim-hours", "0.25")
+        page.fill("#claim-note", "已上门测量血压并记录")
+        page.click("form[data-command$='/claim'] button[type=submit]")
+        page.wait_for_selector("[data-doing]:has-text('您已申请结单')")
+        assert "0.25 小时" in page.inner_text("dl.facts")
+        assert_accessible(page)
+        shot(page, "member-claimed")
+    finally:
+        page.context.close()
     watched.check()
 
 
