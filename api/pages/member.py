@@ -191,10 +191,15 @@ def redemption_part(redemption_id: UUID, request: Request) -> HTMLResponse:
         return _registration(me)
     rows = routes_points.list_redemptions(UUID(me["member_id"]), request, actor)
     found = [r for r in rows if r["redemption_id"] == str(redemption_id)]
+    items = routes_points.get_catalogue(
+        UUID(me["community_id"]), request, actor, include_withdrawn=True
+    )
+    partners = {i["item_id"]: i["partner_name"] for i in items}
     return render(
         "app/parts/member/redemption.html",
         me=me,
         r=found[0] if found else None,
+        partner=partners.get(found[0]["item_id"]) if found else None,
     )
 
 

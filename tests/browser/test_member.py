@@ -337,3 +337,67 @@ def test_a_member_waiting_for_approval_sees_the_registration(server: Server) -> 
         home = http.get("/app/parts/home", headers=pending)
         assert "未通过审核" in home.text and "单位信息不符" in home.text
         assert "重新扫描" in home.text
+
+
+def test_the_record_shows_a_yellow_and_a_red_light_with_what_to_do() -> None:
+    """The warnings of the standard check as the record part words them (rendered from
+    the shape GET /members/{id}/evaluation answers; the browser flow has none)."""
+    from api.pages import render
+
+    def check(quarter: int, outcome: str, filed: str | None = None) -> dict[str, Any]:
+        return {
+            "quarter": quarter,
+            "outcome": outcome,
+            "outcome_label": {"yellow": "黄灯", "red": "红灯"}[outcome],
+            "warning_id": f"00000000-0000-4000-8000-00000000000{quarter}",
+            "services": 0,
+            "hours": "0.00",
+            "required_services": quarter,
+            "required_hours": f"{3 * quarter}.00",
+            "checked_at": "2026-10-02T09:00:00+08:00",
+            "report_required": outcome == "red",
+            "report_filed_at": filed,
+            "position": quarter,
+        }
+
+    figures = {"services": 0, "hours": "0.00", "orders_solved": 0, "ratings": 0}
+    ev = {
+        "year": 2026,
+        "year_figures": {**figures, "average_stars": None, "activities": 0},
+        "standard": {
+            "required_services": 4,
+            "required_hours": "12.00",
+            "met": False,
+            "final": False,
+            "quarters_finished": 2,
+            "due_services": 2,
+            "due_hours": "6.00",
+            "on_track": False,
+        },
+        "checks": [check(1, "yellow"), check(2, "red")],
+        "overall_score": None,
+        "grade_label": "",
+    }
+    me = {"member_id": "m-1", "name": "测试", "unit_name": "单位"}
+    html = render(
+        "app/parts/member/record.html",
+        me=me,
+        ev=ev,
+        record={"orders": [], "activities": []},
+        annual_services=4,
+        annual_hours=12,
+    ).body.decode()
+    assert "黄灯：第 1 季度未达服务标准" in html and "申请接单" in html
+    assert "红灯：第 2 季度未达服务标准" in html
+    assert 'data-command="/api/v1/members/m-1/warnings/' in html and "提交书面报告" in html
+    assert "进度落后" in html
+    ev["checks"] = [check(2, "red", filed="2026-10-03T09:00:00+08:00")]
+    html = render(
+        "app/parts/member/record.html",
+        me=me,
+        ev=ev,
+        record={"orders": [], "activities": []},
+        annual_services=4,
+        annual_hours=12,
+    ).body.decode()
+    assert "已于" in html and "提交书面报告</button>" not in html
