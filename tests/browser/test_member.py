@@ -132,6 +132,13 @@ def test_a_member_applies_serves_a_need_and_redeems_points(server: Server, brows
                 f"/api/v1/needs/{task_id}/dispatch", json={"member_id": member_id}, headers=staff
             )
             assert r.status_code == 200, r.text
+            declined_id = post_need(http, staff, "浏览器测试：帮忙取药")
+            r = http.post(
+                f"/api/v1/needs/{declined_id}/dispatch",
+                json={"member_id": member_id},
+                headers=staff,
+            )
+            assert r.status_code == 200, r.text
             catalogue = http.get(
                 f"/api/v1/communities/{me['community_id']}/catalogue", headers=mine
             ).json()
@@ -157,6 +164,15 @@ def test_a_member_applies_serves_a_need_and_redeems_points(server: Server, brows
         # the dispatched need: accept
         page.goto(f"{server.url}/app/needs/{task_id}")
         page.click("form[data-command$='/accept'] button[type=submit]")
+        page.wait_for_selector("[data-action=check-in]")
+
+        # a dispatch I cannot take: decline with the reason
+        page.goto(f"{server.url}/app/needs/{declined_id}")
+        page.click("details.decline summary")
+        page.fill("#decline-reason", "这周出差，不在本地")
+        page.click("form[data-command$='/decline'] button[type=submit]")
+        page.wait_for_selector("[data-doing]:has-text('正在等党员接单')")
+        page.goto(f"{server.url}/app/needs/{task_id}")
         page.wait_for_selector("[data-action=check-in]")
 
         # check-in with the location refused: the explanation and what to do
