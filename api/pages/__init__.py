@@ -127,7 +127,13 @@ def need_for(role: Role) -> Callable[[NeedPart], NeedPart]:
 
 
 # The modules whose routes make up the app, in the order their paths are matched.
-MODULES = ("api.pages.shell", "api.pages.join", "api.pages.resident", "api.pages.grid")
+MODULES = (
+    "api.pages.shell",
+    "api.pages.join",
+    "api.pages.member",
+    "api.pages.resident",
+    "api.pages.grid",
+)
 
 
 def router() -> APIRouter:

@@ -226,7 +226,9 @@ def shot(page: Any, name: str, *, full: bool = True) -> Path:
     """A screenshot, for people to look at: tests/browser/screenshots/<name>.png."""
     SHOTS.mkdir(exist_ok=True)
     path = SHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=full)
+    # caret="initial": Playwright hides the caret with an injected style, which the page's
+    # CSP then reports (as an inline style) at the next swap of a part
+    page.screenshot(path=str(path), full_page=full, caret="initial")
     return path
 
 
