@@ -328,10 +328,15 @@ def test_a_member_adds_photos_and_claims_hours(server: Server, browser: Any) -> 
             )
             page.wait_for_selector(f"#photo-{kind} ~ .form-status.ok, h3:has-text('已上传')")
         page.wait_for_function("() => document.querySelectorAll('h3 .tag.ok').length >= 2")
+        page.wait_for_load_state("networkidle")  # the part's last reload, before typing
         page.fill("#claim-hours", "0.25")
         page.fill("#claim-note", "已上门测量血压并记录")
         page.click("form[data-command$='/claim'] button[type=submit]")
-        page.wait_for_selector("[data-doing]:has-text('您已申请结单')")
+        page.wait_for_selector(
+            "[data-doing]:has-text('您已申请结单'), form[data-command$='/claim'] .form-status.error"
+        )
+        claimed = page.locator("[data-doing]:has-text('您已申请结单')")
+        assert claimed.count(), page.inner_text("main")
         assert "0.25 小时" in page.inner_text("dl.facts")
         assert_accessible(page)
         shot(page, "member-claimed")
