@@ -17,10 +17,13 @@ import os
 import re
 import shutil
 import socket
+import struct
 import subprocess
 import sys
 import time
+import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -37,6 +40,7 @@ IN_CI = os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
 SECRET = "browser-tests-token-secret-0123456789"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
+
 
 def chromium() -> str:
     found = os.environ.get("SISHUANG_CHROMIUM") or shutil.which("chromium") or ""
@@ -95,6 +99,60 @@ class Server:
         return httpx.Client(base_url=self.url, timeout=30)
 
 
+def service_token(server: Server, role: str, scope: str = "", subject: str = "浏览器测试") -> str:
+    """A service token (ss1) for ``role`` in ``scope``, as the operator's CLI issues one:
+    how a test acts as staff whose console is not a page yet."""
+    where = ("--scope", scope) if scope else ()
+    out = server.cli("token", "--role", role, *where, "--subject", subject)
+    found = re.search(r"ss1\.[A-Za-z0-9._-]+", out)
+    assert found, out
+    return found.group(0)
+
+
+def bearer(server: Server, token: str) -> httpx.Client:
+    """An HTTP client to the service that sends ``token``."""
+    client = server.http()
+    client.headers["Authorization"] = f"Bearer {token}"
+    return client
+
+
+def county_of(server: Server) -> str:
+    """The demo county's id, as the demo printed it."""
+    found = re.search(r"county_id: (\S+)", server.demo)
+    assert found, server.demo
+    return found.group(1)
+
+
+def session_of(page: Any) -> dict[str, Any]:
+    """The session app.js keeps in the page's storage."""
+    found: dict[str, Any] = page.evaluate(
+        "() => JSON.parse(localStorage.getItem('sishuang.session'))"
+    )
+    return found
+
+
+def png(rgb: tuple[int, int, int] = (192, 32, 32), width: int = 32, height: int = 24) -> bytes:
+    """A small valid PNG of one colour: a photo the camera might take, only smaller."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    row = b"\x00" + bytes(rgb) * width
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(row * height))
+        + chunk(b"IEND", b"")
+    )
+
+
+def north_of(point: tuple[float, float], metres: float) -> tuple[float, float]:
+    """A point ``metres`` north of ``point`` (latitude, longitude)."""
+    return point[0] + metres / 111_195.0, point[1]
+
+
 def _parse_demo(out: str) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
     phones = {m[1]: m[2] for m in re.finditer(r"^\s+(\w+)\s+手机号 (\d{11})", out, re.M)}
     logins = {
@@ -104,10 +162,10 @@ def _parse_demo(out: str) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
     return phones, logins
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    chromium()  # skip (or fail in CI) before spending time on the demo
-    data = tmp_path_factory.mktemp("browser-data")
+@contextmanager
+def running_service(data: Path) -> Iterator[Server]:
+    """The demo county imported into ``data``, then ``sishuang serve`` on a free port;
+    stopped on leaving."""
     env = {
         **os.environ,
         "SISHUANG_DATA_DIR": str(data),
@@ -157,6 +215,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The service most browser tests share (one demo import per test session)."""
+    chromium()  # skip (or fail in CI) before spending time on the demo
+    with running_service(tmp_path_factory.mktemp("browser-data")) as running:
+        yield running
 
 
 @pytest.fixture(scope="session")

@@ -331,7 +331,10 @@
     var body = null;
     try { body = JSON.parse(xhr.responseText); } catch (e) { body = null; }
     if (xhr.status === 401) {
+      // an access token the server finds expired (the phone's clock may differ): not an
+      // error to log, refresh the session and load the part again
       event.detail.shouldSwap = false;
+      event.detail.isError = false;
       refresh().then(function (ok) {
         if (ok) htmx.trigger(event.detail.elt, "reload");
         else signInAgain((body && body.message) || "请先登录");
