@@ -9,29 +9,23 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from tests.builders.browser import Server, assert_accessible, new_page, shot, sign_in
-
-
-def token(server: Server, role: str, scope: str, subject: str = "浏览器测试") -> str:
-    out = server.cli("token", "--role", role, "--scope", scope, "--subject", subject)
-    found = re.search(r"ss1\.[A-Za-z0-9._-]+", out)
-    assert found, out
-    return found.group(0)
-
-
-def as_bearer(server: Server, bearer: str) -> Any:
-    client = server.http()
-    client.headers["Authorization"] = f"Bearer {bearer}"
-    return client
+from tests.builders.browser import (
+    Server,
+    assert_accessible,
+    bearer,
+    county_of,
+    new_page,
+    service_token,
+    shot,
+    sign_in,
+)
 
 
 def claimed_need(server: Server) -> dict[str, Any]:
     """A need whose member claimed it done (the demo has some in every community),
     preferably one posted for someone without an account (the resident tests rate the
     others)."""
-    county = re.search(r"county_id: (\S+)", server.demo)
-    assert county, server.demo
-    org = as_bearer(server, token(server, "org_dept", county.group(1)))
+    org = bearer(server, service_token(server, "org_dept", county_of(server)))
     found: list[dict[str, Any]] = []
     for c in org.get("/api/v1/communities").json():
         found += org.get(
@@ -49,7 +43,7 @@ def test_a_grid_worker_fills_a_wish_card_and_rates_for_a_resident(
     claimed = claimed_need(server)
     community = claimed["community_id"]
     phone = "1391" + "".join(random.choice("0123456789") for _ in range(7))
-    with as_bearer(server, token(server, "community_admin", community)) as staff:
+    with bearer(server, service_token(server, "community_admin", community)) as staff:
         granted = staff.post(
             "/api/v1/grants",
             json={"phone": phone, "name": "郭燕", "role": "grid_worker", "scope_id": community},

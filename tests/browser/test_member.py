@@ -6,61 +6,42 @@ member whose registration is pending or rejected sees."""
 from __future__ import annotations
 
 import re
-import struct
-import zlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.builders.browser import Server, assert_accessible, new_page, shot, sign_in
+from tests.builders.browser import (
+    Server,
+    assert_accessible,
+    county_of,
+    new_page,
+    north_of,
+    png,
+    service_token,
+    session_of,
+    shot,
+    sign_in,
+)
 
 # The need's place (a point in the demo county); the member checks in north of it.
 PLACE = (35.4901, 112.8512)
 
 
-def png(rgb: tuple[int, int, int], size: int = 24) -> bytes:
-    """A small valid PNG of one colour (each colour a different photo)."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    row = b"\x00" + bytes(rgb) * size
-    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(row * size))
-        + chunk(b"IEND", b"")
-    )
-
-
-def north_of(point: tuple[float, float], metres: float) -> tuple[float, float]:
-    return point[0] + metres / 111_195.0, point[1]
-
-
 def token(server: Server, role: str, scope: str = "") -> dict[str, str]:
-    where = ("--scope", scope) if scope else ()
-    out = server.cli("token", "--role", role, *where, "--subject", "浏览器测试")
-    found = re.search(r"ss1\.\S+", out)
-    assert found, out
-    return {"Authorization": f"Bearer {found.group(0)}"}
+    return {"Authorization": f"Bearer {service_token(server, role, scope)}"}
 
 
 def member_phone(server: Server) -> str:
     """Another phone for the demo member (server.phones["member"]), given by an operator:
     codes are throttled per phone (one a minute), and test_sign_in asks one for the demo
     member's phone, so this module leaves that phone alone."""
-    county = re.search(r"county_id: (\S+)", server.demo)
-    org = re.search(r"service token \(ss1\): (\S+)", server.demo)
-    assert county and org
     phone = "13912340566"
     with server.http() as http:
         found = http.get(
-            f"/api/v1/counties/{county.group(1)}/evaluation",
-            headers={"Authorization": f"Bearer {org.group(1)}"},
+            f"/api/v1/counties/{county_of(server)}/evaluation",
+            headers=token(server, "org_dept", county_of(server)),
         )
         assert found.status_code == 200, found.text
         for community in found.json()["communities"]:
@@ -80,13 +61,6 @@ def member_phone(server: Server) -> str:
                     assert r.status_code == 201, r.text
                     return phone
     raise AssertionError("the demo member is in no community's registrations")
-
-
-def session_of(page: Any) -> dict[str, Any]:
-    found: dict[str, Any] = page.evaluate(
-        "() => JSON.parse(localStorage.getItem('sishuang.session'))"
-    )
-    return found
 
 
 def post_need(http: httpx.Client, staff: dict[str, str], content: str, **extra: Any) -> str:
@@ -207,7 +181,9 @@ def test_a_member_applies_serves_a_need_and_redeems_points(server: Server, brows
         for kind, colour in (("before", (200, 30, 30)), ("after", (30, 160, 60))):
             page.set_input_files(
                 f"#photo-{kind}",
-                files=[{"name": f"{kind}.png", "mimeType": "image/png", "buffer": png(colour)}],
+                files=[
+                    {"name": f"{kind}.png", "mimeType": "image/png", "buffer": png(colour, 24, 24)}
+                ],
             )
             page.wait_for_selector(
                 f".photo-upload[data-kind={kind}] ~ .photos img, "
@@ -324,7 +300,9 @@ def test_a_member_adds_photos_and_claims_hours(server: Server, browser: Any) -> 
         for kind, colour in (("before", (90, 90, 200)), ("after", (200, 200, 40))):
             page.set_input_files(
                 f"#photo-{kind}",
-                files=[{"name": f"{kind}.png", "mimeType": "image/png", "buffer": png(colour)}],
+                files=[
+                    {"name": f"{kind}.png", "mimeType": "image/png", "buffer": png(colour, 24, 24)}
+                ],
             )
             page.wait_for_selector(f"#photo-{kind} ~ .form-status.ok, h3:has-text('已上传')")
         page.wait_for_function("() => document.querySelectorAll('h3 .tag.ok').length >= 2")

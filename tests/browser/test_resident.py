@@ -6,59 +6,22 @@ from __future__ import annotations
 import json
 import random
 import re
-import struct
 import time
-import zlib
 from typing import Any
-from urllib.parse import urlsplit
 
-from tests.builders.browser import Server, assert_accessible, new_page, shot, sign_in
+from tests.builders.browser import (
+    Server,
+    assert_accessible,
+    bearer,
+    county_of,
+    new_page,
+    png,
+    service_token,
+    shot,
+    sign_in,
+)
 
 PLACE = {"latitude": 35.513003, "longitude": 112.869845}
-
-
-def png(width: int = 64, height: int = 48) -> bytes:
-    """A small red PNG (a photo the camera might take, only smaller)."""
-    row = b"\x00" + b"\xc0\x20\x20" * width
-    raw = row * height
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(raw))
-        + chunk(b"IEND", b"")
-    )
-
-
-def token(server: Server, role: str, scope: str, subject: str = "浏览器测试") -> str:
-    out = server.cli("token", "--role", role, "--scope", scope, "--subject", subject)
-    found = re.search(r"ss1\.[A-Za-z0-9._-]+", out)
-    assert found, out
-    return found.group(0)
-
-
-def county_of(server: Server) -> str:
-    found = re.search(r"county_id: (\S+)", server.demo)
-    assert found, server.demo
-    return found.group(1)
-
-
-def as_bearer(server: Server, bearer: str) -> Any:
-    client = server.http()
-    client.headers["Authorization"] = f"Bearer {bearer}"
-    return client
-
-
-def signed_in(page: Any, server: Server, phone: str, path: str = "/app/home") -> None:
-    """sign_in, then wait until the page really left the sign-in page (its glob also
-    matches /app/sign-in?next=/app/home)."""
-    sign_in(page, server, phone, path)
-    page.wait_for_url(lambda url: urlsplit(url).path == path)
 
 
 def fresh_phone() -> str:
@@ -86,12 +49,12 @@ def test_a_resident_posts_a_need_follows_it_and_cancels_another(
     try:
         # a new resident signs in with a code, then registers in the community
         phone = fresh_phone()
-        signed_in(page, server, phone)
+        sign_in(page, server, phone)
         page.wait_for_selector("main h1")
         session = page.evaluate("() => JSON.parse(localStorage.getItem('sishuang.session'))")
-        org = as_bearer(server, token(server, "org_dept", county_of(server)))
+        org = bearer(server, service_token(server, "org_dept", county_of(server)))
         community = org.get("/api/v1/communities").json()[0]["community_id"]
-        with as_bearer(server, session["access_token"]) as me:
+        with bearer(server, session["access_token"]) as me:
             answer = me.post(
                 "/api/v1/residents",
                 json={"community_id": community, "name": "王秀英", "address": "3 号楼 501"},
@@ -118,7 +81,8 @@ def test_a_resident_posts_a_need_follows_it_and_cancels_another(
         page.wait_for_selector(".place-status.ok")
         assert page.input_value("#lat") == f"{PLACE['latitude']:.6f}"
         page.set_input_files(
-            "#photo-input", files=[{"name": "灯.png", "mimeType": "image/png", "buffer": png()}]
+            "#photo-input",
+            files=[{"name": "灯.png", "mimeType": "image/png", "buffer": png(width=64, height=48)}],
         )
         page.wait_for_selector(".photo-list input[name=photos]", state="attached")
         assert "已上传" in page.inner_text(".photo-list")
@@ -136,7 +100,7 @@ def test_a_resident_posts_a_need_follows_it_and_cancels_another(
         shot(page, "resident-need")
 
         # another need, posted over the API, cancelled on its page before anyone takes it
-        with as_bearer(server, body["token"]) as me:
+        with bearer(server, body["token"]) as me:
             other = me.post(
                 "/api/v1/needs",
                 json={"content": "想请人教我用手机视频", "category": "it"},
@@ -159,7 +123,7 @@ def test_a_resident_posts_a_need_follows_it_and_cancels_another(
 
 
 def test_a_resident_rates_a_finished_need_with_stars(server: Server, browser: Any) -> None:
-    org = as_bearer(server, token(server, "org_dept", county_of(server)))
+    org = bearer(server, service_token(server, "org_dept", county_of(server)))
     claimed = None
     for c in org.get("/api/v1/communities").json():
         rows = org.get(
@@ -170,7 +134,7 @@ def test_a_resident_rates_a_finished_need_with_stars(server: Server, browser: An
         if claimed:
             break
     assert claimed, "the demo has a need whose member claimed it done, posted by a resident"
-    resident = token(server, "resident", claimed["community_id"], claimed["resident_id"])
+    resident = service_token(server, "resident", claimed["community_id"], claimed["resident_id"])
     page, watched = new_page(browser)
     try:
         page.goto(f"{server.url}/app/")
@@ -206,12 +170,14 @@ def test_a_resident_rates_a_finished_need_with_stars(server: Server, browser: An
 
 def test_a_refused_location_says_what_to_do_instead(server: Server, browser: Any) -> None:
     county = county_of(server)
-    org = as_bearer(server, token(server, "org_dept", county))
+    org = bearer(server, service_token(server, "org_dept", county))
     community = org.get("/api/v1/communities").json()[0]["community_id"]
     page, watched = new_page(browser)  # no permission for the location: refused
     try:
         page.goto(f"{server.url}/app/")
-        resident = token(server, "resident", community, "00000000-0000-4000-8000-000000000001")
+        resident = service_token(
+            server, "resident", community, "00000000-0000-4000-8000-000000000001"
+        )
         keep_session(page, resident, None, "resident", community)
         page.goto(f"{server.url}/app/resident/post")
         page.wait_for_selector("#grid_code")
