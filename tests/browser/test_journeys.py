@@ -26,6 +26,7 @@ from tests.builders.browser import (
     bearer,
     chromium,
     county_of,
+    fits,
     new_page,
     north_of,
     png,
@@ -75,10 +76,22 @@ def part_shown(page: Any) -> None:
     page.wait_for_load_state("networkidle")
 
 
-def look(page: Any, name: str) -> None:
-    """What a person sees here: accessible, and photographed for people to look at."""
+def look(page: Any, name: str, at: str = "") -> None:
+    """What a person sees here: accessible, as wide as the phone and no wider (also on a
+    360 px one), and photographed for people to look at (the whole page, and the
+    screen as it first shows)."""
     assert_accessible(page)
+    fits(page)
     shot(page, name)
+    if at:
+        page.locator(at).first.evaluate("e => e.scrollIntoView({block: 'start'})")
+    else:
+        page.evaluate("() => window.scrollTo(0, 0)")
+    shot(page, f"{name}-screen", full=False)
+    size = page.viewport_size
+    page.set_viewport_size({"width": 360, "height": size["height"]})
+    fits(page)
+    page.set_viewport_size(size)
 
 
 def test_scan_report_take_serve_rate_and_redeem(journey: Server, browser: Any) -> None:
@@ -182,7 +195,7 @@ def test_scan_report_take_serve_rate_and_redeem(journey: Server, browser: Any) -
         assert abs(int(member.inner_text("[data-checkin-distance]")) - 300) < 15
         assert "签到位置异常" in member.inner_text("[data-checkin-flag]")
         assert str(RADIUS_M) in member.inner_text("[data-checkin-flag]")
-        look(member, "journey-07-checkin")
+        look(member, "journey-07-checkin", at="[data-checkin-distance]")
 
         # -- photos before and after, from the camera -------------------------------------
         for shown, (kind, colour) in enumerate(
@@ -216,7 +229,7 @@ def test_scan_report_take_serve_rate_and_redeem(journey: Server, browser: Any) -
         resident.click(".star-row label:nth-child(5)")
         resident.check("input[name=solved][value=yes]")
         resident.fill("form.rating textarea[name=comment]", "来得快，修得好，谢谢")
-        look(resident, "journey-10-rate")
+        look(resident, "journey-10-rate", at="form.rating")
         resident.click("form.rating button[type=submit]")
         resident.wait_for_selector("ol.steps >> text=评价")
         assert "5 星" in resident.inner_text("main")

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.builders.browser import Server, assert_accessible, shot, sign_in
+from tests.builders.browser import (
+    DESKTOP,
+    Server,
+    assert_accessible,
+    fits,
+    new_page,
+    shot,
+    sign_in,
+)
 
 
 def test_a_resident_signs_in_with_a_code_and_reads_the_inbox(
@@ -57,3 +65,45 @@ def test_a_page_that_needs_a_session_sends_a_stranger_to_sign_in(
     page, _ = phone
     page.goto(f"{server.url}/app/home")
     page.wait_for_url("**/app/sign-in?next=%2Fapp%2Fhome*")
+
+
+def test_the_keyboard_goes_through_sign_in_in_reading_order(
+    server: Server, phone: tuple[Any, Any]
+) -> None:
+    """Focus order: skip link, the header, then the fields and buttons as they read."""
+    page, _ = phone
+    page.goto(f"{server.url}/app/sign-in")
+    order = []
+    for _ in range(7):
+        page.keyboard.press("Tab")
+        order.append(
+            page.evaluate(
+                "() => { const e = document.activeElement;"
+                " return e.id || e.getAttribute('data-action') || e.textContent.trim(); }"
+            )
+        )
+    assert order == [
+        "跳到正文",
+        "四双 · 在职党员进社区",
+        "big-text",
+        "phone",
+        "send-code",
+        "code",
+        "登录",
+    ]
+
+
+def test_the_pages_fit_a_desktop_too(server: Server, browser: Any) -> None:
+    """The phone pages at a desktop's size: one readable column, accessible."""
+    page, watched = new_page(browser, DESKTOP)
+    try:
+        for path in ("/app/", "/app/sign-in"):
+            page.goto(f"{server.url}{path}")
+            fits(page)
+            width = page.evaluate("() => document.querySelector('main').clientWidth")
+            assert width <= 40 * 18 + 1  # 40rem
+            assert_accessible(page)
+        shot(page, "app-sign-in-desktop", full=False)
+    finally:
+        page.context.close()
+    watched.check()

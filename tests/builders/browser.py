@@ -298,6 +298,20 @@ def shot(page: Any, name: str, *, full: bool = True) -> Path:
     return path
 
 
+def fits(page: Any) -> None:
+    """Nothing on the page is wider than the screen (no sideways scrolling at 360 px)."""
+    wide = page.evaluate(
+        """() => { const w = document.documentElement.clientWidth;
+        return [...document.querySelectorAll('main *')]
+          .filter(e => e.getBoundingClientRect().right > w + 1)
+          .slice(0, 5).map(e => e.tagName + '.' + e.className); }"""
+    )
+    assert not wide, f"wider than the screen: {wide}"
+    assert page.evaluate("() => document.scrollingElement.scrollWidth") <= page.evaluate(
+        "() => document.documentElement.clientWidth"
+    )
+
+
 def sign_in(page: Any, server: Server, phone_number: str, next_path: str = "/app/home") -> None:
     """Sign in as a person does: ask for a code, read it (the SMS sink), type it."""
     page.goto(f"{server.url}/app/sign-in?next={next_path}")
