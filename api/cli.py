@@ -557,7 +557,7 @@ def _community_index(name: str) -> int:
 
 
 def _demo_posters(settings: Settings, store: Any, county_id: UUID) -> None:
-    """One QR poster per community of the demo county (A4 PDF, and the code as PNG) in
+    """One QR poster per community of the demo county (A4 PDF and PNG) in
     <data dir>/posters/, each pointing at the community's join page."""
     from api import poster
     from api.pages.join import poster_of
@@ -580,7 +580,7 @@ def _demo_posters(settings: Settings, store: Any, county_id: UUID) -> None:
         pdf_path.write_bytes(poster.pdf(shown))
         png_path.write_bytes(poster.png(shown))
         print(f"  {row['name']}  扫码地址 {shown.join_url}")
-        print(f"    海报 {pdf_path}  二维码 {png_path}")
+        print(f"    海报 {pdf_path}  {png_path}")
 
 
 def cmd_phone_code(args: argparse.Namespace, settings: Settings) -> int:

@@ -1,5 +1,5 @@
 """A community's QR poster (社区报到登记二维码): the join link as a QR code with the
-community's name and what to do, as an A4 SVG, an A4 PDF and the QR code as PNG.
+community's name and what to do, as an A4 SVG, an A4 PDF and an A4 PNG (150 dpi).
 
 Rendering only: the caller gives the community's name, its paired units and the
 absolute join URL (the one thing read is the system's CJK font file, for the PDF).
@@ -9,16 +9,19 @@ matrix, the text in a subset of the system's Noto Sans CJK SC embedded by fontTo
 (CIDFontType0C, Identity-H). Without such a font (or fontTools) the text is set in
 STSong-Light (Adobe-GB1, UniGB-UCS2-H), a predefined Chinese font readers with Asian
 font support have, not embedded. Either way a ToUnicode CMap lets the text be searched
-and copied.
+and copied. The PNG is rasterized here from the same font's outlines (fontTools'
+glyph set) and written with zlib; without the font it is the QR code alone.
 """
 
 from __future__ import annotations
 
 import io
+import math
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 from xml.sax.saxutils import escape
 
 import segno
@@ -50,10 +53,17 @@ def qr_code(url: str) -> segno.QRCode:
 
 
 def png(poster: Poster) -> bytes:
-    """The QR code of the join link as a PNG (black on white, with its quiet zone)."""
-    out = io.BytesIO()
-    qr_code(poster.join_url).save(out, kind="png", scale=PNG_SCALE, border=PNG_BORDER)
-    return out.getvalue()
+    """The A4 poster as a PNG at 150 dpi (1240 × 1754 px), the same layout as the SVG and
+    the PDF: the text's glyphs drawn from the system's CJK font by fontTools and
+    rasterized here (see the PNG section below). Without such a font (or fontTools) the
+    PNG is only the QR code of the join link (black on white, with its quiet zone)."""
+    found = _font_file()
+    font = _raster_font(*found) if found is not None else None
+    if font is None:
+        out = io.BytesIO()
+        qr_code(poster.join_url).save(out, kind="png", scale=PNG_SCALE, border=PNG_BORDER)
+        return out.getvalue()
+    return _poster_png(poster, font)
 
 
 # -- layout shared by the SVG and the PDF (y from the top, in points) -----------------------
@@ -379,3 +389,274 @@ def pdf(poster: Poster, *, embed: bool = True) -> bytes:
     trailer = b"trailer\n<< /Size %d /Root 1 0 R /Info 9 0 R >>\nstartxref\n%d\n%%EOF\n"
     out += trailer % (len(objects) + 1, xref)
     return bytes(out)
+
+
+# -- PNG ----------------------------------------------------------------------------
+#
+# The poster drawn in pure Python: each glyph's outline (fontTools' glyph set, CFF:
+# cubic curves) flattened to polygons, scan-converted with the non-zero winding rule at
+# 4 samples a pixel vertically and exact coverage horizontally, each glyph's bitmap
+# cached per size; the frame and the QR code's modules are whole-pixel rectangles. The
+# image is written as an RGB PNG (filter 0 on every row, zlib).
+
+PNG_DPI = 150
+PX = PNG_DPI / 72  # pixels per point
+PNG_WIDTH, PNG_HEIGHT = round(A4_WIDTH * PX), round(A4_HEIGHT * PX)  # 1240 × 1754
+SUBSAMPLES = 4  # scanlines per pixel row
+WHITE = (255, 255, 255)
+
+
+def _rgb(colour: tuple[float, float, float]) -> tuple[int, int, int]:
+    r, g, b = (round(v * 255) for v in colour)
+    return r, g, b
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity: one per font file
+class _RasterFont:
+    path: str
+    number: int
+    units_per_em: int
+    glyph_set: Any
+    cmap: dict[int, str]
+    advances: dict[str, int]
+
+
+@lru_cache(maxsize=2)
+def _raster_font(path: str, number: int) -> _RasterFont | None:
+    """The font's glyph set, for the PNG (None: no fontTools, or a font it cannot read)."""
+    try:
+        from fontTools.ttLib import TTFont
+    except ImportError:
+        return None
+    try:
+        font = TTFont(path, fontNumber=number, lazy=True)
+        advances = {name: adv for name, (adv, _) in font["hmtx"].metrics.items()}
+        return _RasterFont(
+            path,
+            number,
+            font["head"].unitsPerEm,
+            font.getGlyphSet(),
+            font.getBestCmap(),
+            advances,
+        )
+    except Exception:
+        return None
+
+
+def _edges(font: _RasterFont, glyph: str, scale: float) -> list[tuple[float, ...]]:
+    """The glyph's outline at ``scale`` (pixels per font unit), y down, as line segments
+    (x0, y0, x1, y1), curves flattened."""
+    from fontTools.pens.basePen import BasePen
+
+    edges: list[tuple[float, ...]] = []
+
+    class Flatten(BasePen):
+        def __init__(self) -> None:
+            super().__init__(None)
+            self.start = (0.0, 0.0)
+            self.at = (0.0, 0.0)
+
+        def _line(self, x: float, y: float) -> None:
+            ax, ay = self.at
+            if ay != y:
+                edges.append((ax, ay, x, y))
+            self.at = (x, y)
+
+        def _moveTo(self, p: tuple[float, float]) -> None:
+            self.start = self.at = (p[0] * scale, -p[1] * scale)
+
+        def _lineTo(self, p: tuple[float, float]) -> None:
+            self._line(p[0] * scale, -p[1] * scale)
+
+        def _curveToOne(self, p1: Any, p2: Any, p3: Any) -> None:
+            x0, y0 = self.at
+            x1, y1, x2, y2 = p1[0] * scale, -p1[1] * scale, p2[0] * scale, -p2[1] * scale
+            x3, y3 = p3[0] * scale, -p3[1] * scale
+            length = abs(x1 - x0) + abs(y1 - y0) + abs(x2 - x1) + abs(y2 - y1)
+            length += abs(x3 - x2) + abs(y3 - y2)
+            n = max(2, min(24, int(length / 1.5)))
+            for i in range(1, n + 1):
+                t = i / n
+                u = 1 - t
+                a, b, c, d = u * u * u, 3 * u * u * t, 3 * u * t * t, t * t * t
+                self._line(a * x0 + b * x1 + c * x2 + d * x3, a * y0 + b * y1 + c * y2 + d * y3)
+
+        def _qCurveToOne(self, p1: Any, p2: Any) -> None:
+            x0, y0 = self.at
+            x1, y1, x2, y2 = p1[0] * scale, -p1[1] * scale, p2[0] * scale, -p2[1] * scale
+            length = abs(x1 - x0) + abs(y1 - y0) + abs(x2 - x1) + abs(y2 - y1)
+            n = max(2, min(24, int(length / 1.5)))
+            for i in range(1, n + 1):
+                t = i / n
+                u = 1 - t
+                a, b, c = u * u, 2 * u * t, t * t
+                self._line(a * x0 + b * x1 + c * x2, a * y0 + b * y1 + c * y2)
+
+        def _closePath(self) -> None:
+            self._line(*self.start)
+
+        _endPath = _closePath
+
+    font.glyph_set[glyph].draw(Flatten())
+    return edges
+
+
+@dataclass(frozen=True)
+class _Bitmap:
+    left: int  # pixels from the glyph's origin to the bitmap's first column
+    top: int  # pixels from the baseline (down) to its first row
+    width: int
+    rows: tuple[bytes, ...]  # coverage, 0–255
+
+
+@lru_cache(maxsize=2048)
+def _bitmap(font: _RasterFont, glyph: str, size_px: float) -> _Bitmap:
+    """The glyph's coverage at ``size_px`` pixels per em: non-zero winding rule,
+    SUBSAMPLES scanlines a row, the exact covered length of each pixel on a scanline."""
+    edges = _edges(font, glyph, size_px / font.units_per_em)
+    if not edges:
+        return _Bitmap(0, 0, 0, ())
+    xs = [v for e in edges for v in (e[0], e[2])]
+    ys = [v for e in edges for v in (e[1], e[3])]
+    left, top = math.floor(min(xs)), math.floor(min(ys))
+    width, height = math.ceil(max(xs)) - left + 1, math.ceil(max(ys)) - top
+    # each edge as (top y, bottom y, x at top, dx/dy, winding), in the bitmap's pixels
+    spans = []
+    for x0, y0, x1, y1 in edges:
+        winding = 1 if y1 > y0 else -1
+        if y0 > y1:
+            x0, y0, x1, y1 = x1, y1, x0, y0
+        spans.append((y0 - top, y1 - top, x0 - left, (x1 - x0) / (y1 - y0), winding))
+    weight = 255 / SUBSAMPLES
+    rows: list[bytes] = []
+    for row in range(height):
+        cover = [0.0] * (width + 1)
+        fill = [0.0] * (width + 2)
+        for k in range(SUBSAMPLES):
+            y = row + (k + 0.5) / SUBSAMPLES
+            crossings = sorted(
+                (xt + (y - ya) * slope, w) for ya, yb, xt, slope, w in spans if ya <= y < yb
+            )
+            wind = 0
+            start = 0.0
+            for x, w in crossings:
+                was = wind
+                wind += w
+                if was == 0 and wind != 0:
+                    start = x
+                elif was != 0 and wind == 0:
+                    a, b = start, x
+                    ia, ib = int(a), int(b)
+                    if ia == ib:
+                        cover[ia] += b - a
+                    else:
+                        cover[ia] += ia + 1 - a
+                        cover[ib] += b - ib
+                        fill[ia + 1] += 1
+                        fill[ib] -= 1
+        run = 0.0
+        out = bytearray(width)
+        for i in range(width):
+            run += fill[i]
+            v = (cover[i] + run) * weight
+            out[i] = 255 if v >= 255 else int(v + 0.5)
+        rows.append(bytes(out))
+    return _Bitmap(left, top, width, tuple(rows))
+
+
+def _rect(
+    image: bytearray, x0: int, y0: int, x1: int, y1: int, colour: tuple[int, int, int]
+) -> None:
+    """Fill the pixels [x0, x1) × [y0, y1)."""
+    line = bytes(colour) * (x1 - x0)
+    stride = PNG_WIDTH * 3
+    for y in range(y0, y1):
+        o = y * stride + x0 * 3
+        image[o : o + len(line)] = line
+
+
+def _glyph(image: bytearray, bitmap: _Bitmap, x: int, y: int, colour: tuple[int, int, int]) -> None:
+    """Blend the glyph's coverage in ``colour`` over the image, origin at (x, y)."""
+    r, g, b = colour
+    stride = PNG_WIDTH * 3
+    for dy, row in enumerate(bitmap.rows):
+        py = y + bitmap.top + dy
+        if not 0 <= py < PNG_HEIGHT:
+            continue
+        base = py * stride
+        for dx, a in enumerate(row):
+            if not a:
+                continue
+            px = x + bitmap.left + dx
+            if not 0 <= px < PNG_WIDTH:
+                continue
+            o = base + px * 3
+            cr, cg, cb = image[o], image[o + 1], image[o + 2]
+            image[o] = cr + ((r - cr) * a + 127) // 255
+            image[o + 1] = cg + ((g - cg) * a + 127) // 255
+            image[o + 2] = cb + ((b - cb) * a + 127) // 255
+
+
+def _png_file(width: int, height: int, rgb: bytes | bytearray) -> bytes:
+    """An 8-bit RGB PNG: IHDR, one IDAT (every row with filter 0, none), IEND."""
+    import struct
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = struct.pack(">I", zlib.crc32(kind + data))
+        return struct.pack(">I", len(data)) + kind + data + crc
+
+    stride = width * 3
+    raw = b"".join(b"\x00" + rgb[y * stride : (y + 1) * stride] for y in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw, 6))
+        + chunk(b"IEND", b"")
+    )
+
+
+def png_frame() -> tuple[int, int]:
+    """The frame's outer and inner edge, pixels from the page's edge (the SVG's stroke:
+    4 pt wide, centred 16 pt in)."""
+    return round(14 * PX), round(18 * PX)
+
+
+def png_qr_box(poster: Poster) -> tuple[int, int, int]:
+    """The QR code in the PNG: its left and top pixel and its module's side in pixels
+    (whole pixels, about QR_SIZE points for the code), the quiet zone white page."""
+    _, (qx, qy) = _layout(poster)
+    modules = qr_code(poster.join_url).symbol_size(border=0)[0]
+    module = max(1, round(QR_SIZE * PX / modules))
+    side = module * modules
+    left = round((qx + QR_SIZE / 2) * PX - side / 2)
+    top = round((qy + QR_SIZE / 2) * PX - side / 2)
+    return left, top, module
+
+
+def _poster_png(poster: Poster, font: _RasterFont) -> bytes:
+    texts, _ = _layout(poster)
+    image = bytearray(b"\xff") * (PNG_WIDTH * PNG_HEIGHT * 3)
+    outer, inner = png_frame()
+    red = _rgb(RED)
+    _rect(image, outer, outer, PNG_WIDTH - outer, inner, red)
+    _rect(image, outer, PNG_HEIGHT - inner, PNG_WIDTH - outer, PNG_HEIGHT - outer, red)
+    _rect(image, outer, inner, inner, PNG_HEIGHT - inner, red)
+    _rect(image, PNG_WIDTH - inner, inner, PNG_WIDTH - outer, PNG_HEIGHT - inner, red)
+    for t in texts:
+        glyphs = [font.cmap.get(ord(ch), ".notdef") for ch in t.text]
+        units = t.size / font.units_per_em
+        advance = sum(font.advances.get(g, font.units_per_em) for g in glyphs) * units
+        x = (A4_WIDTH - advance) / 2 if t.centred else t.x
+        baseline = round(t.y * PX)
+        colour = _rgb(t.colour)
+        size_px = round(t.size * PX, 2)
+        for g in glyphs:
+            _glyph(image, _bitmap(font, g, size_px), round(x * PX), baseline, colour)
+            x += font.advances.get(g, font.units_per_em) * units
+    left, top, module = png_qr_box(poster)
+    black = (0, 0, 0)
+    for row, col, length in _runs(qr_code(poster.join_url).matrix):
+        x0, y0 = left + col * module, top + row * module
+        _rect(image, x0, y0, x0 + length * module, y0 + module, black)
+    return _png_file(PNG_WIDTH, PNG_HEIGHT, image)

@@ -1,4 +1,4 @@
-"""Joining by the community's QR code: the poster (A4 SVG and PDF, the code as PNG) and
+"""Joining by the community's QR code: the poster (A4 SVG, PDF and PNG) and
 the page a scan opens, /app/join/<社区编号>, where a member reports (党员报到) and a
 resident registers (居民登记) after proving their phone with a code.
 

@@ -1,13 +1,16 @@
-"""The community's QR poster: an A4 SVG and PDF with the community's name and the QR
-code of its join link, the code alone as PNG; public, 404 for a community that is not."""
+"""The community's QR poster: an A4 SVG, PDF and PNG with the community's name and the QR
+code of its join link (the PNG is the code alone without a CJK font); public, 404 for a
+community that is not."""
 
 from __future__ import annotations
 
 import io
 import re
+import struct
 import zlib
 from uuid import uuid4
 
+import pytest
 import segno
 
 from api import poster
@@ -35,17 +38,109 @@ def test_the_svg_poster_shows_the_name_and_segnos_code_of_the_join_link(api: Api
     assert _join_url(ids["community"]) in text
 
 
-def test_the_png_is_segnos_code_of_the_join_link(api: Api) -> None:
+def _decode_png(data: bytes) -> tuple[int, int, list[bytes]]:
+    """An 8-bit RGB PNG whose rows all have filter 0: its width, height and rows of
+    RGB bytes (the chunks' CRCs checked)."""
+    assert data.startswith(b"\x89PNG\r\n\x1a\n")
+    at, idat, header = 8, b"", b""
+    while at < len(data):
+        (length,) = struct.unpack(">I", data[at : at + 4])
+        kind, body = data[at + 4 : at + 8], data[at + 8 : at + 8 + length]
+        (crc,) = struct.unpack(">I", data[at + 8 + length : at + 12 + length])
+        assert crc == zlib.crc32(kind + body), kind
+        if kind == b"IHDR":
+            header = body
+        elif kind == b"IDAT":
+            idat += body
+        at += 12 + length
+        if kind == b"IEND":
+            break
+    assert at == len(data)
+    width, height, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", header)
+    assert (depth, colour, interlace) == (8, 2, 0)
+    raw = zlib.decompress(idat)
+    stride = width * 3 + 1
+    assert len(raw) == stride * height
+    assert all(raw[y * stride] == 0 for y in range(height))
+    return width, height, [raw[y * stride + 1 : (y + 1) * stride] for y in range(height)]
+
+
+def _has_font() -> bool:
+    found = poster._font_file()
+    return found is not None and poster._raster_font(*found) is not None
+
+
+def test_the_png_is_the_a4_poster_with_segnos_code_of_the_join_link(api: Api) -> None:
     ids = setup_county(api)
     r = api.client.get(f"/app/join/{ids['community']}/poster.png")
     assert r.status_code == 200
     assert r.headers["content-type"] == "image/png"
+    if not _has_font():
+        pytest.skip("no CJK font (or no fontTools) here: the PNG is the code alone")
+    width, height, rows = _decode_png(r.content)
+    assert (width, height) == (1240, 1754)  # A4 at 150 dpi
+
+    def pixel(x: int, y: int) -> tuple[int, int, int]:
+        return rows[y][3 * x], rows[y][3 * x + 1], rows[y][3 * x + 2]
+
+    url = _join_url(ids["community"])
+    shown = poster.Poster("锦绣社区", url, ("泽州县财政局",))
+    code = segno.make(url, error=poster.QR_ERROR, micro=False)
+    n = code.symbol_size(border=0)[0]
+    left, top, module = poster.png_qr_box(shown)
+    # whole pixels a module, the code about as large as on the SVG, where the layout says
+    texts, (qx, qy) = poster._layout(shown)
+    assert abs(module * n - poster.QR_SIZE * poster.PX) <= n / 2
+    assert abs(left + module * n / 2 - (qx + poster.QR_SIZE / 2) * poster.PX) <= 1
+    assert abs(top + module * n / 2 - (qy + poster.QR_SIZE / 2) * poster.PX) <= 1
+    for r_, row in enumerate(code.matrix):
+        for c, dark in enumerate(row):
+            x, y = left + c * module + module // 2, top + r_ * module + module // 2
+            assert pixel(x, y) == ((0, 0, 0) if dark else (255, 255, 255)), (r_, c)
+    # the quiet zone: four modules of white around the code
+    quiet = 4 * module
+    for y in range(top - quiet, top + n * module + quiet):
+        line = rows[y][3 * (left - quiet) : 3 * (left + n * module + quiet)]
+        if top <= y < top + n * module:
+            line = line[: 3 * quiet] + line[-3 * quiet :]
+        assert line == b"\xff" * len(line), y
+    # the frame, in the poster's red
+    outer, inner = poster.png_frame()
+    red = (164, 0, 0)
+    for d in range(outer, inner):
+        for t in (100, 877, 1600):
+            assert pixel(t % width, d) == red and pixel(t % width, height - 1 - d) == red
+            assert pixel(d, t) == red and pixel(width - 1 - d, t) == red
+    assert pixel(outer - 1, 500) == pixel(inner, 500) == (255, 255, 255)
+
+    # text where the layout sets it, and nothing else drawn inside the frame
+    def dark(y: int) -> bool:
+        line = rows[y][3 * inner : 3 * (width - inner)]
+        return any(v < 128 for v in line)
+
+    name = next(t for t in texts if t.text == "锦绣社区")
+    baseline = round(name.y * poster.PX)
+    assert any(dark(y) for y in range(baseline - round(0.8 * name.size * poster.PX), baseline))
+    boxes = [
+        (round((t.y - 1.0 * t.size) * poster.PX), round((t.y + 0.3 * t.size) * poster.PX))
+        for t in texts
+    ]
+    boxes.append((top, top + n * module))
+    for y in range(inner, height - inner):
+        if not any(a <= y < b for a, b in boxes):
+            line = rows[y][3 * inner : 3 * (width - inner)]
+            assert line == b"\xff" * len(line), y
+    assert len(r.content) < 400_000
+
+
+def test_without_a_cjk_font_the_png_is_segnos_code_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(poster, "_font_file", lambda: None)
+    url = _join_url("x")
     expected = io.BytesIO()
-    segno.make(_join_url(ids["community"]), error=poster.QR_ERROR, micro=False).save(
+    segno.make(url, error=poster.QR_ERROR, micro=False).save(
         expected, kind="png", scale=poster.PNG_SCALE, border=poster.PNG_BORDER
     )
-    assert r.content == expected.getvalue()
-    assert r.content.startswith(b"\x89PNG\r\n\x1a\n")
+    assert poster.png(poster.Poster("锦绣社区", url)) == expected.getvalue()
 
 
 def _objects(data: bytes) -> dict[int, bytes]:
