@@ -19,6 +19,8 @@ from projections.settings import Settings
 
 log = structlog.get_logger("clock")
 
+MAX_OFFSET_SECONDS = 400 * 24 * 3600  # a test moves the clock days or months, not years
+
 
 class OffsetFileClock:
     """The wall clock plus the seconds written in ``path`` (a decimal; missing or empty:
@@ -44,10 +46,12 @@ class OffsetFileClock:
                 text = self.path.read_text(encoding="ascii", errors="replace").strip()
                 try:
                     seconds = float(text) if text else 0.0
+                    if not 0 <= seconds <= MAX_OFFSET_SECONDS:  # nan, inf, years ahead
+                        raise ValueError(text)
+                    found = timedelta(seconds=seconds)
                 except ValueError:
                     log.warning("clock_offset_unreadable", path=str(self.path))
                     return self._offset
-                found = timedelta(seconds=seconds)
                 if found > self._offset:
                     self._offset = found
             return self._offset

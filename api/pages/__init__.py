@@ -27,6 +27,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from domain.actors import Actor, Role
 from domain.calendar import local
+from domain.limits import LIMITS
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -85,7 +86,13 @@ env = Environment(
     lstrip_blocks=True,
 )
 env.filters.update(beijing=beijing, day=day, number=number)
-env.globals.update(percent=percent, ROLE_HOME_TITLES=ROLE_HOME_TITLES)
+env.globals.update(
+    percent=percent,
+    ROLE_HOME_TITLES=ROLE_HOME_TITLES,
+    # what the sign-in pages say about a code, from the limits the API enforces
+    CODE_VALID_MINUTES=LIMITS.phone_code_valid_minutes,
+    CODE_RESEND_SECONDS=LIMITS.phone_code_resend_seconds,
+)
 
 
 def render(template: str, status_code: int = 200, **context: Any) -> HTMLResponse:

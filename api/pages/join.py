@@ -28,6 +28,12 @@ BASES = (
 POSTER_CACHE = "public, max-age=3600"
 
 
+def poster_cache(request: Request) -> str:
+    """A poster made from the configured public address may be kept by any cache; one
+    made from the request's own Host only by the browser that asked."""
+    return POSTER_CACHE if services(request).settings.public_url else "private, max-age=3600"
+
+
 def public_base(request: Request) -> str:
     """The service's public address: configured (a deployment behind a proxy), else the
     address this request came to."""
@@ -64,7 +70,10 @@ def poster_svg(community_id: UUID, request: Request) -> Response:
     return Response(
         poster.svg(p),
         media_type="image/svg+xml",
-        headers={"Cache-Control": POSTER_CACHE, "Content-Disposition": _file_name(p, ".svg")},
+        headers={
+            "Cache-Control": poster_cache(request),
+            "Content-Disposition": _file_name(p, ".svg"),
+        },
     )
 
 
@@ -74,7 +83,10 @@ def poster_png(community_id: UUID, request: Request) -> Response:
     return Response(
         poster.png(p),
         media_type="image/png",
-        headers={"Cache-Control": POSTER_CACHE, "Content-Disposition": _file_name(p, ".png")},
+        headers={
+            "Cache-Control": poster_cache(request),
+            "Content-Disposition": _file_name(p, ".png"),
+        },
     )
 
 
@@ -84,7 +96,10 @@ def poster_pdf(community_id: UUID, request: Request) -> Response:
     return Response(
         poster.pdf(p),
         media_type="application/pdf",
-        headers={"Cache-Control": POSTER_CACHE, "Content-Disposition": _file_name(p, ".pdf")},
+        headers={
+            "Cache-Control": poster_cache(request),
+            "Content-Disposition": _file_name(p, ".pdf"),
+        },
     )
 
 

@@ -70,7 +70,7 @@ def need_context(row: dict[str, Any], next_words: dict[str, str]) -> dict[str, A
         "next": next_words.get(row["status"], ""),
         "deadline_words": DEADLINE_WORDS.get(row["status"], ""),
         "may_rate": may(row["status"], "rate_satisfied"),
-        "may_cancel": may(row["status"], "cancel") and not row.get("accepted_at"),
+        "may_cancel": may(row["status"], "cancel"),
         "stars": range(1, 6),
         "solved": SOLVED,
         "photo_kinds": PHOTO_KINDS,

@@ -16,6 +16,11 @@ from domain.actors import ROLE_LABELS, Actor, Role
 from domain.messages import MessageKind
 
 PHONE_ROLES = (Role.MEMBER, Role.RESIDENT, Role.GRID_WORKER)
+# Why the app sent someone to sign in (/app/sign-in?why=<code>).
+SIGN_IN_REASONS = {
+    "expired": "登录已过期，请重新登录。",
+    "ended": "您已在其他设备上退出或登录已失效，请重新登录。",
+}
 # Messages about an order: the inbox links each to the need's page.
 ORDER_KINDS = frozenset(
     k.code
@@ -49,9 +54,10 @@ def entrance(request: Request) -> HTMLResponse:
 @pages.get("/app/sign-in", response_class=HTMLResponse)
 def sign_in_page(
     request: Request,
-    why: str = Query("", max_length=200),
+    why: str = Query("", max_length=32),
 ) -> HTMLResponse:
-    return page(request, "app/sign_in.html", "手机号登录", why=why)
+    # a code, never text from the link: the page says only what the service wrote
+    return page(request, "app/sign_in.html", "手机号登录", why=SIGN_IN_REASONS.get(why, ""))
 
 
 @pages.get("/app/home", response_class=HTMLResponse)

@@ -40,3 +40,11 @@ def test_only_a_configured_file_moves_the_clock(tmp_path: Path) -> None:
     assert isinstance(edge_clock(Settings(data_dir=tmp_path)), SystemClock)
     configured = Settings.from_env({"SISHUANG_CLOCK_OFFSET_FILE": str(tmp_path / "o")})
     assert isinstance(edge_clock(configured), OffsetFileClock)
+
+
+def test_an_offset_that_is_no_number_of_seconds_is_ignored(tmp_path: Path) -> None:
+    path = tmp_path / "offset"
+    clock = OffsetFileClock(path, ManualClock(START))
+    for text in ("nan", "inf", "-5", "1e20"):
+        path.write_text(text)
+        assert clock.now() == START, text

@@ -49,20 +49,32 @@
   function current() { return session.get() || memory; }
 
   var refreshing = null;
+  /* One refresh at a time, across the tabs of this browser: a refresh token is good for
+   * one use, and the API ends the whole session when a used one comes again (two tabs
+   * refreshing together would sign the person out). Under the lock the stored session
+   * is read again: if another tab already refreshed, its tokens are used. */
   function refresh() {
-    var s = current();
-    if (!s || !s.refresh_token) return Promise.resolve(false);
     if (refreshing) return refreshing;
-    refreshing = fetch("/api/v1/auth/refresh", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ refresh_token: s.refresh_token }),
-    }).then(function (r) {
-      if (r.ok) return r.json().then(function (b) { session.keep(b); return true; });
-      if (r.status === 401 || r.status === 403 || r.status === 422) session.clear();
-      return false;
-    }, function () { return false; /* offline: keep the tokens, try later */ })
-      .finally(function () { refreshing = null; });
+    var started = current();
+    if (!started || !started.refresh_token) return Promise.resolve(false);
+    var run = function () {
+      var s = current();
+      if (!s || !s.refresh_token) return Promise.resolve(false);
+      if (s.refresh_token !== started.refresh_token) return Promise.resolve(true);
+      return fetch("/api/v1/auth/refresh", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ refresh_token: s.refresh_token }),
+      }).then(function (r) {
+        if (r.ok) return r.json().then(function (b) { session.keep(b); return true; });
+        if (r.status === 401 || r.status === 403 || r.status === 422) session.clear();
+        return false;
+      }, function () { return false; /* offline: keep the tokens, try later */ });
+    };
+    var locked = navigator.locks && navigator.locks.request
+      ? navigator.locks.request("sishuang.refresh", run)
+      : run();
+    refreshing = Promise.resolve(locked).finally(function () { refreshing = null; });
     return refreshing;
   }
 
@@ -72,10 +84,12 @@
     return Promise.resolve(Boolean(s));
   }
 
-  function signInAgain(message) {
+  /* To the sign-in page and back here after; ``why`` is a code the page turns into its
+   * own sentence (expired, ended), never text carried in the link. */
+  function signInAgain(why) {
     var next = location.pathname + location.search;
     var url = "/app/sign-in?next=" + encodeURIComponent(next);
-    if (message) url += "&why=" + encodeURIComponent(message);
+    if (why) url += "&why=" + encodeURIComponent(why);
     location.assign(url);
   }
 
@@ -157,10 +171,10 @@
       line = (where && where.querySelector && where.querySelector(".form-status")) || document.getElementById("status");
     }
     if (!line) return;
+    line.setAttribute("role", kind === "error" ? "alert" : "status");
+    line.className = (line.id === "status" ? "toast " : "form-status ") + (kind || "");
     line.hidden = false;
     line.textContent = text;
-    line.className = (line.id === "status" ? "toast " : "form-status ") + (kind || "");
-    line.setAttribute("role", kind === "error" ? "alert" : "status");
     if (line.id === "status") {
       clearTimeout(say.timer);
       say.timer = setTimeout(function () { line.hidden = true; }, 6000);
@@ -232,8 +246,8 @@
 
   function submit(form, submitter) {
     if (form.dataset.busy === "1") return;
-    if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) return;
     if (form.reportValidity && !form.reportValidity()) return;
+    if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) return;
     var button = submitter || form.querySelector("[type=submit]");
     var label = button ? button.textContent.trim() : "";
     var key = form.dataset.idemKey || (form.dataset.idemKey = uuid());
@@ -254,12 +268,13 @@
       if (res.ok) {
         delete form.dataset.idemKey;
         say(form, form.dataset.done || "已办好。", "ok");
+        if ((form.dataset.then || "reload") === "reload") say(null, form.dataset.done || "已办好。", "ok");
         form.dispatchEvent(new CustomEvent("sishuang:done", { detail: res, bubbles: true }));
         after(form, res);
         return;
       }
       if (res.status !== 0 && res.status < 500) delete form.dataset.idemKey; // refused: nothing was done
-      if (res.status === 401 && hadSession && !current()) { signInAgain("登录已过期，请重新登录"); return; }
+      if (res.status === 401 && hadSession && !current()) { signInAgain("expired"); return; }
       mark(form, res.body);
       say(form, explain(res, label), "error");
     });
@@ -337,7 +352,7 @@
       event.detail.isError = false;
       refresh().then(function (ok) {
         if (ok) htmx.trigger(event.detail.elt, "reload");
-        else signInAgain((body && body.message) || "请先登录");
+        else signInAgain("ended");
       });
       return;
     }
