@@ -18,12 +18,14 @@ from api import poster, routes_directory
 from api.context import services
 from api.pages import page, pages, render
 from domain.errors import DomainError
+from domain.values import RegistrationBasis
 
-# What the member form offers as 报到类型 (RegistrationIn.basis), in the API's words.
-BASES = (
-    ("residence", "居住地社区", "我住在这个社区"),
-    ("paired", "单位结对社区", "我的单位与这个社区结对（包联）"),
-)
+# The choices of 报到类型: the domain's codes and labels, with a hint for each.
+BASIS_HINTS = {
+    RegistrationBasis.RESIDENCE: "我住在这个社区",
+    RegistrationBasis.PAIRED: "我的单位与这个社区结对（包联）",
+}
+BASES = tuple((b.code, b.label, BASIS_HINTS.get(b, "")) for b in RegistrationBasis)
 # Posters are public (a community's join link) and change only with its name or units.
 POSTER_CACHE = "public, max-age=3600"
 
