@@ -299,3 +299,54 @@ def test_a_grid_worker_fills_a_wish_card_for_a_neighbour_without_a_phone(
     finally:
         page.context.close()
     watched.check()
+
+
+def test_a_need_sent_again_after_a_lost_answer_is_posted_once(
+    journey: Server, browser: Any
+) -> None:
+    """A slow network: the need reaches the service but its answer never reaches the
+    phone. Pressing 发布 again sends the same Idempotency-Key, so there is one need."""
+    server = journey
+    _, community = join_page(server)
+    page, watched = new_page(browser)
+    try:
+        page.goto(f"{server.url}/app/join/{community}")
+        page.click("[data-choose=resident]")
+        prove_phone(page, server, "15800002003")
+        page.wait_for_selector("#resident:not([hidden])")
+        page.fill("#resident-name", "周大爷")
+        page.fill("#resident-address", "幸福小区 5 号楼 3 单元 202")
+        page.click("#resident-form button[type=submit]")
+        at_path(page, "/app/home")
+        page.goto(f"{server.url}/app/resident/post")
+        page.select_option("#category", "plumbing_electrical")
+        page.fill("#content", "门锁坏了，钥匙插不进去")
+        keys: list[str] = []
+
+        def lose_the_answer(route: Any) -> None:
+            keys.append(route.request.headers.get("idempotency-key", ""))
+            route.fetch()  # the service gets it and records the need …
+            route.abort("failed")  # … and the phone never hears back
+
+        page.route("**/api/v1/needs", lose_the_answer)
+        page.click("#need-form button[type=submit]")
+        page.wait_for_selector("#need-form .form-status.error")
+        assert "不会重复" in page.inner_text("#need-form .form-status")
+        page.unroute("**/api/v1/needs")
+        page.on(
+            "request",
+            lambda r: (
+                keys.append(r.headers.get("idempotency-key", ""))
+                if r.url.endswith("/api/v1/needs") and r.method == "POST"
+                else None
+            ),
+        )
+        page.click("#need-form button[type=submit]")
+        page.wait_for_url(re.compile(r".*/app/needs/[0-9a-f-]{36}$"))
+        assert len(keys) == 2 and keys[0] and keys[0] == keys[1], keys
+        with bearer(server, session_of(page)["access_token"]) as me:
+            mine = me.get("/api/v1/me/orders").json()
+        assert [o["content"] for o in mine].count("门锁坏了，钥匙插不进去") == 1
+    finally:
+        page.context.close()
+    watched.check()

@@ -267,13 +267,22 @@
       if (button) { button.disabled = false; button.textContent = button.dataset.label || label; }
       if (res.ok) {
         delete form.dataset.idemKey;
+        form.dataset.lost = "0";
         say(form, form.dataset.done || "已办好。", "ok");
         if ((form.dataset.then || "reload") === "reload") say(null, form.dataset.done || "已办好。", "ok");
         form.dispatchEvent(new CustomEvent("sishuang:done", { detail: res, bubbles: true }));
         after(form, res);
         return;
       }
+      var lostBefore = form.dataset.lost === "1";
+      form.dataset.lost = res.status === 0 || res.status >= 500 ? "1" : "0";
       if (res.status !== 0 && res.status < 500) delete form.dataset.idemKey; // refused: nothing was done
+      if (res.status === 409 && lostBefore) {
+        // the first press may have gone through though its answer was lost: show what is
+        say(form, "上一次提交可能已经办好了，请看页面上的最新状态。", "ok");
+        reloadParts();
+        return;
+      }
       if (res.status === 401 && hadSession && !current()) { signInAgain("expired"); return; }
       mark(form, res.body);
       say(form, explain(res, label), "error");
@@ -461,6 +470,15 @@
     Array.prototype.forEach.call(document.querySelectorAll("[data-when-role]"), function (el) {
       var roles = el.dataset.whenRole.split(" ");
       el.hidden = !(s && roles.indexOf(s.role) >= 0);
+    });
+    // A part with data-poll-seconds is loaded again that often, only while the page is
+    // in sight (no requests from a phone in a pocket); the container is not a live
+    // region, so a screen reader does not read the whole part out each time.
+    Array.prototype.forEach.call(document.querySelectorAll("[data-poll-seconds]"), function (el) {
+      var seconds = Math.max(15, parseInt(el.dataset.pollSeconds, 10) || 60);
+      setInterval(function () {
+        if (document.visibilityState === "visible" && window.htmx) htmx.trigger(el, "reload");
+      }, seconds * 1000);
     });
     var big = document.querySelector("[data-action=big-text]");
     if (big) big.setAttribute("aria-pressed", root.classList.contains("big") ? "true" : "false");
