@@ -463,7 +463,45 @@
     });
   }
 
+  // -- a phone proven with a code (sign-in, and the join page) ---------------------------
+
+  /* The code form asks for a code (its button then waits out the resend interval); the
+   * form its data-verifies names sends the code with the phone typed in the first. */
+  function phoneCode(codeForm) {
+    var verifyForm = document.getElementById(codeForm.dataset.verifies);
+    var phone = codeForm.querySelector("[name=phone]");
+    var send = codeForm.querySelector("[type=submit]");
+    var code = verifyForm && verifyForm.querySelector("[name=code]");
+    if (!verifyForm || !phone || !send || !code) return;
+    verifyForm.sishuangBody = function (body) {
+      body.phone = phone.value.trim();
+      return body;
+    };
+    verifyForm.addEventListener("submit", function (event) {
+      if (!phone.value.trim()) {
+        event.stopImmediatePropagation();
+        event.preventDefault();
+        say(verifyForm, "请先填写手机号码并获取验证码。", "error");
+        phone.focus();
+      }
+    }, true);
+    codeForm.addEventListener("sishuang:done", function (event) {
+      var b = event.detail.body || {};
+      var left = b.resend_after_seconds || parseInt(codeForm.dataset.resendSeconds, 10) || 0;
+      send.disabled = true;
+      var tick = function () {
+        if (left <= 0) { send.disabled = false; send.textContent = "重新获取验证码"; return; }
+        send.textContent = left + " 秒后可重新获取";
+        left -= 1;
+        setTimeout(tick, 1000);
+      };
+      setTimeout(tick, 0); // after submit() has put the button's label back
+      code.focus();
+    });
+  }
+
   function ready() {
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-verifies]"), phoneCode);
     var needs = document.body.dataset.needsSession === "yes";
     if (needs && !current()) { signInAgain(""); return; }
     var s = current();

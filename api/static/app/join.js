@@ -44,36 +44,8 @@
       choose(el.dataset.choose);
     });
 
-    // -- the phone, proven with a code (as on the sign-in page) ----------------------------
-    var codeForm = document.getElementById("code-form");
-    var verifyForm = document.getElementById("verify-form");
-    var send = document.getElementById("send-code");
-    var code = document.getElementById("code");
-    verifyForm.sishuangBody = function (body) {
-      body.phone = phoneInput.value.trim();
-      return body;
-    };
-    verifyForm.addEventListener("submit", function (event) {
-      if (!phoneInput.value.trim()) {
-        event.stopImmediatePropagation();
-        event.preventDefault();
-        Sishuang.say(verifyForm, "请先填写手机号码并获取验证码。", "error");
-        phoneInput.focus();
-      }
-    }, true);
-    codeForm.addEventListener("sishuang:done", function (event) {
-      var wait = (event.detail.body && event.detail.body.resend_after_seconds) || 60;
-      var left = wait;
-      send.disabled = true;
-      var tick = function () {
-        if (left <= 0) { send.disabled = false; send.textContent = "重新获取验证码"; return; }
-        send.textContent = left + " 秒后可重新获取";
-        left -= 1;
-        setTimeout(tick, 1000);
-      };
-      setTimeout(tick, 0); // after app.js has put the label back
-      code.focus();
-    });
+    // -- the phone, proven with a code (app.js wires the two forms) -----------------------
+    var verifyForm = document.getElementById("verify-form");  // wired by app.js (phoneCode)
     verifyForm.addEventListener("sishuang:done", function (event) {
       Sishuang.session.keep(event.detail.body);
       verifiedPhone = phoneInput.value.trim();
