@@ -8,6 +8,7 @@ What the page shows of the community is the public registration form
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -66,43 +67,40 @@ def _file_name(p: poster.Poster, suffix: str) -> str:
     return f"inline; filename*=UTF-8''{quote(p.community_name + '二维码' + suffix)}"
 
 
-@pages.get("/app/join/{community_id}/poster.svg")
-def poster_svg(community_id: UUID, request: Request) -> Response:
+def _poster_answer(request: Request, community_id: UUID, suffix: str) -> Response:
+    """One community's poster in one of its formats (``POSTER_FORMATS``)."""
     p = _poster(request, community_id)
+    draw, media_type = POSTER_FORMATS[suffix]
     return Response(
-        poster.svg(p),
-        media_type="image/svg+xml",
+        draw(p),
+        media_type=media_type,
         headers={
             "Cache-Control": poster_cache(request),
-            "Content-Disposition": _file_name(p, ".svg"),
+            "Content-Disposition": _file_name(p, suffix),
         },
     )
+
+
+POSTER_FORMATS: dict[str, tuple[Callable[[poster.Poster], bytes | str], str]] = {
+    ".svg": (poster.svg, "image/svg+xml"),
+    ".png": (poster.png, "image/png"),
+    ".pdf": (poster.pdf, "application/pdf"),
+}
+
+
+@pages.get("/app/join/{community_id}/poster.svg")
+def poster_svg(community_id: UUID, request: Request) -> Response:
+    return _poster_answer(request, community_id, ".svg")
 
 
 @pages.get("/app/join/{community_id}/poster.png")
 def poster_png(community_id: UUID, request: Request) -> Response:
-    p = _poster(request, community_id)
-    return Response(
-        poster.png(p),
-        media_type="image/png",
-        headers={
-            "Cache-Control": poster_cache(request),
-            "Content-Disposition": _file_name(p, ".png"),
-        },
-    )
+    return _poster_answer(request, community_id, ".png")
 
 
 @pages.get("/app/join/{community_id}/poster.pdf")
 def poster_pdf(community_id: UUID, request: Request) -> Response:
-    p = _poster(request, community_id)
-    return Response(
-        poster.pdf(p),
-        media_type="application/pdf",
-        headers={
-            "Cache-Control": poster_cache(request),
-            "Content-Disposition": _file_name(p, ".pdf"),
-        },
-    )
+    return _poster_answer(request, community_id, ".pdf")
 
 
 @pages.get("/app/join/{community_id}", response_class=HTMLResponse)
