@@ -16,6 +16,7 @@ glyph set) and written with zlib; without the font it is the QR code alone.
 from __future__ import annotations
 
 import io
+import logging
 import math
 import zlib
 from collections.abc import Iterable
@@ -25,6 +26,9 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 import segno
+
+# fontTools tells of every table it subsets at INFO: not news for the service's log
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 A4_WIDTH, A4_HEIGHT = 595, 842  # points
 QR_ERROR = "m"

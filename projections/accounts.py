@@ -318,7 +318,7 @@ def sign_ins(
 def first_of_each(store: ReadStore, county_id: str) -> dict[str, dict[str, Any] | None]:
     """One of each kind of person and place in a county (the demo's accounts): a
     community, a unit, an inspector, a partner, an approved member and a resident with a
-    phone; None where the county has none."""
+    phone (the one with most messages); None where the county has none."""
     queries = {
         "community": "SELECT community_id AS id, name FROM rm_communities WHERE county_id = ?"
         " ORDER BY code",
@@ -331,7 +331,11 @@ def first_of_each(store: ReadStore, county_id: str) -> dict[str, dict[str, Any] 
         " AND status = 'approved' AND phone <> '' ORDER BY registered_at, member_id",
         "resident": "SELECT r.resident_id AS id, r.name, r.phone, r.community_id"
         " FROM rm_residents r JOIN rm_communities c ON c.community_id = r.community_id"
-        " WHERE c.county_id = ? AND r.phone <> '' ORDER BY r.registered_at, r.resident_id",
+        " WHERE c.county_id = ? AND r.phone <> ''"
+        # the one with most in their inbox, so the demo's resident has something to read
+        " ORDER BY (SELECT COUNT(*) FROM rm_msg_messages m"
+        " WHERE m.recipient = 'resident:' || r.resident_id) DESC,"
+        " r.registered_at, r.resident_id",
     }
     with store.read() as tx:
         return {
