@@ -93,9 +93,9 @@ def error_headers() -> dict[str, str]:
     }
 
 
-
 # Paths whose answers carry a session's tokens (sign-in, refresh, registration).
 TOKEN_PATHS = ("/api/v1/auth/", "/api/v1/registrations", "/api/v1/residents")
+
 
 class SecurityHeaders:
     """Headers every answer carries: no MIME sniffing, no framing, no referrer, a
@@ -136,7 +136,7 @@ class SecurityHeaders:
 
 # The app's pages and their assets are compressed for a phone on a slow network; the
 # JSON API is not (its clients, its tests and its content lengths stay as they are).
-COMPRESSED_PATHS = ("/app/", "/static/", "/public/")
+COMPRESSED_PATHS = ("/app/", "/console/", "/static/", "/public/")
 
 
 class PageCompression:

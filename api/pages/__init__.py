@@ -140,6 +140,9 @@ MODULES = (
     "api.pages.member",
     "api.pages.resident",
     "api.pages.grid",
+    # the staff consoles (api/pages/consoles/)
+    "api.pages.consoles.charts",
+    "api.pages.consoles.frame",
 )
 
 

@@ -97,10 +97,8 @@ def member_need(request: Request, actor: Actor, order_id: UUID) -> HTMLResponse:
             raise
         need, opened = found[0], True
     mine = need.get("member_id") == me["member_id"]
-    applied = (
-        (opened
-        and bool(need.get("applied")))
-        or any(a["member_id"] == me["member_id"] for a in need.get("applicant_list", []))
+    applied = (opened and bool(need.get("applied"))) or any(
+        a["member_id"] == me["member_id"] for a in need.get("applicant_list", [])
     )
     policy = _policy(request, actor, need["county_id"])
     return render(

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.builders.browser import browser, phone, server
+from tests.builders.browser import browser, desk, phone, server
 
-__all__ = ["browser", "phone", "server"]
+__all__ = ["browser", "desk", "phone", "server"]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

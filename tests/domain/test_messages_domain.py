@@ -138,7 +138,7 @@ def _delivery(now: datetime, *, urgent: bool = False) -> Delivery:
 
 
 def test_an_sms_is_not_sent_after_the_deadline_it_asks_to_be_met_by() -> None:
-    """"Please rate before 09:28" at 13:00 helps nobody: past its valid_until (a rating
+    """ "Please rate before 09:28" at 13:00 helps nobody: past its valid_until (a rating
     window, a take window, a sign-in code's validity) the SMS expires at its claim."""
     day = datetime(2026, 3, 2, 10, tzinfo=BEIJING)
     deadline = day + timedelta(hours=2)

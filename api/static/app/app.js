@@ -1,7 +1,7 @@
-/* 四双 · the people's app: sign-in, parts, commands. No framework; htmx loads parts.
+/* 四双 · the people's app and the staff consoles: sign-in, parts, commands. No framework; htmx loads parts.
  *
  * - The session (access + refresh token) is kept in localStorage; every request to
- *   /app/parts/ or /api/v1 carries "Authorization: Bearer <access token>", refreshed
+ *   /app/parts/, /console/parts/ or /api/v1 carries "Authorization: Bearer <access token>", refreshed
  *   before it expires and once more on a 401.
  * - A part is an element with hx-get="/app/parts/..."; a refusal is the API's JSON error,
  *   shown in the part's place with what to do next.
@@ -88,7 +88,7 @@
    * own sentence (expired, ended), never text carried in the link. */
   function signInAgain(why) {
     var next = location.pathname + location.search;
-    var url = "/app/sign-in?next=" + encodeURIComponent(next);
+    var url = signInPath() + "?next=" + encodeURIComponent(next);
     if (why) url += "&why=" + encodeURIComponent(why);
     location.assign(url);
   }
@@ -231,15 +231,28 @@
     });
   }
 
+  /* The app's pages and the staff consoles share this file; the page's body says which
+   * it belongs to (data-frame: its sign-in page and home). */
+  function frame() { return (document.body && document.body.dataset.frame) || "app"; }
+  function signInPath() { return "/" + frame() + "/sign-in"; }
+  function homePath() { return "/" + frame() + "/home"; }
   function safeNext(url) {
-    return typeof url === "string" && /^\/app\/[^/]/.test(url) && url.indexOf("//") < 0 ? url : "/app/home";
+    var mine = new RegExp("^/" + frame() + "/[^/]");
+    return typeof url === "string" && mine.test(url) && url.indexOf("//") < 0 ? url : homePath();
   }
 
   function after(form, res) {
     var then = form.dataset.then || "reload";
-    if (then === "session") { session.keep(res.body); location.assign(safeNext(new URLSearchParams(location.search).get("next") || form.dataset.next)); return; }
+    if (then === "session") {
+      session.keep(res.body);
+      var next = safeNext(new URLSearchParams(location.search).get("next") || form.dataset.next);
+      // a temporary password: the only thing the session may do is change it
+      if (res.body && res.body.must_change_password) next = "/" + frame() + "/password?next=" + encodeURIComponent(next);
+      location.assign(next);
+      return;
+    }
     if (then.indexOf("go:") === 0) { location.assign(fill(then.slice(3), res.body)); return; }
-    if (then === "back") { history.length > 1 ? history.back() : location.assign("/app/home"); return; }
+    if (then === "back") { history.length > 1 ? history.back() : location.assign(homePath()); return; }
     if (then === "none") return;
     reloadParts();
   }
@@ -319,7 +332,7 @@
 
   document.addEventListener("htmx:confirm", function (event) {
     var path = event.detail.path || "";
-    if (path.indexOf("/app/parts/") !== 0) return;
+    if (path.indexOf("/app/parts/") !== 0 && path.indexOf("/console/parts/") !== 0) return;
     var s = current();
     if (!s || s.expires_at - Date.now() >= 60000) return;
     event.preventDefault();
@@ -365,6 +378,12 @@
       });
       return;
     }
+    if (xhr.status === 403 && body && body.code === "password_change_required" && !/\/password$/.test(location.pathname)) {
+      event.detail.shouldSwap = false;
+      event.detail.isError = false;
+      location.assign("/" + frame() + "/password?next=" + encodeURIComponent(location.pathname + location.search));
+      return;
+    }
     event.detail.shouldSwap = true;
     event.detail.isError = false;
     var res = { status: xhr.status, body: body, response: { headers: { get: function (h) { return xhr.getResponseHeader(h); } } } };
@@ -393,7 +412,7 @@
       var part = el.closest("[data-part]");
       if (part && window.htmx) htmx.trigger(part, "reload");
     } else if (action === "sign-out") {
-      json("/api/v1/auth/sign-out", "POST").then(function () { session.clear(); location.assign("/app/"); });
+      json("/api/v1/auth/sign-out", "POST").then(function () { session.clear(); location.assign(document.body.dataset.entrance || "/" + frame() + "/"); });
     }
   });
 
@@ -538,6 +557,8 @@
     session: { current: current, keep: session.keep, clear: session.clear, refresh: refresh },
     reloadParts: reloadParts,
     safeNext: safeNext,
+    homePath: homePath,
+    signInAgain: signInAgain,
     formBody: formBody,
     compress: compress,
     uploadPhoto: uploadPhoto,
