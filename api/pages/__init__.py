@@ -73,6 +73,11 @@ def percent(part: Any, whole: Any) -> int:
     return max(0, min(100, round(100 * p / w)))
 
 
+def pages_of(total: int, size: int) -> int:
+    """How many pages ``total`` rows fill at ``size`` a page (at least one)."""
+    return max(1, -(-int(total) // max(1, int(size))))
+
+
 ROLE_HOME_TITLES = {
     Role.MEMBER.value: "党员",
     Role.RESIDENT.value: "群众",
@@ -88,6 +93,7 @@ env = Environment(
 env.filters.update(beijing=beijing, day=day, number=number)
 env.globals.update(
     percent=percent,
+    pages_of=pages_of,
     ROLE_HOME_TITLES=ROLE_HOME_TITLES,
     # what the sign-in pages say about a code, from the limits the API enforces
     CODE_VALID_MINUTES=LIMITS.phone_code_valid_minutes,

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api import routes_messages
 from api.context import current_access, current_actor, signed_in
-from api.pages import HOMES, NEEDS, page, pages, render
+from api.pages import HOMES, NEEDS, page, pages, pages_of, render
 from domain.actors import ROLE_LABELS, Actor, Role
 from domain.messages import MessageKind
 
@@ -92,13 +92,12 @@ def inbox_part(
 ) -> HTMLResponse:
     actor = part_actor(request)
     found = routes_messages.my_messages(request, actor, unread=unread, page=page_number, size=20)
-    pages_total = max(1, -(-found["total"] // found["size"]))
     return render(
         "app/parts/inbox.html",
         inbox=found,
         unread=unread,
         page=page_number,
-        pages=pages_total,
+        pages=pages_of(found["total"], found["size"]),
         ORDER_KINDS=ORDER_KINDS,
     )
 

@@ -26,7 +26,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from api.context import signed_in
-from api.pages import env, render
+from api.pages import env, page
 from domain.access import require_role
 from domain.actors import ROLE_LABELS, Actor, Role
 
@@ -85,7 +85,7 @@ def console_page(
 ) -> HTMLResponse:
     """A console page shell (``console/base.html``): ``signed`` pages send the browser to
     sign in when it has no session."""
-    return render(template, title=title, path=request.url.path, needs_session=signed, **context)
+    return page(request, template, title, needs_session=signed, **context)
 
 
 def staff(request: Request, *roles: Role) -> Actor:
@@ -108,14 +108,8 @@ def with_params(base: str, params: Mapping[str, Any], **changes: Any) -> str:
     return f"{base}?{query}" if query else base
 
 
-def pages_of(total: int, size: int) -> int:
-    """How many pages ``total`` rows fill at ``size`` a page (at least one)."""
-    return max(1, -(-int(total) // max(1, int(size))))
-
-
 env.globals.update(
     with_params=with_params,
-    pages_of=pages_of,
     ROLE_LABELS={r.value: label for r, label in ROLE_LABELS.items()},
     CONSOLE_TITLES={r.value: t for r, t in CONSOLE_TITLES.items()},
 )

@@ -16,7 +16,7 @@ from api.context import current_access, services
 from api.inputs import Body
 from api.pages import pages, render
 from api.pages.consoles import CONSOLE_ROLES, HOMES, MENUS, console_page, staff
-from domain.actors import ROLE_LABELS, Role
+from domain.actors import Role
 from domain.errors import InvalidInput
 from projections import accounts
 
@@ -79,10 +79,8 @@ def menu_part(request: Request) -> HTMLResponse:
         "console/parts/menu.html",
         actor=actor,
         account=_account(request),
-        role_label=ROLE_LABELS[actor.role],
         items=MENUS.get(actor.role, []),
         path=request.query_params.get("at", ""),
-        console_role=actor.role in CONSOLE_ROLES,
     )
 
 
@@ -92,25 +90,13 @@ def home_part(request: Request) -> HTMLResponse:
     shown = HOMES.get(actor.role)
     if shown is not None:
         return shown(request, actor)
-    return render(
-        "console/parts/home_other.html",
-        actor=actor,
-        role_label=ROLE_LABELS[actor.role],
-        console_role=actor.role in CONSOLE_ROLES,
-        items=MENUS.get(actor.role, []),
-    )
+    return render("console/parts/home_other.html", actor=actor)
 
 
 @pages.get("/console/parts/account", response_class=HTMLResponse)
 def account_part(request: Request) -> HTMLResponse:
     actor = staff(request)
-    return render(
-        "console/parts/account.html",
-        actor=actor,
-        account=_account(request),
-        role_label=ROLE_LABELS[actor.role],
-        ROLE_LABELS_BY_CODE={r.value: label for r, label in ROLE_LABELS.items()},
-    )
+    return render("console/parts/account.html", actor=actor, account=_account(request))
 
 
 class QrIn(Body):
