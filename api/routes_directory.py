@@ -17,6 +17,7 @@ from api.answers.directory import (
     GridAnswer,
     PairingAnswer,
     PolicyView,
+    PublicDirectory,
     RegistrationForm,
     UnitAnswer,
     UnitRow,
@@ -220,6 +221,16 @@ def registration_form(community_id: UUID, request: Request) -> Any:
             for u in units
         ],
     }
+
+
+@router.get(
+    "/public/directory",
+    summary="公开：各县（区）的社区与单位名录（无需登录）",
+    description="公示页面的索引：县（区）、社区与单位的名称和编号，别无其他。",
+    responses=answer(PublicDirectory),
+)
+def public_directory(request: Request) -> Any:
+    return {"counties": directory.public_directory(services(request).read.store)}
 
 
 @router.post(

@@ -6,7 +6,6 @@ login, neither carrying any resident's name, phone or address."""
 
 from __future__ import annotations
 
-from html import escape
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -41,6 +40,7 @@ from api.context import (
 )
 from api.guard import GuardedRoute
 from api.inputs import Body, Day, Moment, Number, example, within
+from api.pages import render
 from domain import access
 from domain.actors import Role
 from domain.errors import NotFound
@@ -713,43 +713,7 @@ def public_detail(plan_id: UUID, request: Request) -> Any:
     return view
 
 
-# -- the page a resident can read -------------------------------------------------------------
-
-
-def _page(title: str, body: str, status_code: int = 200) -> HTMLResponse:
-    html = (
-        '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f'<title>{escape(title)}</title><link rel="stylesheet" href="/static/public.css">'
-        "</head>"
-        f"<body>{body}</body></html>"
-    )
-    return HTMLResponse(html, status_code=status_code)
-
-
-def _e(value: Any) -> str:
-    return escape("" if value is None else str(value))
-
-
-def _reason(label: str | None, masked: str | None) -> str:
-    """A reason as the public reads it: its category, and what was typed, masked."""
-    label = label or "其他"
-    return f"{label}（{masked}）" if masked else label
-
-
-def _target_html(target: str | None, label: str | None, *, inline: bool = False) -> str:
-    """A target as the public reads it: the unit's or the community's name, when known,
-    with the id it is checked by (the id in small monospace, broken anywhere, so a
-    narrow screen wraps it as before); ``inline`` for a mention inside a sentence."""
-    ident = f"<span class='hash'>{_e(target)}</span>"
-    if not label:
-        return ident
-    return f"{_e(label)}（{ident}）" if inline else f"{_e(label)}<br>{ident}"
-
-
-def _disclosure_html(d: dict[str, Any]) -> str:
-    css = "late" if d["overdue"] else "ok" if d["published"] else ""
-    return f'<span class="{css}">{_e(d["label"])}</span>'
+# -- the pages a resident can read (templates in api/templates/public/) --------------------
 
 
 @pages.get(
@@ -761,40 +725,7 @@ def public_page(request: Request, county_id: CountyFilter = None) -> HTMLRespons
     store = services(request).read.store
     county = None if county_id is None else str(county_id)
     plans = public_disclosure.public_plans(store, today(request), county)
-    parts = [
-        "<h1>随机抽查结果公开</h1>",
-        "<p>督查组随机抽取检查对象、随机选派检查人员，检查结果向社会公开。"
-        "单位和社区写明名称；群众和党员只用编号表示，不公开群众的姓名、电话和住址。</p>",
-    ]
-    if not plans:
-        parts.append("<p>目前还没有抽查。</p>")
-    for p in plans:
-        status = p["status_label"]
-        if p["status"] == "voided":
-            status = f"已作废。作废理由：{_reason(p['void_reason_label'], p['void_reason'])}"
-        conclusions = p["conclusions"] or {}
-        parts.append(
-            '<div class="plan">'
-            f'<h2><a href="/public/inspections/{_e(p["plan_id"])}">{_e(p["title"])}</a></h2>'
-            "<table>"
-            f"<tr><th>地区</th><td>{_e(p['county_name'])}</td></tr>"
-            f"<tr><th>检查事项</th><td>{_e(p['item_label'])}</td></tr>"
-            f"<tr><th>抽查期间</th><td>{_e(p['period'][0])} 至 {_e(p['period'][1])}</td></tr>"
-            f"<tr><th>进展</th><td>{_e(status)}</td></tr>"
-            f"<tr><th>抽中对象</th><td>{_e(p['targets']) if p['targets'] is not None else '—'}"
-            "</td></tr>"
-            f"<tr><th>结果公开</th><td>{_disclosure_html(p['disclosure'])}</td></tr>"
-            + (
-                "<tr><th>检查结论</th><td>"
-                + "，".join(f"{_e(k)} {v} 个" for k, v in sorted(conclusions.items()))
-                + "</td></tr>"
-                if p["conclusions"] is not None
-                else ""
-            )
-            + "</table>"
-            f'<p><a href="/public/inspections/{_e(p["plan_id"])}">查看详情</a></p></div>'
-        )
-    return _page("随机抽查结果公开", "".join(parts))
+    return render("public/inspections.html", title="随机抽查结果公开", plans=plans)
 
 
 @pages.get(
@@ -803,95 +734,28 @@ def public_page(request: Request, county_id: CountyFilter = None) -> HTMLRespons
     summary="公开页面：一次抽查的详情（无需登录，大字）",
 )
 def public_plan_page(plan_id: UUID, request: Request) -> HTMLResponse:
-    view = public_disclosure.public_plan(services(request).read.store, str(plan_id), today(request))
-    if view is None:
-        body = "<h1>没有这次抽查</h1><p><a href='/public/inspections'>返回抽查一览</a></p>"
-        return _page("没有这次抽查", body, status_code=404)
-    v = view
-    parts = [
-        "<p><a href='/public/inspections'>← 返回抽查一览</a></p>",
-        f"<h1>{_e(v['title'])}</h1>",
-        "<table>",
-        f"<tr><th>地区</th><td>{_e(v['county_name'])}</td></tr>",
-        f"<tr><th>检查事项</th><td>{_e(v['item_label'])}</td></tr>",
-        f"<tr><th>怎么查</th><td>{_e(v['document'].get('procedure'))}</td></tr>",
-        f"<tr><th>抽查期间</th><td>{_e(v['period'][0])} 至 {_e(v['period'][1])}</td></tr>",
-        f"<tr><th>进展</th><td>{_e(v['status_label'])}</td></tr>",
-        f"<tr><th>结果公开</th><td>{_disclosure_html(v['disclosure'])}</td></tr>",
-    ]
-    if v["voided_at"]:
-        reason = _reason(v["void_reason_label"], v["void_reason"])
-        parts.append(f"<tr><th>作废理由</th><td class='late'>{_e(reason)}</td></tr>")
-    if v["summary"]:
-        parts.append(f"<tr><th>结果说明</th><td>{_e(v['summary'])}</td></tr>")
-    parts.append("</table>")
-    if v.get("notice"):
-        parts.append(f"<p class='note'>{_e(v['notice'])}</p>")
-    parts.append("<h2>核对用的数值</h2><table>")
-    parts.append(f"<tr><th>种子生成方式</th><td>{_e(v['seed_method_label'])}</td></tr>")
-    rows = [
+    v = public_disclosure.public_plan(services(request).read.store, str(plan_id), today(request))
+    if v is None:
+        return render(
+            "public/missing.html",
+            status_code=404,
+            title="没有这次抽查",
+            message="没有找到这次抽查。",
+            back=("/public/inspections", "返回抽查一览"),
+        )
+    checks = [
         ("方案哈希", v["plan_hash"]),
         ("检查对象名录哈希", v["population_hash"]),
         ("检查人员名录哈希", v["roster_hash"]),
         ("抽样结果承诺值", v["sample_commitment"]),
     ]
-    rows += [(f"承诺：{party}", c) for party, c in sorted(v["commitments"].items())]
+    checks += [(f"承诺：{party}", c) for party, c in sorted(v["commitments"].items())]
     for party, c in sorted((v.get("contributions") or {}).items()):
-        rows.append((f"揭示：{party}", f"{c['contribution']}（盐 {c['salt']}）"))
+        checks.append((f"揭示：{party}", f"{c['contribution']}（盐 {c['salt']}）"))
     if v.get("seed"):
-        rows.append(("种子", v["seed"]))
-    for label, value in rows:
-        parts.append(f"<tr><th>{_e(label)}</th><td class='hash'>{_e(value) or '—'}</td></tr>")
-    if v.get("sample_matches_commitment") is not None:
-        ok = v["sample_matches_commitment"]
-        parts.append(
-            "<tr><th>抽样结果与承诺值</th>"
-            f"<td class='{'ok' if ok else 'late'}'>{'一致' if ok else '不一致'}</td></tr>"
-        )
-    parts.append("</table>")
-    if v.get("targets") is not None:
-        labels = {
-            t["target"]: t.get("target_label") for t in [*v["targets"], *v.get("alternates", [])]
-        }
-        parts.append(
-            "<h2>抽中的对象和检查人员</h2><table><tr><th>检查对象</th><th>票号</th>"
-            "<th>检查人员</th><th>检查结论</th><th>后续处理</th></tr>"
-        )
-        for t in v["targets"]:
-            note = ""
-            if t["replaced_by"]:
-                reason = _reason(t["replace_reason_label"], t["replace_reason"])
-                other = _target_html(t["replaced_by"], labels.get(t["replaced_by"]), inline=True)
-                note = f"<br>已替换为 {other}：{_e(reason)}"
-            if t["replaces"]:
-                former = _target_html(t["replaces"], labels.get(t["replaces"]), inline=True)
-                note = f"<br>替换 {former}"
-            people = "、".join(f"{_e(a['name'])}（{_e(a['unit_name'])}）" for a in t["inspectors"])
-            for r in t["recused"]:
-                people += f"<br>{_e(r['name'])} 回避：{_e(_reason(r['reason_label'], r['reason']))}"
-            conclusion = t.get("conclusion_label") or ("—" if t["active"] else "")
-            parts.append(
-                f"<tr><td>{_target_html(t['target'], t.get('target_label'))}{note}</td>"
-                f"<td class='hash'>{_e(t['ticket'])}</td><td>{people}</td>"
-                f"<td>{_e(conclusion)}</td><td>{_e(t.get('follow_up'))}</td></tr>"
-            )
-        parts.append("</table>")
-        if not v["results_published"]:
-            parts.append("<p>检查结果尚未公开。</p>")
-        if v["skips"]:
-            parts.append(
-                "<h3>分配时跳过的检查人员</h3><table><tr><th>检查对象</th><th>检查人员</th>"
-                "<th>原因</th></tr>"
-            )
-            for s in v["skips"]:
-                parts.append(
-                    f"<tr><td>{_target_html(s['target'], s.get('target_label'))}</td>"
-                    f"<td>{_e(s['name'])}（{_e(s['unit_name'])}）</td>"
-                    f"<td>{_e(s['reason_label'])}</td></tr>"
-                )
-            parts.append("</table>")
-    parts.append(
-        f"<p>数据接口：<a href='/api/v1/public/inspections/{_e(v['plan_id'])}'>"
-        f"/api/v1/public/inspections/{_e(v['plan_id'])}</a></p>"
-    )
-    return _page(v["title"], "".join(parts))
+        checks.append(("种子", v["seed"]))
+    labels = {
+        t["target"]: t.get("target_label")
+        for t in [*(v.get("targets") or []), *v.get("alternates", [])]
+    }
+    return render("public/inspection.html", title=v["title"], v=v, checks=checks, labels=labels)

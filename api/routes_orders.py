@@ -18,6 +18,7 @@ from api.answers.orders import (
     OrderAnswer,
     OrderView,
     PhotoStored,
+    PublicWishes,
     ResidentAnswer,
 )
 from api.context import (
@@ -40,7 +41,7 @@ from domain import access
 from domain.actors import Actor, Role
 from domain.application import NeedInput
 from domain.errors import Forbidden, NotFound
-from projections import needs, plan_progress
+from projections import directory, needs, plan_progress
 
 router = APIRouter(
     tags=["orders"],
@@ -557,6 +558,43 @@ def figures(
 ) -> Any:
     community_for_reader(request, community_id, actor)
     return needs.community_figures(services(request).read.store, str(community_id), year)
+
+
+# -- 微心愿墙: no login ----------------------------------------------------------------------
+
+
+@router.get(
+    "/public/communities/{community_id}/wishes",
+    summary="公开：社区微心愿墙（无需登录）",
+    description="社区的需求，新的在前：类别、遮蔽个人信息后截短的需求内容、登记与完成时间、"
+    "状态（待认领、已认领、已完成）。不含求助人、党员、网格、地点与编号；"
+    "已撤销、已驳回和核定虚假的需求不上墙。",
+    responses=answer(PublicWishes),
+)
+def public_wishes(
+    community_id: UUID,
+    request: Request,
+    state: Literal["open", "taken", "done"] | None = Query(
+        None, description="只看某状态：open 待认领、taken 已认领、done 已完成"
+    ),
+    page: Page = 1,
+    size: Annotated[int, Query(ge=1, le=50, description="每页条数")] = 20,
+) -> Any:
+    store = services(request).read.store
+    community = directory.get_community(store, str(community_id))
+    if community is None:
+        raise NotFound("unknown_community", "社区不存在", "no such community")
+    total, counts, items = needs.public_wall(
+        store, str(community_id), state=state, page=page, size=size
+    )
+    return {
+        "community": community["name"],
+        "counts": counts,
+        "total": total,
+        "page": page,
+        "size": size,
+        "items": items,
+    }
 
 
 @router.get(

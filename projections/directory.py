@@ -217,3 +217,25 @@ def list_units(store: ReadStore, county_id: str) -> list[dict[str, Any]]:
         return tx.execute(
             "SELECT * FROM rm_units WHERE county_id = ? ORDER BY name", (county_id,)
         ).all()
+
+
+def public_directory(store: ReadStore) -> list[dict[str, Any]]:
+    """Every county with the names of its communities and units, as anyone may read
+    them (the 公示 pages' index): names and ids only."""
+    with store.read() as tx:
+        counties = tx.execute("SELECT county_id, name FROM rm_counties ORDER BY code").all()
+        communities = tx.execute(
+            "SELECT community_id, county_id, name FROM rm_communities ORDER BY code"
+        ).all()
+        units = tx.execute("SELECT unit_id, county_id, name FROM rm_units ORDER BY name").all()
+    for county in counties:
+        cid = county["county_id"]
+        county["communities"] = [
+            {"community_id": c["community_id"], "name": c["name"]}
+            for c in communities
+            if c["county_id"] == cid
+        ]
+        county["units"] = [
+            {"unit_id": u["unit_id"], "name": u["name"]} for u in units if u["county_id"] == cid
+        ]
+    return counties

@@ -27,7 +27,7 @@ from domain.values import (
 )
 from projections.base import Handler, Projection
 from projections.directory import iso
-from projections.people import masked_residents, names_of
+from projections.people import masked_residents, masker, names_of
 from projections.store import ReadStore, Tx, contains, like_pattern
 
 # One order event's change to its row in rm_orders; answers the timeline line's detail.
@@ -844,3 +844,81 @@ def suggest_members(store: ReadStore, order_id: str, limit: int = 20) -> list[di
     for place, item in enumerate(ranked, 1):
         item["rank"] = place
     return ranked[:limit]
+
+
+# -- the needs wall (微心愿墙): what the public may read of a community's needs ------------
+
+# The wall's three states, each the statuses it stands for: a need nobody has yet, one
+# a member (or a unit, a team) has taken, one done. Withdrawn, rejected and false needs
+# are not on the wall.
+WALL_STATES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "open": ("待认领", (OrderStatus.POSTED.code, OrderStatus.UNCLAIMED.code)),
+    "taken": (
+        "已认领",
+        tuple(
+            s.code
+            for s in (
+                OrderStatus.ASSIGNED,
+                OrderStatus.DISPATCHED,
+                OrderStatus.IN_PROGRESS,
+                OrderStatus.COMPLETION_CLAIMED,
+                OrderStatus.LOW_RATED,
+            )
+        ),
+    ),
+    "done": ("已完成", (OrderStatus.CLOSED.code,)),
+}
+WALL_STATE_OF = {code: state for state, (_, codes) in WALL_STATES.items() for code in codes}
+WALL_TEXT_LENGTH = 60  # characters of a need's (masked) words on the wall
+
+
+def _short(text: str, length: int = WALL_TEXT_LENGTH) -> str:
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+def public_wall(
+    store: ReadStore, community_id: str, *, state: str | None = None, page: int = 1, size: int = 20
+) -> tuple[int, dict[str, int], list[dict[str, Any]]]:
+    """A community's needs as the public reads them, newest first: the category, the
+    need's words through the masking rule (knowing the residents' names in them) and
+    shortened, when it was posted (and done), and where it stands; no requester, member,
+    grid, place or id. Answers the total of the page's state, the count of each state,
+    and the page."""
+    codes = [code for _, group in WALL_STATES.values() for code in group]
+    if state in WALL_STATES:
+        codes = list(WALL_STATES[state][1])
+    marks = ",".join("?" * len(codes))
+    where = f"community_id = ? AND found_false = 0 AND status IN ({marks})"
+    with store.read() as tx:
+        counts = {key: 0 for key in WALL_STATES}
+        for r in tx.execute(
+            "SELECT status, COUNT(*) AS n FROM rm_orders WHERE community_id = ?"
+            " AND found_false = 0 GROUP BY status",
+            (community_id,),
+        ).all():
+            if r["status"] in WALL_STATE_OF:
+                counts[WALL_STATE_OF[r["status"]]] += int(r["n"])
+        total = tx.execute(
+            f"SELECT COUNT(*) AS n FROM rm_orders WHERE {where}", [community_id, *codes]
+        ).scalar()
+        rows = tx.execute(
+            "SELECT content, category, status, posted_at, closed_at FROM rm_orders"
+            f" WHERE {where} ORDER BY posted_at DESC, order_id LIMIT ? OFFSET ?",
+            [community_id, *codes, size, (page - 1) * size],
+        ).all()
+        mask = masker(tx, [r["content"] for r in rows])
+    items = []
+    for r in rows:
+        wall = WALL_STATE_OF[r["status"]]
+        items.append(
+            {
+                "category": r["category"],
+                "category_label": CATEGORY_LABELS.get(r["category"], r["category"]),
+                "content": _short(mask(r["content"])),
+                "posted_at": r["posted_at"],
+                "closed_at": r["closed_at"],
+                "state": wall,
+                "state_label": WALL_STATES[wall][0],
+            }
+        )
+    return int(total or 0), counts, items

@@ -114,3 +114,24 @@ class RegistrationForm(Answer):
 class GridAnswer(Written):
     community_id: UUID = Field(description="社区")
     grid: str = Field(description="网格编码")
+
+
+class PublicDirectoryCommunity(Answer):
+    community_id: UUID = Field(description="社区")
+    name: str = Field(description="名称/姓名")
+
+
+class PublicDirectoryUnit(Answer):
+    unit_id: UUID = Field(description="单位")
+    name: str = Field(description="名称/姓名")
+
+
+class PublicDirectoryCounty(Answer):
+    county_id: UUID = Field(description="县（区）")
+    name: str = Field(description="名称/姓名")
+    communities: list[PublicDirectoryCommunity]
+    units: list[PublicDirectoryUnit]
+
+
+class PublicDirectory(Answer):
+    counties: list[PublicDirectoryCounty]

@@ -189,3 +189,28 @@ class PhotoStored(Answer):
     sha256: str = Field(description="照片编号")
     media_type: str
     bytes: int
+
+
+class PublicWish(Answer):
+    category: str = Field(description="类别编码")
+    category_label: str = Field(description="类别")
+    content: str = Field(description="需求内容（已遮蔽个人信息，截短）")
+    posted_at: datetime = Field(description="登记时间")
+    closed_at: datetime | None = Field(None, description="完成时间")
+    state: str = Field(description="状态编码：open 待认领、taken 已认领、done 已完成")
+    state_label: str = Field(description="状态")
+
+
+class PublicWishCounts(Answer):
+    open: int = Field(description="待认领")
+    taken: int = Field(description="已认领")
+    done: int = Field(description="已完成")
+
+
+class PublicWishes(Answer):
+    community: str = Field(description="社区")
+    counts: PublicWishCounts
+    total: int = Field(description="条数（本状态，全部页）")
+    page: int = Field(description="页码")
+    size: int = Field(description="每页条数")
+    items: list[PublicWish]
