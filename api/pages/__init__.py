@@ -150,6 +150,7 @@ MODULES = (
     "api.pages.consoles.charts",
     "api.pages.consoles.frame",
     "api.pages.public",
+    "api.pages.consoles.unit",
 )
 
 
