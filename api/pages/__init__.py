@@ -149,6 +149,7 @@ MODULES = (
     # the staff consoles (api/pages/consoles/)
     "api.pages.consoles.charts",
     "api.pages.consoles.frame",
+    "api.pages.consoles.community_program",
 )
 
 
