@@ -151,6 +151,7 @@ MODULES = (
     "api.pages.consoles.frame",
     "api.pages.public",
     "api.pages.consoles.unit",
+    "api.pages.consoles.community_program",
 )
 
 
