@@ -149,6 +149,8 @@ MODULES = (
     # the staff consoles (api/pages/consoles/)
     "api.pages.consoles.charts",
     "api.pages.consoles.frame",
+    "api.pages.consoles.partner",
+    "api.pages.consoles.audit",
 )
 
 
