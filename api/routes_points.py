@@ -14,6 +14,7 @@ from api.answers.directory import CommunityAnswer
 from api.answers.orders import OrderAnswer
 from api.answers.points import (
     CatalogueItem,
+    CodeLookup,
     ItemAnswer,
     PartnerAnswer,
     PartnerRow,
@@ -43,6 +44,7 @@ from domain.actors import Actor, Role
 from domain.calendar import days_span, stored_span
 from domain.errors import Forbidden, NotFound
 from domain.limits import LIMITS
+from domain.masking import mask_name
 from domain.policies import COMMUNITY_POLICY
 from projections import directory, points
 
@@ -333,6 +335,36 @@ def cancel_redemption(
 ) -> Any:
     result = services(request).app.cancel_redemption(actor, redemption_id, body.reason)
     return command_response(request, result, {"redemption_id": str(redemption_id)})
+
+
+@router.get(
+    "/partners/{partner_id}/code",
+    summary="核销前查看兑换码（合作商家）",
+    description="凭党员出示的兑换码查看兑换项目、数量、积分与兑换党员（姓名遮挡），不核销；"
+    "兑换码无效、已核销、已取消或已过期时，与核销时同样拒绝。兑换码放在查询参数中。",
+    responses=answer(CodeLookup),
+)
+def code_lookup(
+    partner_id: UUID,
+    request: Request,
+    actor: SignedIn,
+    code: Annotated[str, Query(max_length=32, description="党员出示的兑换码（8 位数字）")],
+) -> Any:
+    svc = services(request)
+    found = svc.app.redemption_to_confirm(actor, partner_id, code)
+    row = points.get_redemption(svc.read.store, str(found.id))
+    if row is None:  # not yet in the read model: the member only just redeemed
+        raise NotFound("unknown_code", "兑换码无效", "no redemption has this code (yet)")
+    # the code alone names the member only as far as the masking rule lets it
+    name = mask_name(svc.app.member(found.member_id).name)
+    keys = ("redemption_id", "item_id", "item_name", "quantity", "unit_price", "points")
+    answer_row = {k: row[k] for k in keys}
+    return {
+        **answer_row,
+        "member_name": name,
+        "requested_at": row["requested_at"],
+        "expires_at": row["expires_at"],
+    }
 
 
 @router.post(

@@ -896,10 +896,14 @@ class Redemption(Aggregate):
                 f"this redemption is {self.status.code}",
             )
 
-    def confirm(self, by: str, now: datetime) -> None:
+    def require_confirmable(self, now: datetime) -> None:
+        """Refused as confirming it at ``now`` would be (used, cancelled, expired)."""
         self._require_open()
         if now >= self.expires_at:
             raise Conflict("redemption_expired", "该兑换码已过期", "this code has expired")
+
+    def confirm(self, by: str, now: datetime) -> None:
+        self.require_confirmable(now)
         self.trigger_event(self.Confirmed, by=by, timestamp=now)
 
     def cancel(self, reason: str, by: str, now: datetime) -> None:

@@ -245,8 +245,9 @@ class PointsCommands(Service):
                 )
         raise Conflict("code_exhausted", "暂时无法生成兑换码，请重试", "no free code; try again")
 
-    def confirm_redemption(self, actor: Actor, partner_id: UUID, code: str) -> Result:
-        """The partner types or scans the member's code: the hand-over is recorded."""
+    def redemption_to_confirm(self, actor: Actor, partner_id: UUID, code: str) -> Redemption:
+        """The redemption the member's code names, refused as confirming it now would be:
+        what the partner checks before handing over (reads only)."""
         access.require_role(actor, Role.PARTNER)
         if actor.scope_id != partner_id:
             raise Forbidden("not_your_partner", "只能核销本商家的兑换", "not your redemptions")
@@ -254,10 +255,16 @@ class PointsCommands(Service):
         claim = self._find(Reservation, reservation_id(f"redeem-code|{partner_id}|{code}"))
         if not code.isdigit() or claim is None:
             raise NotFound("unknown_code", "兑换码无效", "no redemption has this code")
+        redemption = self.redemption(claim.owner_id)
+        redemption.require_confirmable(self.clock.now())
+        return redemption
 
+    def confirm_redemption(self, actor: Actor, partner_id: UUID, code: str) -> Result:
+        """The partner types or scans the member's code: the hand-over is recorded."""
+        found = self.redemption_to_confirm(actor, partner_id, code)
         return self._decide(
             self.redemption,
-            claim.owner_id,
+            found.id,
             lambda redemption: redemption.confirm(actor.ref, self.clock.now()),
         )
 

@@ -23,6 +23,18 @@ class RedemptionConfirmed(Written):
     member_name: str = Field(description="责任党员")
 
 
+class CodeLookup(Answer):
+    redemption_id: UUID = Field(description="兑换编号")
+    item_id: UUID = Field(description="兑换项目")
+    item_name: str = Field(description="兑换项目名称")
+    quantity: int = Field(description="数量")
+    unit_price: int = Field(description="单价（积分）")
+    points: int = Field(description="积分")
+    member_name: str = Field(description="兑换党员（姓名遮挡，如 张*）")
+    requested_at: datetime = Field(description="兑换时间")
+    expires_at: datetime = Field(description="兑换码有效期至")
+
+
 class CatalogueItem(Answer):
     item_id: UUID = Field(description="兑换项目")
     county_id: UUID = Field(description="县（区）")

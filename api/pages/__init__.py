@@ -152,6 +152,8 @@ MODULES = (
     "api.pages.public",
     "api.pages.consoles.unit",
     "api.pages.consoles.community_program",
+    "api.pages.consoles.partner",
+    "api.pages.consoles.audit",
 )
 
 
