@@ -47,6 +47,26 @@ def public_index(request: Request) -> HTMLResponse:
     return render("public/index.html", title="公示", counties=directory["counties"])
 
 
+def _results(
+    place: str, kind: str, found: dict[str, Any], path: str, *, with_wishes: bool = False
+) -> HTMLResponse:
+    """A community's or a unit's 公示 page from the public JSON route's answer;
+    ``path`` is ``communities/<id>`` or ``units/<id>``."""
+    return render(
+        "public/results.html",
+        title=f"{place} {found['year']}年度党员服务公示",
+        place=place,
+        kind=kind,
+        year=found["year"],
+        years=_years(found["year"]),
+        members=found["members"],
+        columns=PUBLIC_COLUMNS,
+        base=f"/public/{path}/results",
+        data=f"/api/v1/public/{path}/results",
+        wishes=f"/public/{path}/wishes" if with_wishes else None,
+    )
+
+
 @pages.get("/public/communities/{community_id}/results", response_class=HTMLResponse)
 def community_results_page(
     community_id: UUID, request: Request, year: YearQuery = None
@@ -57,18 +77,8 @@ def community_results_page(
         )
     except NotFound:
         return _missing("没有这个社区", "没有找到这个社区。")
-    return render(
-        "public/results.html",
-        title=f"{found['community']} {found['year']}年度党员服务公示",
-        place=found["community"],
-        kind="社区",
-        year=found["year"],
-        years=_years(found["year"]),
-        members=found["members"],
-        columns=PUBLIC_COLUMNS,
-        base=f"/public/communities/{community_id}/results",
-        data=f"/api/v1/public/communities/{community_id}/results",
-        wishes=f"/public/communities/{community_id}/wishes",
+    return _results(
+        found["community"], "社区", found, f"communities/{community_id}", with_wishes=True
     )
 
 
@@ -78,19 +88,7 @@ def unit_results_page(unit_id: UUID, request: Request, year: YearQuery = None) -
         found = routes_evaluation.public_unit_results(unit_id, request, year=year, fmt="json")
     except NotFound:
         return _missing("没有这个单位", "没有找到这个单位。")
-    return render(
-        "public/results.html",
-        title=f"{found['unit']} {found['year']}年度党员服务公示",
-        place=found["unit"],
-        kind="单位",
-        year=found["year"],
-        years=_years(found["year"]),
-        members=found["members"],
-        columns=PUBLIC_COLUMNS,
-        base=f"/public/units/{unit_id}/results",
-        data=f"/api/v1/public/units/{unit_id}/results",
-        wishes=None,
-    )
+    return _results(found["unit"], "单位", found, f"units/{unit_id}")
 
 
 @pages.get("/public/communities/{community_id}/wishes", response_class=HTMLResponse)
